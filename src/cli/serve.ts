@@ -1,0 +1,46 @@
+import { ConfigError, loadConfig } from "../config/load";
+import { startDaemon } from "../daemon";
+import { createLogger } from "../log";
+
+/** Shutdown must finish within this; past it memsnap exits anyway, with code 1. */
+const SHUTDOWN_DEADLINE_MS = 5000;
+
+export const EXIT_USAGE = 2;
+
+export async function serve(options: { config?: string }): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env, options.config);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`memsnap: ${err.message}\n`);
+    process.exit(EXIT_USAGE);
+  }
+  const log = createLogger(config.log_level);
+  let daemon;
+  try {
+    daemon = await startDaemon(config, log);
+  } catch (err) {
+    log.fatal({ err }, "cannot start");
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    setTimeout(() => {
+      log.error({ deadline_ms: SHUTDOWN_DEADLINE_MS }, "shutdown took too long; exiting");
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    daemon.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+}

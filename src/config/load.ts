@@ -1,0 +1,136 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import type { z } from "zod";
+import { ConfigSchema, type Config } from "./schema";
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Environment variable → configuration path. */
+const ENV_PATHS: Record<string, string[]> = {
+  MEMSNAP_PORT: ["port"],
+  MEMSNAP_HOST: ["host"],
+  MEMSNAP_SCHEDULE: ["schedule"],
+  MEMSNAP_DATA_DIR: ["data_dir"],
+  MEMORY_OUTPUT_DIR: ["output_dir"],
+  MEMSNAP_HISTORY_SIZE: ["history_size"],
+  MEMSNAP_ALERTS: ["alerts"],
+  MEMSNAP_API_TOKEN: ["api_token"],
+  MEMSNAP_LOG_LEVEL: ["log_level"],
+  MEMSNAP_OVERHEAD_CRITICAL_PERCENT: ["thresholds", "overhead_critical_percent"],
+  MEMSNAP_OVERHEAD_WARNING_PERCENT: ["thresholds", "overhead_warning_percent"],
+  MEMSNAP_UNACCOUNTED_CRITICAL_MB: ["thresholds", "unaccounted_critical_mb"],
+  MEMSNAP_HEALTH_CRITICAL_SCORE: ["thresholds", "health_critical_score"],
+  MEMSNAP_QUANTIZATION_WARNING_PERCENT: ["thresholds", "quantization_warning_percent"],
+};
+
+/** Environment variable → field of the single target the environment describes. */
+const TARGET_ENV_FIELDS: Record<string, string> = {
+  MEMSNAP_TARGET: "kind",
+  MEMSNAP_TARGET_NAME: "name",
+  MEMSNAP_TARGET_URL: "url",
+  MEMSNAP_TARGET_PID: "pid",
+  MEMSNAP_TARGET_PID_FILE: "pid_file",
+  MEMSNAP_TARGET_PROCESS: "process",
+  MEMSNAP_TARGET_TIMEOUT_MS: "timeout_ms",
+  MEMSNAP_DEMO_SCALE: "scale",
+};
+const LOCATOR_VARS = ["MEMSNAP_TARGET_PID", "MEMSNAP_TARGET_PID_FILE", "MEMSNAP_TARGET_PROCESS"];
+
+type Raw = Record<string, unknown>;
+
+function setPath(obj: Raw, keys: string[], value: unknown): void {
+  let node = obj;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    node[key] = typeof next === "object" && next !== null ? { ...(next as Raw) } : {};
+    node = node[key] as Raw;
+  }
+  node[keys[keys.length - 1]] = value;
+}
+
+function readConfigFile(file: string): Raw {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError([`${file}: cannot read the config file (${(err as Error).message})`]);
+  }
+  const ext = path.extname(file).toLowerCase();
+  if (![".json", ".yaml", ".yml"].includes(ext)) {
+    throw new ConfigError([`${file}: expected a .yaml, .yml or .json config file`]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = ext === ".json" ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError([`${file}: not valid ${ext === ".json" ? "JSON" : "YAML"} (${(err as Error).message})`]);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new ConfigError([`${file}: expected a mapping of settings at the top level`]);
+  }
+  return parsed as Raw;
+}
+
+function envTarget(env: Env): { target: Raw; origins: Map<string, string> } | null {
+  const present = Object.keys(TARGET_ENV_FIELDS).filter((name) => env[name] !== undefined);
+  if (present.length === 0) return null;
+  const origins = new Map<string, string>();
+  const target: Raw = {};
+  for (const name of present) {
+    target[TARGET_ENV_FIELDS[name]] = env[name];
+    origins.set(`targets.0.${TARGET_ENV_FIELDS[name]}`, name);
+  }
+  if (target.kind === undefined) {
+    target.kind = LOCATOR_VARS.some((name) => env[name] !== undefined) ? "none" : "demo";
+  }
+  if (target.name === undefined) target.name = target.kind;
+  return { target, origins };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, origins: Map<string, string>, raw: Raw, file?: string): string {
+  const key = issue.path.join(".");
+  const origin = origins.get(key);
+  if (origin) return `${origin}=${JSON.stringify(lookup(raw, issue.path))}: ${issue.message}`;
+  const where = key === "" ? "config" : key;
+  return file ? `${file}: ${where}: ${issue.message}` : `${where}: ${issue.message}`;
+}
+
+function lookup(raw: Raw, keys: PropertyKey[]): unknown {
+  let node: unknown = raw;
+  for (const key of keys) node = (node as Raw | undefined)?.[key as string];
+  return node;
+}
+
+/**
+ * Builds the configuration from an optional config file and the environment
+ * (which overrides the file), validated by the one schema.
+ */
+export function loadConfig(env: Env, configFile?: string): Config {
+  const raw: Raw = configFile ? readConfigFile(configFile) : {};
+  const origins = new Map<string, string>();
+  for (const [name, keys] of Object.entries(ENV_PATHS)) {
+    const value = env[name];
+    if (value === undefined) continue;
+    setPath(raw, keys, value);
+    origins.set(keys.join("."), name);
+  }
+  const fromEnv = envTarget(env);
+  if (fromEnv) {
+    raw.targets = [fromEnv.target];
+    for (const [key, name] of fromEnv.origins) origins.set(key, name);
+  }
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => describeIssue(i, origins, raw, configFile)));
+  }
+  return result.data;
+}

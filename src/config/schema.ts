@@ -1,0 +1,105 @@
+import { z } from "zod";
+import { validate as isValidCron } from "node-cron";
+
+const integer = (min: number, max: number, what: string) =>
+  z.coerce
+    .number({ error: `expected ${what}` })
+    .refine((n) => Number.isInteger(n) && n >= min && n <= max, {
+      message: `expected ${what}`,
+    });
+
+const number = (min: number, what: string) =>
+  z.coerce
+    .number({ error: `expected ${what}` })
+    .refine((n) => Number.isFinite(n) && n >= min, { message: `expected ${what}` });
+
+const onOff = z
+  .union([z.boolean(), z.enum(["on", "off", "true", "false"])])
+  .transform((v) => v === true || v === "on" || v === "true");
+
+export const TARGET_KINDS = ["demo", "vectorizer", "qdrant", "none"] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+export const TargetSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, "expected 1–64 letters, digits, '.', '_' or '-'"),
+    kind: z.enum(TARGET_KINDS, { error: `expected one of ${TARGET_KINDS.join(", ")}` }),
+    url: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).optional(),
+    pid: integer(1, 2 ** 22, "a positive integer process id").optional(),
+    pid_file: z.string().min(1).optional(),
+    process: z.string().min(1).optional(),
+    scale: z.coerce
+      .number({ error: "expected a number above 0" })
+      .refine((n) => Number.isFinite(n) && n > 0 && n <= 10, { message: "expected a number above 0 and at most 10" })
+      .optional(),
+    timeout_ms: integer(1, 600000, "a timeout in milliseconds from 1 to 600000").default(5000),
+  })
+  .superRefine((target, ctx) => {
+    const locators = [target.pid, target.pid_file, target.process].filter((v) => v !== undefined);
+    if (target.kind === "demo" && locators.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kind"],
+        message: "the demo target runs its own process; remove pid, pid_file and process",
+      });
+    }
+    if (target.kind !== "demo" && locators.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kind"],
+        message:
+          `a ${target.kind} target needs the process to watch: set pid, pid_file or process ` +
+          "(MEMSNAP_TARGET_PID, MEMSNAP_TARGET_PID_FILE or MEMSNAP_TARGET_PROCESS)",
+      });
+    }
+    if (target.scale !== undefined && target.kind !== "demo") {
+      ctx.addIssue({ code: "custom", path: ["scale"], message: "only the demo target has a scale" });
+    }
+    if (locators.length > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["pid"],
+        message: "set only one of pid, pid_file and process",
+      });
+    }
+  });
+export type TargetConfig = z.infer<typeof TargetSchema>;
+
+export const ThresholdsSchema = z.object({
+  overhead_critical_percent: number(0, "a percentage ≥ 0").default(100),
+  overhead_warning_percent: number(0, "a percentage ≥ 0").default(50),
+  unaccounted_critical_mb: number(0, "a size in MB ≥ 0").default(500),
+  health_critical_score: number(0, "a score from 0 to 100").default(50),
+  quantization_warning_percent: number(0, "a percentage ≥ 0").default(50),
+});
+export type Thresholds = z.infer<typeof ThresholdsSchema>;
+
+export const ConfigSchema = z.object({
+  port: integer(0, 65535, "a TCP port from 0 to 65535").default(8080),
+  host: z.string().min(1, "expected a host name or address").default("127.0.0.1"),
+  schedule: z
+    .string()
+    .refine((s) => isValidCron(s), {
+      message: "expected a cron expression with seconds, such as '*/15 * * * * *'",
+    })
+    .default("*/15 * * * * *"),
+  targets: z
+    .array(TargetSchema)
+    .min(1, "expected at least one target")
+    .refine((ts) => new Set(ts.map((t) => t.name)).size === ts.length, {
+      message: "target names must be unique",
+    })
+    .prefault([{ name: "demo", kind: "demo" }]),
+  data_dir: z.string().min(1).default(".memsnap"),
+  output_dir: z.string().min(1).default("memory_snapshots"),
+  history_size: integer(2, 100000, "an integer from 2 to 100000").default(480),
+  alerts: onOff.default(true),
+  api_token: z.string().min(16, "expected a token of at least 16 characters").optional(),
+  thresholds: ThresholdsSchema.prefault({}),
+  log_level: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info"),
+});
+export type Config = z.infer<typeof ConfigSchema>;

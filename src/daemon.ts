@@ -1,0 +1,104 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createTask, type ScheduledTask } from "node-cron";
+import type { Config } from "./config/schema";
+import type { Logger } from "./log";
+import { MetricsExporter } from "./metrics/exporter";
+import { Monitor } from "./monitor";
+import { isLoopback } from "./server/auth";
+import { createApp } from "./server/app";
+import { SnapshotHistory } from "./snapshot/history";
+import { startTarget, type Target } from "./sources/target";
+import { VERSION } from "./version";
+
+/** In-flight requests get this long to finish at shutdown before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 3000;
+
+export interface RunningDaemon {
+  url: string;
+  monitor: Monitor;
+  stop(): Promise<void>;
+}
+
+async function startTargets(config: Config, log: Logger): Promise<Map<string, Target>> {
+  const started = await Promise.allSettled(config.targets.map((t) => startTarget(t)));
+  const targets = new Map<string, Target>();
+  for (const result of started) {
+    if (result.status === "fulfilled") targets.set(result.value.name, result.value);
+  }
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) {
+    await Promise.allSettled([...targets.values()].map((t) => t.stop()));
+    throw failed.reason;
+  }
+  for (const target of targets.values()) {
+    log.info({ target: target.name, kind: target.kind, url: target.url }, "watching target");
+  }
+  return targets;
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    server.close(() => {
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/** Wiring: schedule → sample → history → metrics, and the HTTP API over them. */
+export async function startDaemon(config: Config, log: Logger): Promise<RunningDaemon> {
+  const targets = await startTargets(config, log);
+  const exporter = new MetricsExporter(VERSION);
+  const history = new SnapshotHistory(config.history_size);
+  const monitor = new Monitor(targets, config, history, exporter, log);
+  const app = createApp({
+    config,
+    log,
+    exporter,
+    history,
+    targetNames: [...targets.keys()],
+    isReady: () => monitor.ready,
+    sampleNow: (name) => monitor.sample(name),
+  });
+  const server = createServer(app.callback());
+  let address: AddressInfo;
+  try {
+    address = await listen(server, config.port, config.host);
+  } catch (err) {
+    await Promise.allSettled([...targets.values()].map((t) => t.stop()));
+    throw err;
+  }
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  if (!isLoopback(config.host) && config.api_token === undefined) {
+    log.warn({ host: config.host }, "listening beyond loopback without MEMSNAP_API_TOKEN: write routes answer 403");
+  }
+  const sampleAll = () => monitor.sampleAll().catch((err: unknown) => log.error({ err }, "sampling failed"));
+  const task: ScheduledTask = createTask(config.schedule, sampleAll, { noOverlap: true, name: "sample" });
+  await task.start();
+  void sampleAll();
+  log.info({ url, version: VERSION, schedule: config.schedule, targets: [...targets.keys()] }, "listening");
+  return {
+    url,
+    monitor,
+    async stop() {
+      await task.destroy();
+      await Promise.all([closeServer(server), monitor.close()]);
+      await Promise.allSettled([...targets.values()].map((t) => t.stop()));
+      log.info("stopped");
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import type { Config } from "../config/schema";
+import type { Logger } from "../log";
+import type { MetricsExporter } from "../metrics/exporter";
+import type { SnapshotHistory } from "../snapshot/history";
+import type { Snapshot } from "../snapshot/schema";
+
+/** What the routes may use: the daemon's state, never its wiring. */
+export interface ServerDeps {
+  config: Config;
+  log: Logger;
+  exporter: MetricsExporter;
+  history: SnapshotHistory;
+  targetNames: string[];
+  isReady(): boolean;
+  /** Samples one target now (joining a sample already under way). */
+  sampleNow(target: string): Promise<Snapshot>;
+}

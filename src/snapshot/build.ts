@@ -1,0 +1,184 @@
+import type { Thresholds } from "../config/schema";
+import type { CgroupMemory, CollectionFigures, ProcessMemory, SystemMemory } from "../sources/types";
+import {
+  collectionTotals,
+  discrepancy,
+  estimatedBytes,
+  isQuantized,
+  quantizationCoverageRatio,
+  quantizationSavingsBytes,
+  roundTo,
+  toMb,
+  type CollectionTotals,
+  type Discrepancy,
+} from "./analysis";
+import type { Assessment, MemoryPressure } from "./assessment";
+import { findings } from "./findings";
+import { health } from "./health";
+import type { Sample } from "./sample";
+import { SNAPSHOT_SCHEMA_VERSION, type CollectionDetail, type Snapshot } from "./schema";
+
+const percent = (part: number | null, whole: number | null) =>
+  part === null || whole === null || whole === 0 ? null : roundTo((part / whole) * 100, 1);
+
+function systemInfo(s: SystemMemory | null): Snapshot["system_info"] {
+  return {
+    total_memory_mb: toMb(s?.totalBytes ?? null),
+    available_memory_mb: toMb(s?.availableBytes ?? null),
+    used_memory_mb: toMb(s?.usedBytes ?? null),
+    memory_usage_percent: percent(s?.usedBytes ?? null, s?.totalBytes ?? null),
+    swap_total_mb: toMb(s?.swapTotalBytes ?? null),
+    swap_used_mb: toMb(s?.swapUsedBytes ?? null),
+    total_memory_bytes: s?.totalBytes ?? null,
+    available_memory_bytes: s?.availableBytes ?? null,
+    used_memory_bytes: s?.usedBytes ?? null,
+    swap_total_bytes: s?.swapTotalBytes ?? null,
+    swap_used_bytes: s?.swapUsedBytes ?? null,
+  };
+}
+
+function processInfo(p: ProcessMemory | null, pid: number | null): Snapshot["process_info"] {
+  return {
+    pid: p?.pid ?? pid,
+    physical_memory_mb: toMb(p?.residentBytes ?? null),
+    virtual_memory_mb: toMb(p?.virtualBytes ?? null),
+    heap_size_mb: toMb(p?.anonymousBytes ?? null),
+    stack_size_mb: toMb(p?.stackBytes ?? null),
+    shared_memory_mb: toMb(p?.sharedBytes ?? null),
+    peak_memory_mb: toMb(p?.peakResidentBytes ?? null),
+    file_backed_memory_mb: toMb(p?.fileBytes ?? null),
+    shmem_mb: toMb(p?.shmemBytes ?? null),
+    swap_mb: toMb(p?.swapBytes ?? null),
+    pss_mb: toMb(p?.pssBytes ?? null),
+    cpu_percent: p?.cpuPercent === null || p?.cpuPercent === undefined ? null : roundTo(p.cpuPercent, 1),
+    physical_memory_bytes: p?.residentBytes ?? null,
+    virtual_memory_bytes: p?.virtualBytes ?? null,
+    heap_size_bytes: p?.anonymousBytes ?? null,
+    stack_size_bytes: p?.stackBytes ?? null,
+    shared_memory_bytes: p?.sharedBytes ?? null,
+    peak_memory_bytes: p?.peakResidentBytes ?? null,
+    file_backed_memory_bytes: p?.fileBytes ?? null,
+    shmem_bytes: p?.shmemBytes ?? null,
+    swap_bytes: p?.swapBytes ?? null,
+    pss_bytes: p?.pssBytes ?? null,
+  };
+}
+
+function cgroupInfo(c: CgroupMemory | null): Snapshot["cgroup_info"] {
+  if (c === null) return null;
+  return {
+    version: c.version,
+    path: c.path,
+    limit_mb: toMb(c.limitBytes),
+    usage_mb: toMb(c.usageBytes),
+    usage_percent: percent(c.usageBytes, c.limitBytes),
+    limit_bytes: c.limitBytes,
+    usage_bytes: c.usageBytes,
+  };
+}
+
+function collectionDetail(c: CollectionFigures): CollectionDetail {
+  const estimated = estimatedBytes(c.vectorCount, c.dimension);
+  const savings = quantizationSavingsBytes(c);
+  return {
+    name: c.name,
+    dimension: c.dimension,
+    vector_count: c.vectorCount,
+    document_count: c.documentCount,
+    metric: c.metric,
+    quantization: c.quantization,
+    quantized: isQuantized(c.quantization),
+    estimated_memory_mb: toMb(estimated),
+    actual_memory_mb: toMb(c.actualBytes),
+    quantization_savings_mb: toMb(savings),
+    estimated_memory_bytes: estimated,
+    actual_memory_bytes: c.actualBytes,
+    index_bytes: c.indexBytes,
+    payload_bytes: c.payloadBytes,
+    quantization_savings_bytes: savings,
+  };
+}
+
+function collectionsInfo(collections: CollectionFigures[], totals: CollectionTotals): Snapshot["collections_info"] {
+  const coverage = quantizationCoverageRatio(totals.quantizedCollections, totals.collections);
+  return {
+    total_collections: totals.collections,
+    total_vectors: totals.vectors,
+    estimated_memory_mb: toMb(totals.estimatedBytes),
+    actual_memory_mb: toMb(totals.actualBytes),
+    quantized_collections: totals.quantizedCollections,
+    quantization_coverage_percent: coverage === null ? null : roundTo(coverage * 100, 1),
+    estimated_memory_bytes: totals.estimatedBytes,
+    actual_memory_bytes: totals.actualBytes,
+    collections_detail: collections.map(collectionDetail),
+  };
+}
+
+function discrepancyAnalysis(d: Discrepancy): Snapshot["discrepancy_analysis"] {
+  return {
+    estimated_vs_real_diff_mb: toMb(d.estimatedVsRealDiffBytes),
+    estimated_vs_real_diff_percent: roundTo(d.estimatedVsRealDiffPercent, 1),
+    unaccounted_memory_mb: toMb(d.unaccountedBytes),
+    overhead_percentage: d.overheadPercentage === null ? null : roundTo(d.overheadPercentage, 1),
+    quantization_impact_mb: toMb(d.quantizationImpactBytes),
+    data_structure_overhead_mb: toMb(d.dataStructureOverheadBytes),
+    estimated_vs_real_diff_bytes: d.estimatedVsRealDiffBytes,
+    unaccounted_memory_bytes: d.unaccountedBytes,
+    quantization_impact_bytes: d.quantizationImpactBytes,
+    data_structure_overhead_bytes: d.dataStructureOverheadBytes,
+    runtime_baseline_bytes: d.runtimeBaselineBytes,
+  };
+}
+
+/** The cgroup limit where one is set (the real OOM line), else host RAM. */
+export function memoryPressure(system: SystemMemory | null, cgroup: CgroupMemory | null): MemoryPressure | null {
+  if (cgroup?.limitBytes && cgroup.usageBytes !== null) {
+    return { scope: "cgroup", usedBytes: cgroup.usageBytes, limitBytes: cgroup.limitBytes };
+  }
+  if (system === null) return null;
+  return { scope: "host", usedBytes: system.usedBytes, limitBytes: system.totalBytes };
+}
+
+/**
+ * What health and findings judge. Without collection figures (the API failed) the
+ * unaccounted memory is unknown, not the whole RSS.
+ */
+export function assess(sample: Sample, unaccountedGrowing: boolean): Assessment {
+  const collections = sample.collections ?? [];
+  const totals = collectionTotals(collections);
+  const system = sample.system;
+  const resident = sample.collections === null ? null : (sample.process?.residentBytes ?? null);
+  return {
+    collections,
+    totals,
+    discrepancy: discrepancy(totals, resident, sample.process?.fileBytes ?? null),
+    memoryPressure: memoryPressure(system, sample.cgroup),
+    processSwapBytes: sample.process?.swapBytes ?? null,
+    hostSwapUsedRatio: system && system.swapTotalBytes > 0 ? system.swapUsedBytes / system.swapTotalBytes : null,
+    unaccountedGrowing,
+    downReasons: sample.downReasons,
+  };
+}
+
+/** The snapshot of SPEC section 6: a pure function of one sample and the thresholds. */
+export function buildSnapshot(sample: Sample, thresholds: Thresholds): Snapshot {
+  const assessment = assess(sample, false);
+  const score = health(assessment);
+  const found = findings(assessment, score.score, thresholds);
+  return {
+    schema_version: SNAPSHOT_SCHEMA_VERSION,
+    timestamp: sample.takenAt.toISOString(),
+    target: { ...sample.target, up: sample.downReasons.length === 0 },
+    system_info: systemInfo(sample.system),
+    process_info: processInfo(sample.process, sample.target.pid),
+    cgroup_info: cgroupInfo(sample.cgroup),
+    collections_info: collectionsInfo(assessment.collections, assessment.totals),
+    discrepancy_analysis: discrepancyAnalysis(assessment.discrepancy),
+    health: score,
+    findings: found,
+    recommendations: found.filter((f) => f.severity === "opportunity").map((f) => f.message),
+    trend: null,
+    errors: sample.errors,
+    sample_duration_seconds: sample.durationSeconds,
+  };
+}

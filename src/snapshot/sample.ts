@@ -1,0 +1,16 @@
+import type { CgroupMemory, CollectionFigures, ProcessMemory, SourceError, SystemMemory } from "../sources/types";
+
+/** What one sampling round read for one target, before any arithmetic. */
+export interface Sample {
+  takenAt: Date;
+  durationSeconds: number;
+  target: { name: string; kind: string; pid: number | null; url: string | null };
+  system: SystemMemory | null;
+  process: ProcessMemory | null;
+  cgroup: CgroupMemory | null;
+  /** Empty for a target without an API; null when the API failed (see errors). */
+  collections: CollectionFigures[] | null;
+  errors: SourceError[];
+  /** Why the process or the API could not be reached; empty when the target is up. */
+  downReasons: string[];
+}

@@ -1,0 +1,75 @@
+import { performance } from "node:perf_hooks";
+import { readCgroupMemory } from "../sources/cgroup";
+import { LocateError } from "../sources/locate";
+import { ProcessNotFoundError, readProcessMemory } from "../sources/process";
+import { readSystemMemory } from "../sources/system";
+import type { Target } from "../sources/target";
+import type { CgroupMemory, CollectionFigures, ProcessMemory, SourceError, SystemMemory } from "../sources/types";
+import type { Sample } from "./sample";
+
+/** How long one source took and whether it answered. */
+export interface SourceOutcome {
+  source: string;
+  durationSeconds: number;
+  success: boolean;
+}
+
+export interface TimedSample extends Sample {
+  sources: SourceOutcome[];
+}
+
+class Round {
+  readonly errors: SourceError[] = [];
+  readonly downReasons: string[] = [];
+  readonly sources: SourceOutcome[] = [];
+
+  /** Runs one source, timing it; a failure becomes an error entry, never an exception. */
+  async run<T>(source: string, read: () => Promise<T> | T, isDown: (err: unknown) => boolean): Promise<T | null> {
+    const started = performance.now();
+    try {
+      const value = await read();
+      this.sources.push({ source, durationSeconds: (performance.now() - started) / 1000, success: true });
+      return value;
+    } catch (err) {
+      this.sources.push({ source, durationSeconds: (performance.now() - started) / 1000, success: false });
+      const message = (err as Error).message;
+      this.errors.push({ source, message });
+      if (isDown(err)) this.downReasons.push(message);
+      return null;
+    }
+  }
+}
+
+const processIsGone = (err: unknown) => err instanceof LocateError || err instanceof ProcessNotFoundError;
+
+/** Reads host, process, cgroup and collections of one target. Never throws. */
+export async function sampleTarget(target: Target, signal: AbortSignal): Promise<TimedSample> {
+  const takenAt = new Date();
+  const started = performance.now();
+  const round = new Round();
+  const system: SystemMemory | null = await round.run("system", readSystemMemory, () => false);
+  const pid = await round.run("locate", () => target.pid(), processIsGone);
+  let processMemory: ProcessMemory | null = null;
+  let cgroup: CgroupMemory | null = null;
+  if (pid !== null) {
+    processMemory = await round.run("process", () => readProcessMemory(pid, round.errors), processIsGone);
+    cgroup = await round.run("cgroup", () => readCgroupMemory(pid), () => false);
+  }
+  let collections: CollectionFigures[] | null = null;
+  if (target.collections !== null) {
+    const source = target.collections;
+    collections = await round.run(source.kind, () => source.collections(signal), () => true);
+  }
+  return {
+    takenAt,
+    durationSeconds: (performance.now() - started) / 1000,
+    target: { name: target.name, kind: target.kind, pid, url: target.url },
+    system,
+    process: processMemory,
+    cgroup,
+    collections: target.collections === null ? [] : collections,
+    errors: round.errors,
+    downReasons: round.downReasons,
+    sources: round.sources,
+  };
+}

@@ -1,0 +1,144 @@
+import { z } from "zod";
+
+/** Bumped when a field changes meaning or goes away; new fields do not bump it. */
+export const SNAPSHOT_SCHEMA_VERSION = 1;
+
+const bytes = z.number().nullable();
+const mb = z.number().nullable();
+
+export const SystemInfoSchema = z.object({
+  total_memory_mb: mb,
+  available_memory_mb: mb,
+  used_memory_mb: mb,
+  memory_usage_percent: z.number().nullable(),
+  swap_total_mb: mb,
+  swap_used_mb: mb,
+  total_memory_bytes: bytes,
+  available_memory_bytes: bytes,
+  used_memory_bytes: bytes,
+  swap_total_bytes: bytes,
+  swap_used_bytes: bytes,
+});
+
+export const ProcessInfoSchema = z.object({
+  pid: z.number().int().nullable(),
+  physical_memory_mb: mb,
+  virtual_memory_mb: mb,
+  heap_size_mb: mb,
+  stack_size_mb: mb,
+  shared_memory_mb: mb,
+  peak_memory_mb: mb,
+  file_backed_memory_mb: mb,
+  shmem_mb: mb,
+  swap_mb: mb,
+  pss_mb: mb,
+  cpu_percent: z.number().nullable(),
+  physical_memory_bytes: bytes,
+  virtual_memory_bytes: bytes,
+  heap_size_bytes: bytes,
+  stack_size_bytes: bytes,
+  shared_memory_bytes: bytes,
+  peak_memory_bytes: bytes,
+  file_backed_memory_bytes: bytes,
+  shmem_bytes: bytes,
+  swap_bytes: bytes,
+  pss_bytes: bytes,
+});
+
+export const CgroupInfoSchema = z.object({
+  version: z.union([z.literal(1), z.literal(2)]),
+  path: z.string(),
+  limit_mb: mb,
+  usage_mb: mb,
+  usage_percent: z.number().nullable(),
+  limit_bytes: bytes,
+  usage_bytes: bytes,
+});
+
+export const CollectionDetailSchema = z.object({
+  name: z.string(),
+  dimension: z.number(),
+  vector_count: z.number(),
+  document_count: z.number().nullable(),
+  metric: z.string().nullable(),
+  quantization: z.string(),
+  quantized: z.boolean(),
+  estimated_memory_mb: z.number(),
+  actual_memory_mb: mb,
+  quantization_savings_mb: z.number(),
+  estimated_memory_bytes: z.number(),
+  actual_memory_bytes: bytes,
+  index_bytes: bytes,
+  payload_bytes: bytes,
+  quantization_savings_bytes: z.number(),
+});
+
+export const CollectionsInfoSchema = z.object({
+  total_collections: z.number(),
+  total_vectors: z.number(),
+  estimated_memory_mb: z.number(),
+  actual_memory_mb: z.number(),
+  quantized_collections: z.number(),
+  quantization_coverage_percent: z.number().nullable(),
+  estimated_memory_bytes: z.number(),
+  actual_memory_bytes: z.number(),
+  collections_detail: z.array(CollectionDetailSchema),
+});
+
+export const DiscrepancyAnalysisSchema = z.object({
+  estimated_vs_real_diff_mb: z.number(),
+  estimated_vs_real_diff_percent: z.number(),
+  unaccounted_memory_mb: mb,
+  overhead_percentage: z.number().nullable(),
+  quantization_impact_mb: z.number(),
+  data_structure_overhead_mb: mb,
+  estimated_vs_real_diff_bytes: z.number(),
+  unaccounted_memory_bytes: bytes,
+  quantization_impact_bytes: z.number(),
+  data_structure_overhead_bytes: bytes,
+  runtime_baseline_bytes: bytes,
+});
+
+export const FindingSchema = z.object({
+  severity: z.enum(["critical", "warning", "opportunity"]),
+  code: z.string(),
+  message: z.string(),
+  value: z.number().nullable(),
+  threshold: z.number().nullable(),
+});
+
+export const HealthSchema = z.object({
+  score: z.number().min(0).max(100),
+  status: z.enum(["excellent", "good", "fair", "critical"]),
+  deductions: z.array(
+    z.object({ code: z.string(), reason: z.string(), points: z.number(), value: z.number(), threshold: z.number() }),
+  ),
+});
+
+export const TargetInfoSchema = z.object({
+  name: z.string(),
+  kind: z.string(),
+  pid: z.number().int().nullable(),
+  url: z.string().nullable(),
+  up: z.boolean(),
+});
+
+export const SnapshotSchema = z.object({
+  schema_version: z.number().int(),
+  timestamp: z.iso.datetime(),
+  target: TargetInfoSchema,
+  system_info: SystemInfoSchema,
+  process_info: ProcessInfoSchema,
+  cgroup_info: CgroupInfoSchema.nullable(),
+  collections_info: CollectionsInfoSchema,
+  discrepancy_analysis: DiscrepancyAnalysisSchema,
+  health: HealthSchema,
+  findings: z.array(FindingSchema),
+  recommendations: z.array(z.string()),
+  trend: z.unknown().nullable(),
+  errors: z.array(z.object({ source: z.string(), message: z.string() })),
+  sample_duration_seconds: z.number(),
+});
+
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+export type CollectionDetail = z.infer<typeof CollectionDetailSchema>;

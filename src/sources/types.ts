@@ -1,0 +1,61 @@
+/** Host memory, from the operating system. */
+export interface SystemMemory {
+  totalBytes: number;
+  availableBytes: number;
+  usedBytes: number;
+  swapTotalBytes: number;
+  swapUsedBytes: number;
+}
+
+/** Memory of the watched process; null where the platform does not tell. */
+export interface ProcessMemory {
+  pid: number;
+  residentBytes: number | null;
+  virtualBytes: number | null;
+  peakResidentBytes: number | null;
+  anonymousBytes: number | null;
+  fileBytes: number | null;
+  shmemBytes: number | null;
+  stackBytes: number | null;
+  swapBytes: number | null;
+  pssBytes: number | null;
+  sharedBytes: number | null;
+  cpuPercent: number | null;
+}
+
+/** The memory controller of the cgroup the process runs in: the real OOM line in a container. */
+export interface CgroupMemory {
+  version: 1 | 2;
+  path: string;
+  limitBytes: number | null;
+  usageBytes: number | null;
+}
+
+/** Quantization as memsnap names it: none, sq8 (sqN), pq, binary. */
+export type Quantization = "none" | "pq" | "binary" | `sq${number}`;
+
+/** One collection as the database describes it. */
+export interface CollectionFigures {
+  name: string;
+  dimension: number;
+  vectorCount: number;
+  documentCount: number | null;
+  metric: string | null;
+  quantization: Quantization;
+  /** The database's own byte count for the collection; null when it gives none. */
+  actualBytes: number | null;
+  indexBytes: number | null;
+  payloadBytes: number | null;
+}
+
+/** Where collection figures come from: one module per database API. */
+export interface CollectionSource {
+  readonly kind: string;
+  collections(signal: AbortSignal): Promise<CollectionFigures[]>;
+}
+
+/** A figure that could not be read, and why. */
+export interface SourceError {
+  source: string;
+  message: string;
+}

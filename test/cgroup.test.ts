@@ -1,0 +1,69 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { memoryCgroupOf, readCgroupMemory } from "../src/sources/cgroup";
+
+/** A /proc and /sys/fs/cgroup laid out as the kernel does, in a temporary folder. */
+function fakeRoots(cgroupFile: string, files: Record<string, string>) {
+  const root = mkdtempSync(path.join(os.tmpdir(), "memsnap-cgroup-"));
+  const proc = path.join(root, "proc");
+  const cgroup = path.join(root, "cgroup");
+  mkdirSync(path.join(proc, "42"), { recursive: true });
+  writeFileSync(path.join(proc, "42", "cgroup"), cgroupFile);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(cgroup, file)), { recursive: true });
+    writeFileSync(path.join(cgroup, file), text);
+  }
+  return { proc, cgroup };
+}
+
+describe("the cgroup source", () => {
+  it("finds the memory controller line of cgroup v1 and the unified line of v2", () => {
+    expect(memoryCgroupOf("12:pids:/a\n4:memory:/docker/abc\n0::/\n")).toEqual({ version: 1, path: "/docker/abc" });
+    expect(memoryCgroupOf("5:cpu,memory:/x\n")).toEqual({ version: 1, path: "/x" });
+    expect(memoryCgroupOf("0::/system.slice/vectorizer.service\n")).toEqual({ version: 2, path: "/system.slice/vectorizer.service" });
+    expect(memoryCgroupOf("3:cpu:/a\n")).toBeNull();
+  });
+
+  it("reads a v2 limit and usage", () => {
+    const roots = fakeRoots("0::/kubepods/pod1\n", {
+      "kubepods/pod1/memory.max": "1073741824\n",
+      "kubepods/pod1/memory.current": "536870912\n",
+    });
+    expect(readCgroupMemory(42, roots)).toEqual({ version: 2, path: "/kubepods/pod1", limitBytes: 1073741824, usageBytes: 536870912 });
+  });
+
+  it("reads v2 'max' as no limit", () => {
+    const roots = fakeRoots("0::/a\n", { "a/memory.max": "max\n", "a/memory.current": "100\n" });
+    expect(readCgroupMemory(42, roots)).toMatchObject({ limitBytes: null, usageBytes: 100 });
+  });
+
+  it("falls back to the mount root inside a container's cgroup namespace", () => {
+    const roots = fakeRoots("0::/\n", { "memory.max": "2048\n", "memory.current": "1024\n" });
+    expect(readCgroupMemory(42, roots)).toMatchObject({ version: 2, limitBytes: 2048, usageBytes: 1024 });
+  });
+
+  it("reads v1, where 'no limit' is a number near 2^63", () => {
+    const limited = fakeRoots("4:memory:/docker/abc\n", {
+      "memory/docker/abc/memory.limit_in_bytes": "536870912\n",
+      "memory/docker/abc/memory.usage_in_bytes": "1000\n",
+    });
+    expect(readCgroupMemory(42, limited)).toEqual({ version: 1, path: "/docker/abc", limitBytes: 536870912, usageBytes: 1000 });
+    const unlimited = fakeRoots("4:memory:/\n", {
+      "memory/memory.limit_in_bytes": "9223372036854771712\n",
+      "memory/memory.usage_in_bytes": "1000\n",
+    });
+    expect(readCgroupMemory(42, unlimited)).toMatchObject({ limitBytes: null, usageBytes: 1000 });
+  });
+
+  it("answers null for a process without a readable memory cgroup", () => {
+    expect(readCgroupMemory(42, fakeRoots("3:cpu:/a\n", {}))).toBeNull();
+    expect(readCgroupMemory(43, fakeRoots("0::/\n", {}))).toBeNull();
+  });
+
+  it("reads this very process's cgroup on this machine", () => {
+    const cgroup = readCgroupMemory(process.pid);
+    expect(cgroup).not.toBeNull();
+    expect(cgroup!.usageBytes).toBeGreaterThan(0);
+  });
+});

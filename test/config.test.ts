@@ -1,0 +1,119 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ConfigError, loadConfig } from "../src/config/load";
+
+function problemsOf(env: Record<string, string>, file?: string): string[] {
+  try {
+    loadConfig(env, file);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error("expected the configuration to be refused");
+}
+
+describe("configuration", () => {
+  it("runs the demo target on 127.0.0.1:8080 every 15 s when nothing is configured", () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8080);
+    expect(config.host).toBe("127.0.0.1");
+    expect(config.schedule).toBe("*/15 * * * * *");
+    expect(config.targets).toEqual([{ name: "demo", kind: "demo", timeout_ms: 5000 }]);
+    expect(config.output_dir).toBe("memory_snapshots");
+    expect(config.data_dir).toBe(".memsnap");
+    expect(config.alerts).toBe(true);
+    expect(config.thresholds).toEqual({
+      overhead_critical_percent: 100,
+      overhead_warning_percent: 50,
+      unaccounted_critical_mb: 500,
+      health_critical_score: 50,
+      quantization_warning_percent: 50,
+    });
+  });
+
+  it("watches any process with MEMSNAP_TARGET_PID alone", () => {
+    const config = loadConfig({ MEMSNAP_TARGET_PID: "1234" });
+    expect(config.targets).toEqual([{ name: "none", kind: "none", pid: 1234, timeout_ms: 5000 }]);
+  });
+
+  it("reads thresholds and switches from the environment", () => {
+    const config = loadConfig({
+      MEMSNAP_OVERHEAD_CRITICAL_PERCENT: "80",
+      MEMSNAP_ALERTS: "off",
+      MEMSNAP_PORT: "0",
+    });
+    expect(config.thresholds.overhead_critical_percent).toBe(80);
+    expect(config.alerts).toBe(false);
+    expect(config.port).toBe(0);
+  });
+
+  it.each([
+    [{ MEMSNAP_PORT: "abc" }, 'MEMSNAP_PORT="abc": expected a TCP port from 0 to 65535'],
+    [{ MEMSNAP_PORT: "70000" }, 'MEMSNAP_PORT="70000": expected a TCP port from 0 to 65535'],
+    [{ MEMSNAP_PORT: "8080.5" }, 'MEMSNAP_PORT="8080.5": expected a TCP port from 0 to 65535'],
+    [{ MEMSNAP_SCHEDULE: "every minute" }, 'MEMSNAP_SCHEDULE="every minute": expected a cron expression'],
+    [{ MEMSNAP_TARGET_PID: "abc" }, 'MEMSNAP_TARGET_PID="abc": expected a positive integer process id'],
+    [{ MEMSNAP_TARGET_PID: "-3" }, 'MEMSNAP_TARGET_PID="-3": expected a positive integer process id'],
+    [{ MEMSNAP_TARGET: "mongo" }, 'MEMSNAP_TARGET="mongo": expected one of demo, vectorizer, qdrant, none'],
+    [{ MEMSNAP_TARGET: "none" }, 'MEMSNAP_TARGET="none": a none target needs the process to watch'],
+    [{ MEMSNAP_TARGET_URL: "ftp://x" }, 'MEMSNAP_TARGET_URL="ftp://x": expected an http(s) URL'],
+    [{ MEMSNAP_ALERTS: "maybe" }, 'MEMSNAP_ALERTS="maybe"'],
+    [{ MEMSNAP_OVERHEAD_CRITICAL_PERCENT: "-1" }, 'MEMSNAP_OVERHEAD_CRITICAL_PERCENT="-1": expected a percentage ≥ 0'],
+    [{ MEMSNAP_DEMO_SCALE: "0" }, 'MEMSNAP_DEMO_SCALE="0": expected a number above 0'],
+    [{ MEMSNAP_TARGET_PID: "1", MEMSNAP_DEMO_SCALE: "1" }, 'MEMSNAP_DEMO_SCALE="1": only the demo target has a scale'],
+    [{ MEMSNAP_API_TOKEN: "short" }, 'MEMSNAP_API_TOKEN="short": expected a token of at least 16 characters'],
+  ])("refuses %j with a message naming the variable", (env, message) => {
+    const problems = problemsOf(env);
+    expect(problems.some((p) => p.startsWith(message))).toBe(true);
+  });
+
+  it("reports every bad value at once, one line each", () => {
+    const problems = problemsOf({ MEMSNAP_PORT: "x", MEMSNAP_SCHEDULE: "y", MEMSNAP_LOG_LEVEL: "loud" });
+    expect(problems).toHaveLength(3);
+  });
+
+  describe("config file", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-config-"));
+    const write = (name: string, text: string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    };
+
+    it("reads several targets from YAML, and the environment overrides the file", () => {
+      const file = write(
+        "two.yaml",
+        "port: 9000\ntargets:\n  - {name: a, kind: none, pid: 1}\n  - {name: b, kind: demo}\nthresholds:\n  overhead_warning_percent: 40\n",
+      );
+      const config = loadConfig({ MEMSNAP_PORT: "9100" }, file);
+      expect(config.port).toBe(9100);
+      expect(config.targets.map((t) => t.name)).toEqual(["a", "b"]);
+      expect(config.thresholds.overhead_warning_percent).toBe(40);
+      expect(config.thresholds.overhead_critical_percent).toBe(100);
+    });
+
+    it("reads JSON", () => {
+      const file = write("c.json", JSON.stringify({ host: "0.0.0.0" }));
+      expect(loadConfig({}, file).host).toBe("0.0.0.0");
+    });
+
+    it.each([
+      ["bad.yaml", "port: [1\n", "not valid YAML"],
+      ["bad.json", "{", "not valid JSON"],
+      ["list.yaml", "- 1\n", "expected a mapping of settings"],
+      ["c.toml", "port = 1", "expected a .yaml, .yml or .json config file"],
+      ["dup.yaml", "targets:\n  - {name: a, kind: demo}\n  - {name: a, kind: demo}\n", "targets: target names must be unique"],
+      ["port.yaml", "port: high\n", "port: expected a TCP port"],
+    ])("refuses %s naming the file and the field", (name, text, message) => {
+      const file = write(name, text);
+      const problems = problemsOf({}, file);
+      expect(problems[0]).toContain(file);
+      expect(problems[0]).toContain(message);
+    });
+
+    it("refuses a missing file", () => {
+      expect(problemsOf({}, path.join(dir, "absent.yaml"))[0]).toContain("cannot read the config file");
+    });
+  });
+});

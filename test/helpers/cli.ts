@@ -1,0 +1,40 @@
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import path from "node:path";
+import { createInterface } from "node:readline";
+
+export const CLI = path.resolve(__dirname, "../../dist/cli/main.js");
+
+/** Runs the built `memsnap` binary to completion. */
+export function runCli(args: string[], env: Record<string, string> = {}, cwd?: string) {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: 60_000,
+    cwd,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export interface ServeProcess {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  logs: Array<Record<string, unknown>>;
+  exited: Promise<number | null>;
+}
+
+/** Starts `memsnap serve` as a user would and waits for its "listening" log line. */
+export function startServe(env: Record<string, string>, args: string[] = []): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [CLI, "serve", ...args], { env: { ...process.env, MEMSNAP_PORT: "0", ...env } });
+  const logs: Array<Record<string, unknown>> = [];
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      logs.push(entry);
+      if (entry.msg === "listening") resolve({ child, url: entry.url as string, logs, exited });
+    });
+    void exited.then((code) => reject(new Error(`memsnap serve exited with ${code} before listening: ${stderr}`)));
+  });
+}

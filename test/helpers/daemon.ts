@@ -1,0 +1,49 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { loadConfig } from "../../src/config/load";
+import { startDaemon, type RunningDaemon } from "../../src/daemon";
+import { createLogger } from "../../src/log";
+
+export interface TestDaemon extends RunningDaemon {
+  outputDir: string;
+}
+
+/**
+ * A real daemon on 127.0.0.1 and an ephemeral port, configured as from the
+ * environment; the demo target runs small unless the test says otherwise.
+ */
+export async function startTestDaemon(env: Record<string, string> = {}): Promise<TestDaemon> {
+  const outputDir = path.join(mkdtempSync(path.join(os.tmpdir(), "memsnap-test-")), "out");
+  const config = loadConfig({
+    MEMSNAP_PORT: "0",
+    MEMSNAP_HOST: "127.0.0.1",
+    MEMORY_OUTPUT_DIR: outputDir,
+    MEMSNAP_DATA_DIR: path.join(path.dirname(outputDir), "data"),
+    ...(env.MEMSNAP_TARGET === undefined && env.MEMSNAP_TARGET_PID === undefined ? { MEMSNAP_DEMO_SCALE: "0.02" } : {}),
+    ...env,
+  });
+  const daemon = await startDaemon(config, createLogger("silent"));
+  return { ...daemon, outputDir: config.output_dir };
+}
+
+/** Polls until `check` returns a value other than undefined, or fails at the deadline. */
+export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Resolves once /readyz answers 200: every target has been sampled. */
+export async function untilReady(daemon: RunningDaemon): Promise<void> {
+  await waitFor(async () => ((await fetch(`${daemon.url}/readyz`)).status === 200 ? true : undefined), "readiness");
+}
+
+export async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.json() };
+}

@@ -1,25 +1,29 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { PACKAGE_ROOT } from "../package-root";
 
-/** The compiled demo server; the same path from src/ (tests) and from dist/. */
-export const DEMO_SERVER_ENTRY = path.resolve(__dirname, "../../dist/demo/server.js");
+/** The compiled demo server, wherever this module runs from. */
+export const DEMO_SERVER_ENTRY = path.join(PACKAGE_ROOT, "dist/demo/server.js");
 
-export interface DemoProcess {
+/** A child process serving HTTP: where it listens, its pid, and how to stop it. */
+export interface ListeningChild {
   url: string;
   pid: number;
   stop(): Promise<void>;
 }
 
+export type DemoProcess = ListeningChild;
+
 const STARTUP_TIMEOUT_MS = 60_000;
 
-function waitForListening(child: ChildProcess): Promise<string> {
+function waitForListening(child: ChildProcess, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => {
       if (stderr.length < 4096) stderr += chunk.toString();
     });
-    const timer = setTimeout(() => reject(new Error(`the demo store did not start within ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS);
     const lines = createInterface({ input: child.stdout! });
     lines.on("line", (line) => {
       try {
@@ -34,20 +38,21 @@ function waitForListening(child: ChildProcess): Promise<string> {
     });
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`the demo store exited with code ${code} before listening: ${stderr.trim()}`));
+      reject(new Error(`${what} exited with code ${code} before listening: ${stderr.trim()}`));
     });
   });
 }
 
-/** Starts the embedded demo vector store as a child process that never outlives memsnap. */
-export async function launchDemo(scale: number | undefined): Promise<DemoProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, MEMSNAP_DEMO_HOST: "127.0.0.1", MEMSNAP_DEMO_PORT: "0" };
-  if (scale !== undefined) env.MEMSNAP_DEMO_SCALE = String(scale);
-  const child = spawn(process.execPath, [DEMO_SERVER_ENTRY], { env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+/**
+ * Starts a Node script that writes {"event":"listening","url":...} on stdout once it serves,
+ * and exits when its IPC channel closes, so it never outlives its parent.
+ */
+export async function launchListeningChild(entry: string, env: NodeJS.ProcessEnv, what: string): Promise<ListeningChild> {
+  const child = spawn(process.execPath, [entry], { env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let url: string;
   try {
-    url = await waitForListening(child);
+    url = await waitForListening(child, what);
   } catch (err) {
     child.kill("SIGKILL");
     throw err;
@@ -60,4 +65,11 @@ export async function launchDemo(scale: number | undefined): Promise<DemoProcess
       await exited;
     },
   };
+}
+
+/** Starts the embedded demo vector store as a child process that never outlives memsnap. */
+export function launchDemo(scale: number | undefined): Promise<DemoProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, MEMSNAP_DEMO_HOST: "127.0.0.1", MEMSNAP_DEMO_PORT: "0" };
+  if (scale !== undefined) env.MEMSNAP_DEMO_SCALE = String(scale);
+  return launchListeningChild(DEMO_SERVER_ENTRY, env, "the demo store");
 }

@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { PACKAGE_ROOT } from "../../src/package-root";
 
-export const CLI = path.resolve(__dirname, "../../dist/cli/main.js");
+export const CLI = path.join(PACKAGE_ROOT, "dist/cli/main.js");
 
 /** Runs the built `memsnap` binary to completion. */
 export function runCli(args: string[], env: Record<string, string> = {}, cwd?: string) {

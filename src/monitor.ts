@@ -48,7 +48,7 @@ export class Monitor {
   }
 
   private async run(target: Target): Promise<Snapshot> {
-    const sample = await sampleTarget(target, this.abort.signal);
+    const sample = await sampleTarget(target, this.abort.signal, { smapsRollup: this.config.process_smaps });
     const snapshot = buildSnapshot(sample, this.config.thresholds);
     this.history.add(snapshot);
     this.exporter.applySnapshot(snapshot, sample.sources);

@@ -95,6 +95,8 @@ export const ConfigSchema = z.object({
   data_dir: z.string().min(1).default(".memsnap"),
   output_dir: z.string().min(1).default("memory_snapshots"),
   history_size: integer(2, 100000, "an integer from 2 to 100000").default(480),
+  /** Read /proc/<pid>/smaps_rollup (PSS, shared pages); it costs milliseconds per GiB the target holds. */
+  process_smaps: onOff.default(true),
   alerts: onOff.default(true),
   api_token: z.string().min(16, "expected a token of at least 16 characters").optional(),
   thresholds: ThresholdsSchema.prefault({}),

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { readCgroupMemory } from "../sources/cgroup";
 import { LocateError } from "../sources/locate";
-import { ProcessNotFoundError, readProcessMemory } from "../sources/process";
+import { ProcessNotFoundError, readProcessMemory, type ProcessReadOptions } from "../sources/process";
 import { readSystemMemory } from "../sources/system";
 import type { Target } from "../sources/target";
 import type { CgroupMemory, CollectionFigures, ProcessMemory, SourceError, SystemMemory } from "../sources/types";
@@ -43,7 +43,7 @@ class Round {
 const processIsGone = (err: unknown) => err instanceof LocateError || err instanceof ProcessNotFoundError;
 
 /** Reads host, process, cgroup and collections of one target. Never throws. */
-export async function sampleTarget(target: Target, signal: AbortSignal): Promise<TimedSample> {
+export async function sampleTarget(target: Target, signal: AbortSignal, options: ProcessReadOptions): Promise<TimedSample> {
   const takenAt = new Date();
   const started = performance.now();
   const round = new Round();
@@ -52,7 +52,7 @@ export async function sampleTarget(target: Target, signal: AbortSignal): Promise
   let processMemory: ProcessMemory | null = null;
   let cgroup: CgroupMemory | null = null;
   if (pid !== null) {
-    processMemory = await round.run("process", () => readProcessMemory(pid, round.errors), processIsGone);
+    processMemory = await round.run("process", () => readProcessMemory(pid, round.errors, options), processIsGone);
     cgroup = await round.run("cgroup", () => readCgroupMemory(pid), () => false);
   }
   let collections: CollectionFigures[] | null = null;

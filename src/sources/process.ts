@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import pidusage from "pidusage";
 import type { ProcessMemory, SourceError } from "./types";
 
@@ -21,13 +22,35 @@ export class ProcessNotFoundError extends Error {
   }
 }
 
+function notFoundAsProcessGone(pid: number, err: unknown): never {
+  if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new ProcessNotFoundError(pid);
+  throw err;
+}
+
+/** A small /proc file, read synchronously: cheaper than a trip through the thread pool. */
 function readProcFile(pid: number, name: string): string {
   try {
     return readFileSync(`/proc/${pid}/${name}`, "utf8");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new ProcessNotFoundError(pid);
-    throw err;
+    return notFoundAsProcessGone(pid, err);
   }
+}
+
+/**
+ * smaps_rollup makes the kernel walk every mapping of the process: about 10 ms per GiB resident,
+ * so it is read off the event loop, and only when configured (MEMSNAP_PROCESS_SMAPS).
+ */
+async function readSmapsRollup(pid: number): Promise<Map<string, number>> {
+  try {
+    return parseKibLines(await readFile(`/proc/${pid}/smaps_rollup`, "utf8"));
+  } catch (err) {
+    return notFoundAsProcessGone(pid, err);
+  }
+}
+
+export interface ProcessReadOptions {
+  /** Read PSS and shared pages from smaps_rollup; without it they are null. */
+  smapsRollup: boolean;
 }
 
 function describeReadError(pid: number, file: string, err: unknown): string {
@@ -52,11 +75,11 @@ async function cpuPercent(pid: number, errors: SourceError[]): Promise<number | 
  * /proc/<pid>/smaps_rollup for PSS and shared pages. Problems that leave some figures
  * unknown are appended to `errors`; a process that does not exist throws.
  */
-async function readLinuxProcessMemory(pid: number, errors: SourceError[]): Promise<ProcessMemory> {
+async function readLinuxProcessMemory(pid: number, errors: SourceError[], options: ProcessReadOptions): Promise<ProcessMemory> {
   const status = parseKibLines(readProcFile(pid, "status"));
   let rollup: Map<string, number> | null = null;
   try {
-    rollup = parseKibLines(readProcFile(pid, "smaps_rollup"));
+    if (options.smapsRollup) rollup = await readSmapsRollup(pid);
   } catch (err) {
     if (err instanceof ProcessNotFoundError) throw err;
     errors.push({ source: "process", message: describeReadError(pid, "smaps_rollup", err) });
@@ -107,8 +130,12 @@ async function readPortableProcessMemory(pid: number, errors: SourceError[]): Pr
   };
 }
 
-export function readProcessMemory(pid: number, errors: SourceError[]): Promise<ProcessMemory> {
+export function readProcessMemory(
+  pid: number,
+  errors: SourceError[],
+  options: ProcessReadOptions = { smapsRollup: true },
+): Promise<ProcessMemory> {
   return process.platform === "linux"
-    ? readLinuxProcessMemory(pid, errors)
+    ? readLinuxProcessMemory(pid, errors, options)
     : readPortableProcessMemory(pid, errors);
 }

@@ -39,7 +39,7 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
 }
 
 /** Resolves once /readyz answers 200: every target has been sampled. */
-export async function untilReady(daemon: RunningDaemon): Promise<void> {
+export async function untilReady(daemon: Pick<RunningDaemon, "url">): Promise<void> {
   await waitFor(async () => ((await fetch(`${daemon.url}/readyz`)).status === 200 ? true : undefined), "readiness");
 }
 

@@ -1,0 +1,118 @@
+/**
+ * `npm run bench`: memsnap against node_exporter on this machine, in one run. Prints the tables
+ * and writes them into bench/RESULTS.md (between its markers; the prose around them is kept).
+ *
+ *   npm run bench                 full run (about five minutes), writes bench/RESULTS.md
+ *   npm run bench -- --quick      smoke run (under a minute), prints only
+ *   npm run bench -- --out FILE   writes the tables into FILE instead
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { evaluateGoals } from "./goals";
+import { ProcessStack, startNodeExporter, startSyntheticVectorizer, vectorizerTargetEnv } from "./processes";
+import { machineSection, renderTables, type BenchResults, type SamplingRun } from "./report";
+import { runSampleLoop } from "./sample-loop";
+import { benchScenario, demoEnv, type BenchSettings, type ScenarioFigures } from "./scenarios";
+
+export const FULL_SETTINGS: BenchSettings = {
+  scrapes: 500,
+  throughputConnections: 16,
+  throughputSeconds: 10,
+  collectionCounts: [10, 1000, 10000],
+  demoScale: undefined,
+  costSamples: 200,
+  soakSamples: 10000,
+  historyFillSamples: 600,
+};
+
+export const QUICK_SETTINGS: BenchSettings = {
+  scrapes: 100,
+  throughputConnections: 16,
+  throughputSeconds: 2,
+  collectionCounts: [10, 1000],
+  demoScale: "0.05",
+  costSamples: 20,
+  soakSamples: 500,
+  historyFillSamples: 50,
+};
+
+export const RESULTS_FILE = path.resolve(__dirname, "../../bench/RESULTS.md");
+const BEGIN_MARKER = "<!-- bench:begin -->";
+const END_MARKER = "<!-- bench:end -->";
+
+const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+async function benchScrapes(settings: BenchSettings): Promise<ScenarioFigures[]> {
+  const stack = new ProcessStack();
+  try {
+    const nodeExporter = await stack.start(startNodeExporter());
+    const scenarios: ScenarioFigures[] = [];
+    for (const collections of [undefined, ...settings.collectionCounts]) {
+      progress(`scraping memsnap serve (${collections ?? "demo"} collections) and node_exporter`);
+      scenarios.push(await benchScenario(settings, collections, nodeExporter));
+    }
+    return scenarios;
+  } finally {
+    await stack.stopAll();
+  }
+}
+
+async function benchSampling(settings: BenchSettings): Promise<SamplingRun[]> {
+  const demo = demoEnv(settings);
+  progress(`sampling the demo: ${settings.costSamples} timed samples, then ${settings.soakSamples} more`);
+  const runs: SamplingRun[] = [
+    { name: "demo, smaps_rollup on", figures: await runSampleLoop({ ...demo, MEMSNAP_PROCESS_SMAPS: "on" }, settings.costSamples, settings.soakSamples) },
+  ];
+  progress("sampling the demo without smaps_rollup");
+  runs.push({ name: "demo, smaps_rollup off", figures: await runSampleLoop({ ...demo, MEMSNAP_PROCESS_SMAPS: "off" }, settings.costSamples, 0) });
+  const largest = Math.max(...settings.collectionCounts);
+  progress(`sampling ${largest} collections: filling the history with ${settings.historyFillSamples} samples`);
+  const stack = new ProcessStack();
+  try {
+    const env = vectorizerTargetEnv(await stack.start(startSyntheticVectorizer(largest)));
+    const costSamples = Math.min(settings.costSamples, 20);
+    runs.push({ name: `${largest} collections`, figures: await runSampleLoop(env, costSamples, settings.historyFillSamples) });
+  } finally {
+    await stack.stopAll();
+  }
+  return runs;
+}
+
+/** Puts the generated text between the markers of `file`, keeping what surrounds them. */
+export function spliceResults(existing: string | null, generated: string): string {
+  const block = `${BEGIN_MARKER}\n${generated}${END_MARKER}`;
+  if (existing === null || !existing.includes(BEGIN_MARKER) || !existing.includes(END_MARKER)) {
+    return `# memsnap benchmark results\n\n${block}\n`;
+  }
+  return existing.slice(0, existing.indexOf(BEGIN_MARKER)) + block + existing.slice(existing.indexOf(END_MARKER) + END_MARKER.length);
+}
+
+function parseArgs(argv: string[]): { settings: BenchSettings; mode: "full" | "quick"; out: string | null } {
+  const quick = argv.includes("--quick");
+  const outAt = argv.indexOf("--out");
+  const out = outAt >= 0 ? path.resolve(argv[outAt + 1] ?? "") : quick ? null : RESULTS_FILE;
+  return { settings: quick ? QUICK_SETTINGS : FULL_SETTINGS, mode: quick ? "quick" : "full", out };
+}
+
+async function main(): Promise<void> {
+  const { settings, mode, out } = parseArgs(process.argv.slice(2));
+  const startedAt = new Date();
+  const loadAverageBefore = os.loadavg();
+  const scenarios = await benchScrapes(settings);
+  const sampling = await benchSampling(settings);
+  const results: BenchResults = { startedAt, loadAverageBefore, loadAverageAfter: os.loadavg(), mode, scenarios, sampling };
+  const generated = `${machineSection(results).join("\n")}\n\n${renderTables(results, evaluateGoals(results))}`;
+  process.stdout.write(generated);
+  if (out !== null) {
+    writeFileSync(out, spliceResults(existsSync(out) ? readFileSync(out, "utf8") : null, generated));
+    progress(`wrote ${out}`);
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}

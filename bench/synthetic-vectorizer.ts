@@ -1,0 +1,98 @@
+/**
+ * A stand-in Vectorizer for the benchmark: answers `GET /collections` with BENCH_COLLECTIONS
+ * synthetic collections in Vectorizer's shape, so memsnap can be measured at 10 to 10 000
+ * collections without a real database. The body is built once; the process is small, and it is
+ * the process memsnap watches.
+ *
+ *   node dist-bench/bench/synthetic-vectorizer.js   (env: BENCH_COLLECTIONS)
+ *
+ * Once listening it writes {"event":"listening","url":"http://127.0.0.1:PORT"} on stdout, and it
+ * exits on SIGTERM or when its parent's IPC channel closes.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+const DIMENSIONS = [384, 768, 1024];
+const BYTES_PER_FLOAT32 = 4;
+
+function collectionEntry(index: number): Record<string, unknown> {
+  const dimension = DIMENSIONS[index % DIMENSIONS.length];
+  const vectorCount = 1000 + ((index * 7919) % 200_000);
+  const quantized = index % 2 === 0;
+  const vectorBytes = vectorCount * dimension * (quantized ? 1 : BYTES_PER_FLOAT32);
+  const payloadBytes = vectorCount * 256;
+  return {
+    name: `bench-${String(index).padStart(5, "0")}`,
+    vector_count: vectorCount,
+    document_count: vectorCount,
+    dimension,
+    metric: "Cosine",
+    size: {
+      total: "synthetic",
+      total_bytes: vectorBytes + payloadBytes,
+      index: "synthetic",
+      index_bytes: vectorBytes,
+      payload: "synthetic",
+      payload_bytes: payloadBytes,
+    },
+    quantization: { enabled: quantized, type: quantized ? "SQ { bits: 8 }" : "None", bits: quantized ? 8 : 0 },
+  };
+}
+
+/** The `GET /collections` body for `count` collections. */
+export function syntheticCollectionsBody(count: number): Buffer {
+  const collections = Array.from({ length: count }, (_, index) => collectionEntry(index));
+  return Buffer.from(JSON.stringify({ collections, total_collections: count }));
+}
+
+export interface SyntheticVectorizer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export function startSyntheticVectorizer(count: number): Promise<SyntheticVectorizer> {
+  const body = syntheticCollectionsBody(count);
+  const server = http.createServer((request, response) => {
+    const found = request.method === "GET" && request.url === "/collections";
+    response.writeHead(found ? 200 : 404, { "content-type": "application/json" });
+    response.end(found ? body : '{"error":"not found"}');
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+function readCount(raw: string | undefined): number {
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 0) {
+    throw new Error(`BENCH_COLLECTIONS=${raw} is not a collection count (expected an integer ≥ 0)`);
+  }
+  return count;
+}
+
+async function main(): Promise<void> {
+  const server = await startSyntheticVectorizer(readCount(process.env.BENCH_COLLECTIONS));
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  if (process.send !== undefined) process.once("disconnect", stop);
+  process.stdout.write(`${JSON.stringify({ event: "listening", url: server.url })}\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`synthetic vectorizer: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,3 +1,5 @@
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { SourceOutcome } from "../snapshot/sampler";
 import type { Snapshot } from "../snapshot/schema";
@@ -12,6 +14,20 @@ export const CONTENT_TYPES: Record<ExpositionFormat, string> = {
 
 /** prom-client gauges named like counters (promtool lints them); their per-type siblings stay. */
 const MISNAMED_DEFAULT_METRICS = ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"];
+
+const gzipAsync = promisify(gzip);
+
+/** One rendering of the exposition as sent on the wire: its bytes, and their gzip once asked for. */
+export class Exposition {
+  private gzipped: Promise<Buffer> | null = null;
+
+  constructor(readonly body: Buffer) {}
+
+  gzip(): Promise<Buffer> {
+    this.gzipped ??= gzipAsync(this.body);
+    return this.gzipped;
+  }
+}
 
 /**
  * The Prometheus registry, fed only from snapshots (plus counters other modules own).
@@ -36,7 +52,7 @@ export class MetricsExporter {
     ["target", "source"],
   );
   private readonly collectionsByTarget = new Map<string, Set<string>>();
-  private readonly rendered = new Map<ExpositionFormat, Promise<string>>();
+  private readonly rendered = new Map<ExpositionFormat, Promise<Exposition>>();
   private renderQueue: Promise<unknown> = Promise.resolve();
 
   constructor(version: string) {
@@ -81,7 +97,8 @@ export class MetricsExporter {
     this.rendered.clear();
   }
 
-  render(format: ExpositionFormat): Promise<string> {
+  /** The exposition in `format`, rendered at most once between two changes. */
+  render(format: ExpositionFormat): Promise<Exposition> {
     let text = this.rendered.get(format);
     if (text === undefined) {
       const rendering = this.enqueueRender(format);
@@ -99,12 +116,12 @@ export class MetricsExporter {
    * OpenMetrics; prom-client also renames counters (drops `_total`) when it renders
    * OpenMetrics, so their names are put back afterwards.
    */
-  private enqueueRender(format: ExpositionFormat): Promise<string> {
+  private enqueueRender(format: ExpositionFormat): Promise<Exposition> {
     const run = async () => {
       const names = this.registry.getMetricsAsArray().map((m) => [m, (m as unknown as { name: string }).name] as const);
       this.registry.setContentType(CONTENT_TYPES[format] as typeof Registry.PROMETHEUS_CONTENT_TYPE);
       try {
-        return await this.registry.metrics();
+        return new Exposition(Buffer.from(await this.registry.metrics()));
       } finally {
         this.registry.setContentType(Registry.PROMETHEUS_CONTENT_TYPE);
         for (const [metric, name] of names) (metric as unknown as { name: string }).name = name;

@@ -10,7 +10,14 @@ export function metricsRoutes(router: Router, deps: ServerDeps): void {
     const preferred = ctx.accepts(OFFERS);
     const format: ExpositionFormat =
       typeof preferred === "string" && preferred.startsWith("application/openmetrics-text") ? "openmetrics" : "prometheus";
+    const exposition = await deps.exporter.render(format);
     ctx.type = CONTENT_TYPES[format];
-    ctx.body = await deps.exporter.render(format);
+    ctx.vary("Accept-Encoding");
+    if (ctx.acceptsEncodings("gzip", "identity") === "gzip") {
+      ctx.set("Content-Encoding", "gzip");
+      ctx.body = await exposition.gzip();
+    } else {
+      ctx.body = exposition.body;
+    }
   });
 }

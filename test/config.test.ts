@@ -48,6 +48,11 @@ describe("configuration", () => {
     expect(config.port).toBe(0);
   });
 
+  it("reads smaps_rollup unless MEMSNAP_PROCESS_SMAPS is off", () => {
+    expect(loadConfig({}).process_smaps).toBe(true);
+    expect(loadConfig({ MEMSNAP_PROCESS_SMAPS: "off" }).process_smaps).toBe(false);
+  });
+
   it.each([
     [{ MEMSNAP_PORT: "abc" }, 'MEMSNAP_PORT="abc": expected a TCP port from 0 to 65535'],
     [{ MEMSNAP_PORT: "70000" }, 'MEMSNAP_PORT="70000": expected a TCP port from 0 to 65535'],

@@ -54,6 +54,14 @@ describe("the process source, on a real process allocating real memory", () => {
     expect(figures.cpuPercent).not.toBeNull();
   });
 
+  it("leaves PSS and shared memory unknown, and says nothing is wrong, with smaps_rollup switched off", async () => {
+    const errors: SourceError[] = [];
+    const figures = await readProcessMemory(allocator.pid, errors, { smapsRollup: false });
+    expect(errors).toEqual([]);
+    expect([figures.pssBytes, figures.sharedBytes]).toEqual([null, null]);
+    expect(figures.residentBytes).toBeGreaterThan(0);
+  });
+
   it("reports a process that is gone as down, with the reason, instead of failing", async () => {
     await allocator.stop();
     const { status, body } = await getJson(`${daemon.url}/api/v1/memory-snapshot?fresh=true`);

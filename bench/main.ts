@@ -9,6 +9,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { PACKAGE_ROOT } from "../src/package-root";
 import { evaluateGoals } from "./goals";
 import { ProcessStack, startNodeExporter, startSyntheticVectorizer, vectorizerTargetEnv } from "./processes";
 import { machineSection, renderTables, type BenchResults, type SamplingRun } from "./report";
@@ -37,7 +38,7 @@ export const QUICK_SETTINGS: BenchSettings = {
   historyFillSamples: 50,
 };
 
-export const RESULTS_FILE = path.resolve(__dirname, "../../bench/RESULTS.md");
+export const RESULTS_FILE = path.join(PACKAGE_ROOT, "bench/RESULTS.md");
 const BEGIN_MARKER = "<!-- bench:begin -->";
 const END_MARKER = "<!-- bench:end -->";
 

@@ -14,7 +14,7 @@ import { loadConfig } from "../src/config/load";
 import { startDaemon, type RunningDaemon } from "../src/daemon";
 import { createLogger } from "../src/log";
 import { untilReady } from "../test/helpers/daemon";
-import { HttpTimer, median } from "./measure";
+import { HttpTimer, median } from "./timing";
 
 export interface SoakFigures {
   samples: number;

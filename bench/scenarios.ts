@@ -1,13 +1,7 @@
 import { type ListeningChild } from "../src/demo/launcher";
 import { untilReady } from "../test/helpers/daemon";
-import {
-  interleavedLatency,
-  PROMETHEUS_SCRAPE_HEADERS,
-  sequentialLatency,
-  throughput,
-  type LatencyFigures,
-  type ThroughputFigures,
-} from "./measure";
+import { interleavedLatency, sequentialLatency, throughput, type LatencyFigures, type ThroughputFigures } from "./measure";
+import { PROMETHEUS_SCRAPE_HEADERS } from "./timing";
 import { ProcessStack, residentBytes, startMemsnap, startSyntheticVectorizer, vectorizerTargetEnv } from "./processes";
 
 export interface BenchSettings {

@@ -1,0 +1,77 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { spliceResults } from "../bench/main";
+import { interleavedLatency } from "../bench/measure";
+import { ProcessStack } from "../bench/processes";
+import { leastSquaresSlope } from "../bench/sample-loop";
+import { startSyntheticVectorizer } from "../bench/synthetic-vectorizer";
+import { percentile } from "../bench/timing";
+import { VectorizerSource } from "../src/sources/collections/vectorizer";
+
+describe("the benchmark's pieces", () => {
+  it("serves synthetic collections in the shape the Vectorizer adapter reads", async () => {
+    const server = await startSyntheticVectorizer(25);
+    try {
+      const source = new VectorizerSource({ url: server.url, timeoutMs: 5000, maxBytes: 1024 * 1024 });
+      const collections = await source.collections(new AbortController().signal);
+      expect(collections).toHaveLength(25);
+      expect(new Set(collections.map((c) => c.name)).size).toBe(25);
+      expect(collections.filter((c) => c.quantization === "sq8")).toHaveLength(13);
+      expect(collections.every((c) => c.actualBytes! > 0 && c.vectorCount > 0)).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each([
+    [[5, 1, 4, 2, 3], 0.5, 3],
+    [[5, 1, 4, 2, 3], 0.99, 5],
+    [[5, 1, 4, 2, 3], 0, 1],
+    [[7], 0.99, 7],
+  ])("takes the nearest-rank percentile of %j at %d as %d", (values, fraction, expected) => {
+    expect(percentile(values, fraction)).toBe(expected);
+  });
+
+  it("fits the slope of RSS over samples by least squares", () => {
+    expect(leastSquaresSlope([[0, 10], [1, 12], [2, 14]])).toBeCloseTo(2);
+    expect(leastSquaresSlope([[5, 3], [5, 9]])).toBe(0);
+  });
+
+  it("rewrites only what lies between the markers of RESULTS.md", () => {
+    const existing = "# Results\n\nprose above\n<!-- bench:begin -->\nold table\n<!-- bench:end -->\nprose below\n";
+    expect(spliceResults(existing, "new table\n")).toBe(
+      "# Results\n\nprose above\n<!-- bench:begin -->\nnew table\n<!-- bench:end -->\nprose below\n",
+    );
+    expect(spliceResults(null, "t\n")).toContain("<!-- bench:begin -->\nt\n<!-- bench:end -->");
+  });
+
+  it("stops what it started in reverse order, even when one stop fails", async () => {
+    const stopped: string[] = [];
+    const stack = new ProcessStack();
+    for (const name of ["first", "second", "third"]) {
+      await stack.start(
+        Promise.resolve({
+          stop: async () => {
+            stopped.push(name);
+            if (name === "second") throw new Error("stuck");
+          },
+        }),
+      );
+    }
+    await stack.stopAll();
+    expect(stopped).toEqual(["third", "second", "first"]);
+  });
+
+  it("times every sequential request to each server it compares", async () => {
+    const server = http.createServer((_, response) => response.end("ok"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      const [a, b] = await interleavedLatency([url, url], 120);
+      expect([a.requests, b.requests, a.bodyBytes]).toEqual([120, 120, 2]);
+      expect(a.p99Ms).toBeGreaterThanOrEqual(a.p50Ms);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

@@ -1,6 +1,7 @@
-import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { closeSync, openSync, read, readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import pidusage from "pidusage";
+import { linuxCpuPercent } from "./process-cpu";
 import type { ProcessMemory, SourceError } from "./types";
 
 const KIB = 1024;
@@ -36,15 +37,29 @@ function readProcFile(pid: number, name: string): string {
   }
 }
 
+const readAt = promisify(read);
+/** smaps_rollup is some twenty short lines. */
+const SMAPS_ROLLUP_MAX_BYTES = 4096;
+
 /**
- * smaps_rollup makes the kernel walk every mapping of the process: about 10 ms per GiB resident,
- * so it is read off the event loop, and only when configured (MEMSNAP_PROCESS_SMAPS).
+ * smaps_rollup makes the kernel walk every mapping of the process (about 10 ms per GiB resident)
+ * when it is read, so the read runs in the thread pool, in one step: opening and closing cost
+ * nothing, and each further step would wait behind a busy event loop. Read only when configured
+ * (MEMSNAP_PROCESS_SMAPS).
  */
 async function readSmapsRollup(pid: number): Promise<Map<string, number>> {
+  let fd: number;
   try {
-    return parseKibLines(await readFile(`/proc/${pid}/smaps_rollup`, "utf8"));
+    fd = openSync(`/proc/${pid}/smaps_rollup`, "r");
   } catch (err) {
     return notFoundAsProcessGone(pid, err);
+  }
+  try {
+    const buffer = Buffer.alloc(SMAPS_ROLLUP_MAX_BYTES);
+    const { bytesRead } = await readAt(fd, buffer, 0, buffer.length, 0);
+    return parseKibLines(buffer.toString("utf8", 0, bytesRead));
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -61,10 +76,11 @@ function describeReadError(pid: number, file: string, err: unknown): string {
   return `cannot read /proc/${pid}/${file}: ${(err as Error).message}`;
 }
 
-async function cpuPercent(pid: number, errors: SourceError[]): Promise<number | null> {
+function cpuPercent(pid: number, errors: SourceError[]): number | null {
   try {
-    return (await pidusage(pid)).cpu;
+    return linuxCpuPercent(pid);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new ProcessNotFoundError(pid);
     errors.push({ source: "process", message: `cannot read CPU usage of process ${pid}: ${(err as Error).message}` });
     return null;
   }
@@ -99,7 +115,7 @@ async function readLinuxProcessMemory(pid: number, errors: SourceError[], option
     swapBytes: field(status, "VmSwap"),
     pssBytes: field(rollup, "Pss"),
     sharedBytes: sharedClean === null || sharedDirty === null ? null : sharedClean + sharedDirty,
-    cpuPercent: await cpuPercent(pid, errors),
+    cpuPercent: cpuPercent(pid, errors),
   };
 }
 

@@ -1,6 +1,6 @@
 import { closeSync, openSync, read, readFileSync } from "node:fs";
 import { promisify } from "node:util";
-import pidusage from "pidusage";
+import type pidusage from "pidusage";
 import { linuxCpuPercent } from "./process-cpu";
 import type { ProcessMemory, SourceError } from "./types";
 
@@ -119,10 +119,12 @@ async function readLinuxProcessMemory(pid: number, errors: SourceError[], option
   };
 }
 
+/** RSS and CPU from pidusage, loaded only off Linux. */
 async function readPortableProcessMemory(pid: number, errors: SourceError[]): Promise<ProcessMemory> {
   let stats: pidusage.Status;
   try {
-    stats = await pidusage(pid);
+    const { default: usage } = await import("pidusage");
+    stats = await usage(pid);
   } catch {
     throw new ProcessNotFoundError(pid);
   }

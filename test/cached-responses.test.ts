@@ -1,22 +1,11 @@
-import http from "node:http";
 import { gunzipSync } from "node:zlib";
+import { getRaw } from "../bench/timing";
 import { startTestDaemon, untilReady, type TestDaemon } from "./helpers/daemon";
 
 /** A schedule that never fires during a test: only the first sample and the test's own happen. */
 const ONCE_A_YEAR = "0 0 0 1 1 *";
 
-function scrape(url: string, headers: Record<string, string>): Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(`${url}/metrics`, { headers }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
-        response.on("error", reject);
-      })
-      .on("error", reject);
-  });
-}
+const scrape = (url: string, headers: Record<string, string>) => getRaw(`${url}/metrics`, headers);
 
 const plain = (url: string) => scrape(url, { "accept-encoding": "identity" });
 
@@ -60,6 +49,14 @@ describe("responses served from memory until the next sample", () => {
     expect(zipped.headers.vary).toContain("Accept-Encoding");
     expect(gunzipSync(zipped.body).equals(identity.body)).toBe(true);
     expect(identity.headers["content-encoding"]).toBeUndefined();
+  });
+
+  it("answers each scraper in the format it asks for, scrape after scrape", async () => {
+    const openMetrics = { accept: "application/openmetrics-text; version=1.0.0", "accept-encoding": "identity" };
+    for (let round = 0; round < 3; round++) {
+      expect((await scrape(daemon.url, openMetrics)).headers["content-type"]).toContain("application/openmetrics-text");
+      expect((await plain(daemon.url)).headers["content-type"]).toContain("text/plain; version=0.0.4");
+    }
   });
 
   it("answers the snapshot route with JSON that follows the latest sample", async () => {

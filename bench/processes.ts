@@ -9,6 +9,7 @@ import { waitFor } from "../test/helpers/daemon";
 
 export const NODE_EXPORTER_BINARY = "/usr/bin/prometheus-node-exporter";
 const SYNTHETIC_VECTORIZER_ENTRY = path.join(__dirname, "synthetic-vectorizer.js");
+const STATIC_SERVER_ENTRY = path.join(__dirname, "static-server.js");
 
 /** Everything a run started, stopped in reverse order at the end, even after a failure. */
 export class ProcessStack {
@@ -47,6 +48,12 @@ export async function startMemsnap(env: Record<string, string>): Promise<Listeni
 export function startSyntheticVectorizer(count: number): Promise<ListeningChild> {
   const env = { ...process.env, BENCH_COLLECTIONS: String(count) };
   return launchListeningChild(SYNTHETIC_VECTORIZER_ENTRY, env, "the synthetic vectorizer");
+}
+
+/** A bare server answering every request with the bytes of `bodyFile` and these headers. */
+export function startStaticServer(bodyFile: string, headers: Record<string, string>): Promise<ListeningChild> {
+  const env = { ...process.env, BENCH_BODY_FILE: bodyFile, BENCH_HEADERS: JSON.stringify(headers) };
+  return launchListeningChild(STATIC_SERVER_ENTRY, env, "the static server");
 }
 
 function freePort(): Promise<number> {

@@ -43,7 +43,12 @@ function metricsTable(results: BenchResults): string[] {
   const header = ["exporter (target)", "series", "body KiB sent", "p50 ms", "p99 ms", "req/s at 16 conn.", "errors", "RSS at rest MB"];
   const lines = [row(header), row(Array(header.length).fill("---"))];
   for (const s of results.scenarios) {
-    for (const [name, f] of [[`memsnap (${s.name})`, s.memsnap], [`node_exporter (same window)`, s.nodeExporter]] as const) {
+    const rows = [
+      [`memsnap (${s.name})`, s.memsnap],
+      ["node_exporter (same window)", s.nodeExporter],
+      ["ceiling: bare node:http, memsnap's bytes", s.ceiling],
+    ] as const;
+    for (const [name, f] of rows) {
       lines.push(
         row([
           name,
@@ -62,14 +67,16 @@ function metricsTable(results: BenchResults): string[] {
 }
 
 function ratioTable(results: BenchResults): string[] {
-  const lines = [row(["memsnap at", "p50 ÷ node_exporter", "p99 ÷ node_exporter", "req/s ÷ node_exporter"]), row(Array(4).fill("---"))];
-  for (const { name, memsnap: m, nodeExporter: n } of results.scenarios) {
+  const header = ["memsnap at", "p50 ÷ node_exporter", "p99 ÷ node_exporter", "req/s ÷ node_exporter", "req/s ÷ ceiling"];
+  const lines = [row(header), row(Array(header.length).fill("---"))];
+  for (const { name, memsnap: m, nodeExporter: n, ceiling: c } of results.scenarios) {
     lines.push(
       row([
         name,
         ratio(m.metrics.p50Ms, n.metrics.p50Ms),
         ratio(m.metrics.p99Ms, n.metrics.p99Ms),
         ratio(m.throughput.requestsPerSecond, n.throughput.requestsPerSecond),
+        ratio(m.throughput.requestsPerSecond, c.throughput.requestsPerSecond),
       ]),
     );
   }

@@ -1,8 +1,18 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { type ListeningChild } from "../src/demo/launcher";
 import { untilReady } from "../test/helpers/daemon";
 import { interleavedLatency, sequentialLatency, throughput, type LatencyFigures, type ThroughputFigures } from "./measure";
-import { PROMETHEUS_SCRAPE_HEADERS } from "./timing";
-import { ProcessStack, residentBytes, startMemsnap, startSyntheticVectorizer, vectorizerTargetEnv } from "./processes";
+import { getRaw, PROMETHEUS_SCRAPE_HEADERS } from "./timing";
+import {
+  ProcessStack,
+  residentBytes,
+  startMemsnap,
+  startStaticServer,
+  startSyntheticVectorizer,
+  vectorizerTargetEnv,
+} from "./processes";
 
 export interface BenchSettings {
   /** Sequential scrapes per exporter for p50 / p99. */
@@ -19,6 +29,9 @@ export interface BenchSettings {
   historyFillSamples: number;
 }
 
+/** Time given to memsnap after its first sample before its RSS at rest is read. */
+const REST_SETTLE_MS = 3000;
+
 /** What scraping one exporter costs. */
 export interface ScrapeFigures {
   series: number;
@@ -27,11 +40,15 @@ export interface ScrapeFigures {
   restResidentBytes: number;
 }
 
-/** memsnap at one size, and node_exporter measured in the same minute for comparison. */
+/**
+ * memsnap at one size; node_exporter measured in the same minute for comparison; and the ceiling,
+ * a bare server answering memsnap's bytes, for what the machine and the load generator allow.
+ */
 export interface ScenarioFigures {
   name: string;
   memsnap: ScrapeFigures;
   nodeExporter: ScrapeFigures;
+  ceiling: ScrapeFigures;
   snapshot: LatencyFigures;
 }
 
@@ -49,8 +66,7 @@ async function countSeries(url: string): Promise<number> {
  * Sequential scrapes of both exporters, interleaved so they share the machine's noise, then
  * throughput of each in turn; every request carries Prometheus's own scrape headers.
  */
-async function compareScrapes(memsnap: ListeningChild, nodeExporter: ListeningChild, settings: BenchSettings) {
-  const servers = [memsnap, nodeExporter];
+async function compareScrapes(servers: ListeningChild[], settings: BenchSettings): Promise<ScrapeFigures[]> {
   const restResidentBytes = servers.map((s) => residentBytes(s.pid));
   const series = await Promise.all(servers.map((s) => countSeries(s.url)));
   const urls = servers.map((s) => `${s.url}/metrics`);
@@ -59,13 +75,24 @@ async function compareScrapes(memsnap: ListeningChild, nodeExporter: ListeningCh
   for (const url of urls) {
     load.push(await throughput(url, settings.throughputConnections, settings.throughputSeconds, PROMETHEUS_SCRAPE_HEADERS));
   }
-  const figures = (i: number): ScrapeFigures => ({
-    series: series[i],
-    metrics: latency[i],
-    throughput: load[i],
-    restResidentBytes: restResidentBytes[i],
-  });
-  return { memsnap: figures(0), nodeExporter: figures(1) };
+  return servers.map((_, i) => ({ series: series[i], metrics: latency[i], throughput: load[i], restResidentBytes: restResidentBytes[i] }));
+}
+
+/** A bare server answering exactly what memsnap answers a Prometheus scrape. */
+async function startCeiling(memsnap: ListeningChild): Promise<ListeningChild> {
+  const scrape = await getRaw(`${memsnap.url}/metrics`, PROMETHEUS_SCRAPE_HEADERS);
+  const folder = mkdtempSync(path.join(os.tmpdir(), "memsnap-bench-"));
+  writeFileSync(path.join(folder, "metrics"), scrape.body);
+  const headers: Record<string, string> = { "content-type": String(scrape.headers["content-type"]) };
+  if (scrape.headers["content-encoding"] !== undefined) headers["content-encoding"] = String(scrape.headers["content-encoding"]);
+  const server = await startStaticServer(path.join(folder, "metrics"), headers);
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
 }
 
 /** memsnap serving a target: the demo (collections undefined) or the synthetic vectorizer. */
@@ -80,9 +107,12 @@ export async function benchScenario(
     if (collections !== undefined) env = vectorizerTargetEnv(await stack.start(startSyntheticVectorizer(collections)));
     const memsnap = await stack.start(startMemsnap(env));
     await untilReady(memsnap);
-    const compared = await compareScrapes(memsnap, nodeExporter, settings);
+    await new Promise((resolve) => setTimeout(resolve, REST_SETTLE_MS));
+    const ceiling = await stack.start(startCeiling(memsnap));
+    const [ours, theirs, bare] = await compareScrapes([memsnap, nodeExporter, ceiling], settings);
     const snapshot = await sequentialLatency(`${memsnap.url}/api/v1/memory-snapshot`, settings.scrapes);
-    return { name: collections === undefined ? "demo" : `${collections} collections`, ...compared, snapshot };
+    const name = collections === undefined ? "demo" : `${collections} collections`;
+    return { name, memsnap: ours, nodeExporter: theirs, ceiling: bare, snapshot };
   } finally {
     await stack.stopAll();
   }

@@ -9,8 +9,7 @@
  * Once listening it writes {"event":"listening","url":"http://127.0.0.1:PORT"} on stdout, and it
  * exits on SIGTERM or when its parent's IPC channel closes.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback, runChild, serveAsChild, type LoopbackServer } from "./child-server";
 
 const DIMENSIONS = [384, 768, 1024];
 const BYTES_PER_FLOAT32 = 4;
@@ -45,31 +44,12 @@ export function syntheticCollectionsBody(count: number): Buffer {
   return Buffer.from(JSON.stringify({ collections, total_collections: count }));
 }
 
-export interface SyntheticVectorizer {
-  url: string;
-  close(): Promise<void>;
-}
-
-export function startSyntheticVectorizer(count: number): Promise<SyntheticVectorizer> {
+export function startSyntheticVectorizer(count: number): Promise<LoopbackServer> {
   const body = syntheticCollectionsBody(count);
-  const server = http.createServer((request, response) => {
+  return listenOnLoopback((request, response) => {
     const found = request.method === "GET" && request.url === "/collections";
     response.writeHead(found ? 200 : 404, { "content-type": "application/json" });
     response.end(found ? body : '{"error":"not found"}');
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
-    });
   });
 }
 
@@ -82,17 +62,7 @@ function readCount(raw: string | undefined): number {
 }
 
 async function main(): Promise<void> {
-  const server = await startSyntheticVectorizer(readCount(process.env.BENCH_COLLECTIONS));
-  const stop = () => void server.close().then(() => process.exit(0));
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
-  if (process.send !== undefined) process.once("disconnect", stop);
-  process.stdout.write(`${JSON.stringify({ event: "listening", url: server.url })}\n`);
+  serveAsChild(await startSyntheticVectorizer(readCount(process.env.BENCH_COLLECTIONS)));
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`synthetic vectorizer: ${(error as Error).message}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runChild("synthetic vectorizer", main);

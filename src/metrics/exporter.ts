@@ -54,6 +54,9 @@ export class MetricsExporter {
   private readonly collectionsByTarget = new Map<string, Set<string>>();
   private readonly rendered = new Map<ExpositionFormat, Promise<Exposition>>();
   private renderQueue: Promise<unknown> = Promise.resolve();
+  /** The formats scrapers have asked for, and whether gzipped: rendered again ahead of them after a change. */
+  private readonly wanted = new Map<ExpositionFormat, { gzip: boolean }>();
+  private renderAheadScheduled = false;
 
   constructor(version: string) {
     collectDefaultMetrics({ register: this.registry });
@@ -92,13 +95,26 @@ export class MetricsExporter {
     this.invalidate();
   }
 
-  /** Marks the cached exposition stale; the next scrape renders it again. */
+  /**
+   * Marks the cached exposition stale, and renders again, once the current turn of the event loop
+   * is over, what scrapers have asked for: the next scrape finds it ready.
+   */
   invalidate(): void {
     this.rendered.clear();
+    if (this.wanted.size === 0 || this.renderAheadScheduled) return;
+    this.renderAheadScheduled = true;
+    setImmediate(() => {
+      this.renderAheadScheduled = false;
+      for (const [format, wants] of this.wanted) {
+        const rendering = this.render(format, wants);
+        void (wants.gzip ? rendering.then((exposition) => exposition.gzip()) : rendering).catch(() => undefined);
+      }
+    });
   }
 
   /** The exposition in `format`, rendered at most once between two changes. */
-  render(format: ExpositionFormat): Promise<Exposition> {
+  render(format: ExpositionFormat, wants: { gzip: boolean } = { gzip: false }): Promise<Exposition> {
+    this.wanted.set(format, wants);
     let text = this.rendered.get(format);
     if (text === undefined) {
       const rendering = this.enqueueRender(format);

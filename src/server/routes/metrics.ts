@@ -27,10 +27,11 @@ export function metricsRoutes(router: Router, deps: ServerDeps): void {
 
   router.get("/metrics", async (ctx) => {
     const format = formatFor(ctx);
-    const exposition = await deps.exporter.render(format);
+    const gzip = ctx.acceptsEncodings("gzip", "identity") === "gzip";
+    const exposition = await deps.exporter.render(format, { gzip });
     ctx.type = CONTENT_TYPES[format];
     ctx.vary("Accept-Encoding");
-    if (ctx.acceptsEncodings("gzip", "identity") === "gzip") {
+    if (gzip) {
       ctx.set("Content-Encoding", "gzip");
       ctx.body = await exposition.gzip();
     } else {

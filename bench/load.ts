@@ -141,11 +141,11 @@ async function applyLoad(url: string, pid: number, connections: number, seconds:
   }
 }
 
-async function runLoad(connections: number, seconds: number): Promise<LoadFigures> {
+async function runLoad(connections: number, seconds: number, demoEnv: Record<string, string>): Promise<LoadFigures> {
   const outputDir = path.join(mkdtempSync(path.join(os.tmpdir(), "memsnap-load-")), "out");
   const stack = new ProcessStack();
   try {
-    const env = { MEMSNAP_SCHEDULE: `*/${SAMPLE_INTERVAL_SECONDS} * * * * *`, MEMORY_OUTPUT_DIR: outputDir };
+    const env = { ...demoEnv, MEMSNAP_SCHEDULE: `*/${SAMPLE_INTERVAL_SECONDS} * * * * *`, MEMORY_OUTPUT_DIR: outputDir };
     const memsnap = await stack.start(startMemsnap(env));
     await untilReady(memsnap);
     await new Promise((resolve) => setTimeout(resolve, REST_SETTLE_MS));
@@ -160,15 +160,26 @@ async function runLoad(connections: number, seconds: number): Promise<LoadFigure
   }
 }
 
+export interface LoadTestResult {
+  summary: string;
+  checks: Check[];
+}
+
+/** The load and fault test: `connections` clients for `seconds` on the demo target, then the checks. */
+export async function loadTest(connections: number, seconds: number, demoEnv: Record<string, string> = {}): Promise<LoadTestResult> {
+  const figures = await runLoad(connections, seconds, demoEnv);
+  const { total } = figures.result.requests;
+  const summary = `${connections} clients, ${seconds} s: ${total} requests (${(total / seconds).toFixed(0)}/s), p99 ${figures.result.latency.p99} ms`;
+  return { summary, checks: evaluate(figures, seconds) };
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const connections = readOption(argv, "--connections", 100);
   const seconds = readOption(argv, "--seconds", 30);
   process.stderr.write(`load: ${connections} clients for ${seconds} s against memsnap serve (demo, sampled every second)\n`);
-  const figures = await runLoad(connections, seconds);
-  const rate = (figures.result.requests.total / seconds).toFixed(0);
-  process.stdout.write(`${figures.result.requests.total} requests (${rate}/s), p99 ${figures.result.latency.p99} ms\n\n`);
-  const checks = evaluate(figures, seconds);
+  const { summary, checks } = await loadTest(connections, seconds);
+  process.stdout.write(`${summary}\n\n`);
   for (const check of checks) process.stdout.write(`${check.passed ? "pass" : "FAIL"}  ${check.what}: ${check.figure}\n`);
   process.exitCode = checks.every((c) => c.passed) ? 0 : 1;
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: memsnap against node_exporter on this machine, in one run. Prints the tables
  * and writes them into bench/RESULTS.md (between its markers; the prose around them is kept).
  *
- *   npm run bench                 full run (about five minutes), writes bench/RESULTS.md
+ *   npm run bench                 full run (about fifteen minutes), writes bench/RESULTS.md
  *   npm run bench -- --quick      smoke run (under a minute), prints only
  *   npm run bench -- --out FILE   writes the tables into FILE instead
  */
@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { PACKAGE_ROOT } from "../src/package-root";
 import { evaluateGoals } from "./goals";
+import { loadTest } from "./load";
 import { ProcessStack, startNodeExporter, startSyntheticVectorizer, vectorizerTargetEnv } from "./processes";
 import { machineSection, renderTables, type BenchResults, type SamplingRun } from "./report";
 import { runSampleLoop } from "./sample-loop";
@@ -25,6 +26,8 @@ export const FULL_SETTINGS: BenchSettings = {
   costSamples: 200,
   soakSamples: 10000,
   historyFillSamples: 600,
+  loadConnections: 100,
+  loadSeconds: 30,
 };
 
 export const QUICK_SETTINGS: BenchSettings = {
@@ -36,6 +39,8 @@ export const QUICK_SETTINGS: BenchSettings = {
   costSamples: 20,
   soakSamples: 500,
   historyFillSamples: 50,
+  loadConnections: 20,
+  loadSeconds: 5,
 };
 
 export const RESULTS_FILE = path.join(PACKAGE_ROOT, "bench/RESULTS.md");
@@ -102,7 +107,9 @@ async function main(): Promise<void> {
   const loadAverageBefore = os.loadavg();
   const scenarios = await benchScrapes(settings);
   const sampling = await benchSampling(settings);
-  const results: BenchResults = { startedAt, loadAverageBefore, loadAverageAfter: os.loadavg(), mode, scenarios, sampling };
+  progress(`load and faults: ${settings.loadConnections} clients for ${settings.loadSeconds} s`);
+  const load = await loadTest(settings.loadConnections, settings.loadSeconds, demoEnv(settings));
+  const results: BenchResults = { startedAt, loadAverageBefore, loadAverageAfter: os.loadavg(), mode, scenarios, sampling, load };
   const generated = `${machineSection(results).join("\n")}\n\n${renderTables(results, evaluateGoals(results))}`;
   process.stdout.write(generated);
   if (out !== null) {

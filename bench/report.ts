@@ -1,4 +1,5 @@
 import os from "node:os";
+import type { LoadTestResult } from "./load";
 import type { SampleLoopFigures } from "./sample-loop";
 import type { ScenarioFigures } from "./scenarios";
 
@@ -16,6 +17,7 @@ export interface BenchResults {
   mode: "full" | "quick";
   scenarios: ScenarioFigures[];
   sampling: SamplingRun[];
+  load: LoadTestResult;
 }
 
 export interface Goal {
@@ -93,14 +95,24 @@ function snapshotTable(results: BenchResults): string[] {
 
 function samplingTable(results: BenchResults): string[] {
   const lines = [
-    row(["run", "wall p50 ms", "CPU p50 ms", "first scrape after a sample p50 ms", "RSS at rest MB", "samples", "RSS at 1/10 MB", "RSS at end MB", "growth over the last 9/10 MB"]),
-    row(Array(9).fill("---")),
+    row(["run", "target RSS MB", "wall p50 ms", "CPU p50 ms", "first scrape after a sample p50 ms", "RSS at rest MB", "samples", "RSS at 1/10 MB", "RSS at end MB", "growth over the last 9/10 MB"]),
+    row(Array(10).fill("---")),
   ];
   for (const { name, figures: f } of results.sampling) {
     const soak = f.soak === null ? ["–", "–", "–", "–"] : [f.soak.samples, mb(f.soak.startResidentBytes), mb(f.soak.endResidentBytes), mb(f.soak.growthBytes)];
-    lines.push(row([name, ms(f.sampleWallMs), ms(f.sampleCpuMs), ms(f.firstScrapeAfterSampleMs), mb(f.restResidentBytes), ...soak]));
+    lines.push(row([name, mb(f.targetResidentBytes), ms(f.sampleWallMs), ms(f.sampleCpuMs), ms(f.firstScrapeAfterSampleMs), mb(f.restResidentBytes), ...soak]));
   }
   return lines;
+}
+
+function loadTable(load: LoadTestResult): string[] {
+  return [
+    load.summary,
+    "",
+    row(["check", "figure", "passed"]),
+    row(["---", "---", "---"]),
+    ...load.checks.map((c) => row([c.what, c.figure, c.passed ? "yes" : "**no**"])),
+  ];
 }
 
 function goalsTable(goals: Goal[]): string[] {
@@ -125,6 +137,10 @@ export function renderTables(results: BenchResults, goals: Goal[]): string {
     "### Sampling: cost of one sample, and memsnap's RSS over many",
     "",
     ...samplingTable(results),
+    "",
+    "### Load and faults (the same test as `npm run bench:load`)",
+    "",
+    ...loadTable(results.load),
     "",
     "### Goals",
     "",

@@ -27,6 +27,8 @@ export interface SoakFigures {
 
 export interface SampleLoopFigures {
   restResidentBytes: number;
+  /** The watched process's RSS: what smaps_rollup has to walk. */
+  targetResidentBytes: number;
   sampleWallMs: number;
   sampleCpuMs: number;
   firstScrapeAfterSampleMs: number;
@@ -111,8 +113,9 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const restResidentBytes = process.memoryUsage.rss();
     const target = config.targets[0].name;
+    const targetResidentBytes = (await daemon.monitor.sample(target)).process_info.physical_memory_bytes ?? Number.NaN;
     const cost = await measureCost(daemon, target, costSamples);
-    const figures: SampleLoopFigures = { restResidentBytes, ...cost, soak: await soak(daemon, target, soakSamples) };
+    const figures: SampleLoopFigures = { restResidentBytes, targetResidentBytes, ...cost, soak: await soak(daemon, target, soakSamples) };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } finally {
     await daemon.stop();

@@ -27,6 +27,8 @@ export interface BenchSettings {
   soakSamples: number;
   /** Samples at the largest collection count: enough to fill the history. */
   historyFillSamples: number;
+  loadConnections: number;
+  loadSeconds: number;
 }
 
 /** Time given to memsnap after its first sample before its RSS at rest is read. */

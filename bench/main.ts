@@ -3,7 +3,7 @@
  * and writes them into bench/RESULTS.md (between its markers; the prose around them is kept).
  *
  *   npm run bench                 full run (about fifteen minutes), writes bench/RESULTS.md
- *   npm run bench -- --quick      smoke run (under a minute), prints only
+ *   npm run bench -- --quick      smoke run (about two minutes), prints only
  *   npm run bench -- --out FILE   writes the tables into FILE instead
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";

@@ -7,13 +7,12 @@
  *
  *   npm run bench:load [-- --connections N --seconds N]
  */
-import { mkdtempSync, readdirSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
 import { untilReady, waitFor } from "../test/helpers/daemon";
 import { PROMETHEUS_SCRAPE_HEADERS } from "./timing";
-import { ProcessStack, residentBytes, startMemsnap } from "./processes";
+import { ProcessStack, residentBytes, scratchDirs, startMemsnap } from "./processes";
 
 const SAMPLE_INTERVAL_SECONDS = 1;
 const REST_SETTLE_MS = 3000;
@@ -89,6 +88,16 @@ async function settledResidentBytes(pid: number, limitBytes: number): Promise<nu
   return last;
 }
 
+/** Whatever the hostile exports may have written: anything in the output folder, or where their paths lead. */
+function writtenFiles(outputDir: string): string[] {
+  const inside = existsSync(outputDir) ? readdirSync(outputDir, { recursive: true }).map((f) => path.join(outputDir, String(f))) : [];
+  const aimedAt = LOAD_REQUESTS.flatMap((r) => {
+    const match = /"file_path":\s*"([^"]*)"/.exec(String(r.body ?? ""));
+    return match ? [path.resolve(outputDir, match[1])] : [];
+  });
+  return [...inside, ...aimedAt.filter((file) => existsSync(file))];
+}
+
 const MIB = 1024 * 1024;
 const mb = (bytes: number) => `${(bytes / MIB).toFixed(1)} MB`;
 
@@ -142,10 +151,11 @@ async function applyLoad(url: string, pid: number, connections: number, seconds:
 }
 
 async function runLoad(connections: number, seconds: number, demoEnv: Record<string, string>): Promise<LoadFigures> {
-  const outputDir = path.join(mkdtempSync(path.join(os.tmpdir(), "memsnap-load-")), "out");
+  const scratch = scratchDirs();
+  const outputDir = scratch.env.MEMORY_OUTPUT_DIR;
   const stack = new ProcessStack();
   try {
-    const env = { ...demoEnv, MEMSNAP_SCHEDULE: `*/${SAMPLE_INTERVAL_SECONDS} * * * * *`, MEMORY_OUTPUT_DIR: outputDir };
+    const env = { ...scratch.env, ...demoEnv, MEMSNAP_SCHEDULE: `*/${SAMPLE_INTERVAL_SECONDS} * * * * *` };
     const memsnap = await stack.start(startMemsnap(env));
     await untilReady(memsnap);
     await new Promise((resolve) => setTimeout(resolve, REST_SETTLE_MS));
@@ -153,10 +163,11 @@ async function runLoad(connections: number, seconds: number, demoEnv: Record<str
     const load = await applyLoad(memsnap.url, memsnap.pid, connections, seconds);
     const sampling = await samplingDuring(memsnap.url, load.from, load.to);
     const afterBytes = await settledResidentBytes(memsnap.pid, restBytes * (1 + RSS_TOLERANCE_RATIO));
-    const written = readdirSync(path.dirname(outputDir), { recursive: true }).map(String).filter((f) => f !== "out");
+    const written = writtenFiles(outputDir);
     return { result: load.result, restBytes, peakBytes: load.peakBytes, afterBytes, sampling, written };
   } finally {
     await stack.stopAll();
+    scratch.remove();
   }
 }
 

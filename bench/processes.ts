@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { launchListeningChild, type ListeningChild } from "../src/demo/launcher";
 import { parseKibLines } from "../src/sources/process";
@@ -31,15 +32,29 @@ export function residentBytes(pid: number): number {
   return parseKibLines(readFileSync(`/proc/${pid}/status`, "utf8")).get("VmRSS") ?? 0;
 }
 
+/** Folders for memsnap's state and exports in a fresh temporary folder, so a run writes nothing else. */
+export function scratchDirs(): { env: Record<string, string>; remove(): void } {
+  const root = mkdtempSync(path.join(os.tmpdir(), "memsnap-bench-"));
+  return {
+    env: { MEMSNAP_DATA_DIR: path.join(root, "data"), MEMORY_OUTPUT_DIR: path.join(root, "out") },
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
 /** `memsnap serve` from the build, as an operator runs it, on a free port. */
 export async function startMemsnap(env: Record<string, string>): Promise<ListeningChild> {
-  const serve = await startServe(env);
+  const scratch = scratchDirs();
+  const serve = await startServe({ ...scratch.env, ...env }).catch((err: unknown) => {
+    scratch.remove();
+    throw err;
+  });
   return {
     url: serve.url,
     pid: serve.child.pid!,
     async stop() {
       if (serve.child.exitCode === null && serve.child.signalCode === null) serve.child.kill("SIGTERM");
       await serve.exited;
+      scratch.remove();
     },
   };
 }

@@ -14,6 +14,7 @@ import { loadConfig } from "../src/config/load";
 import { startDaemon, type RunningDaemon } from "../src/daemon";
 import { createLogger } from "../src/log";
 import { untilReady } from "../test/helpers/daemon";
+import { scratchDirs } from "./processes";
 import { HttpTimer, median } from "./timing";
 
 export interface SoakFigures {
@@ -123,22 +124,27 @@ async function main(): Promise<void> {
 }
 
 /** Runs this file as a child process with `env` on top of ours, and returns its figures. */
-export function runSampleLoop(env: Record<string, string>, costSamples: number, soakSamples: number): Promise<SampleLoopFigures> {
+export async function runSampleLoop(env: Record<string, string>, costSamples: number, soakSamples: number): Promise<SampleLoopFigures> {
+  const scratch = scratchDirs();
   const child = spawn(process.execPath, [__filename, String(costSamples), String(soakSamples)], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...scratch.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", (code) => {
-      if (code === 0) resolve(JSON.parse(stdout.trim().split("\n").pop()!) as SampleLoopFigures);
-      else reject(new Error(`the sample loop exited with code ${code}: ${stderr.trim()}`));
+  try {
+    return await new Promise((resolve, reject) => {
+      child.once("error", reject);
+      child.once("exit", (code) => {
+        if (code === 0) resolve(JSON.parse(stdout.trim().split("\n").pop()!) as SampleLoopFigures);
+        else reject(new Error(`the sample loop exited with code ${code}: ${stderr.trim()}`));
+      });
     });
-  });
+  } finally {
+    scratch.remove();
+  }
 }
 
 if (require.main === module) {

@@ -5,6 +5,7 @@ import { buildSnapshot } from "./snapshot/build";
 import type { SnapshotHistory } from "./snapshot/history";
 import { sampleTarget } from "./snapshot/sampler";
 import type { Snapshot } from "./snapshot/schema";
+import { snapshotTrendPoints } from "./snapshot/trend";
 import type { Target } from "./sources/target";
 
 /**
@@ -49,7 +50,8 @@ export class Monitor {
 
   private async run(target: Target): Promise<Snapshot> {
     const sample = await sampleTarget(target, this.abort.signal);
-    const snapshot = buildSnapshot(sample, this.config.thresholds);
+    const earlier = snapshotTrendPoints(this.history.recent(target.name, this.config.history_size));
+    const snapshot = buildSnapshot(sample, this.config.thresholds, earlier);
     this.history.add(snapshot);
     this.exporter.applySnapshot(snapshot, sample.sources);
     this.sampled.add(target.name);

@@ -29,6 +29,8 @@ describe("configuration", () => {
       unaccounted_critical_mb: 500,
       health_critical_score: 50,
       quantization_warning_percent: 50,
+      growth_warning_mb_per_hour: 50,
+      growth_min_window_minutes: 30,
     });
   });
 
@@ -63,9 +65,16 @@ describe("configuration", () => {
     [{ MEMSNAP_DEMO_SCALE: "0" }, 'MEMSNAP_DEMO_SCALE="0": expected a number above 0'],
     [{ MEMSNAP_TARGET_PID: "1", MEMSNAP_DEMO_SCALE: "1" }, 'MEMSNAP_DEMO_SCALE="1": only the demo target has a scale'],
     [{ MEMSNAP_API_TOKEN: "short" }, 'MEMSNAP_API_TOKEN="short": expected a token of at least 16 characters'],
+    [{ MEMSNAP_GROWTH_WARNING_MB_PER_HOUR: "fast" }, 'MEMSNAP_GROWTH_WARNING_MB_PER_HOUR="fast": expected a growth rate in MB per hour ≥ 0'],
+    [{ MEMSNAP_GROWTH_MIN_WINDOW_MINUTES: "-5" }, 'MEMSNAP_GROWTH_MIN_WINDOW_MINUTES="-5": expected a window in minutes ≥ 0'],
   ])("refuses %j with a message naming the variable", (env, message) => {
     const problems = problemsOf(env);
     expect(problems.some((p) => p.startsWith(message))).toBe(true);
+  });
+
+  it("reads the MemoryGrowth threshold and its minimum window", () => {
+    const config = loadConfig({ MEMSNAP_GROWTH_WARNING_MB_PER_HOUR: "20", MEMSNAP_GROWTH_MIN_WINDOW_MINUTES: "10" });
+    expect(config.thresholds).toMatchObject({ growth_warning_mb_per_hour: 20, growth_min_window_minutes: 10 });
   });
 
   it("reports every bad value at once, one line each", () => {

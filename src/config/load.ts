@@ -29,6 +29,8 @@ const ENV_PATHS: Record<string, string[]> = {
   MEMSNAP_UNACCOUNTED_CRITICAL_MB: ["thresholds", "unaccounted_critical_mb"],
   MEMSNAP_HEALTH_CRITICAL_SCORE: ["thresholds", "health_critical_score"],
   MEMSNAP_QUANTIZATION_WARNING_PERCENT: ["thresholds", "quantization_warning_percent"],
+  MEMSNAP_GROWTH_WARNING_MB_PER_HOUR: ["thresholds", "growth_warning_mb_per_hour"],
+  MEMSNAP_GROWTH_MIN_WINDOW_MINUTES: ["thresholds", "growth_min_window_minutes"],
 };
 
 /** Environment variable → field of the single target the environment describes. */

@@ -1,6 +1,7 @@
 import type { Thresholds } from "../config/schema";
 import type { CgroupMemory, CollectionFigures, ProcessMemory, SystemMemory } from "../sources/types";
 import {
+  BYTES_PER_MB,
   collectionTotals,
   discrepancy,
   estimatedBytes,
@@ -12,11 +13,12 @@ import {
   type CollectionTotals,
   type Discrepancy,
 } from "./analysis";
-import type { Assessment, MemoryPressure } from "./assessment";
+import { memoryPressure, type Assessment, type UnaccountedGrowth } from "./assessment";
 import { findings } from "./findings";
 import { health } from "./health";
 import type { Sample } from "./sample";
-import { SNAPSHOT_SCHEMA_VERSION, type CollectionDetail, type Snapshot } from "./schema";
+import { SNAPSHOT_SCHEMA_VERSION, type CollectionDetail, type Snapshot, type TrendInfo } from "./schema";
+import { computeTrend, windowMinutes, type GrowthRule, type Trend, type TrendPoint } from "./trend";
 
 const percent = (part: number | null, whole: number | null) =>
   part === null || whole === null || whole === 0 ? null : roundTo((part / whole) * 100, 1);
@@ -130,20 +132,11 @@ function discrepancyAnalysis(d: Discrepancy): Snapshot["discrepancy_analysis"] {
   };
 }
 
-/** The cgroup limit where one is set (the real OOM line), else host RAM. */
-export function memoryPressure(system: SystemMemory | null, cgroup: CgroupMemory | null): MemoryPressure | null {
-  if (cgroup?.limitBytes && cgroup.usageBytes !== null) {
-    return { scope: "cgroup", usedBytes: cgroup.usageBytes, limitBytes: cgroup.limitBytes };
-  }
-  if (system === null) return null;
-  return { scope: "host", usedBytes: system.usedBytes, limitBytes: system.totalBytes };
-}
-
 /**
  * What health and findings judge. Without collection figures (the API failed) the
  * unaccounted memory is unknown, not the whole RSS.
  */
-export function assess(sample: Sample, unaccountedGrowing: boolean): Assessment {
+export function assess(sample: Sample, unaccountedGrowth: UnaccountedGrowth | null): Assessment {
   const collections = sample.collections ?? [];
   const totals = collectionTotals(collections);
   const system = sample.system;
@@ -155,14 +148,57 @@ export function assess(sample: Sample, unaccountedGrowing: boolean): Assessment 
     memoryPressure: memoryPressure(system, sample.cgroup),
     processSwapBytes: sample.process?.swapBytes ?? null,
     hostSwapUsedRatio: system && system.swapTotalBytes > 0 ? system.swapUsedBytes / system.swapTotalBytes : null,
-    unaccountedGrowing,
+    unaccountedGrowth,
     downReasons: sample.downReasons,
   };
 }
 
-/** The snapshot of SPEC section 6: a pure function of one sample and the thresholds. */
-export function buildSnapshot(sample: Sample, thresholds: Thresholds): Snapshot {
-  const assessment = assess(sample, false);
+export function growthRule(t: Thresholds): GrowthRule {
+  return { warningMbPerHour: t.growth_warning_mb_per_hour, minWindowMinutes: t.growth_min_window_minutes };
+}
+
+/** This sample as a trend point; null when its RSS or unaccounted memory is unknown. */
+function samplePoint(sample: Sample, a: Assessment): TrendPoint | null {
+  const residentBytes = sample.process?.residentBytes ?? null;
+  const unaccountedBytes = a.discrepancy.unaccountedBytes;
+  if (residentBytes === null || unaccountedBytes === null) return null;
+  return { takenAtMs: sample.takenAt.getTime(), pid: sample.process?.pid ?? null, residentBytes, unaccountedBytes };
+}
+
+function unaccountedGrowth(trend: Trend | null, t: Thresholds): UnaccountedGrowth | null {
+  if (trend === null || !trend.unaccountedGrowing) return null;
+  return {
+    slopeMbPerHour: trend.unaccountedSlopeBytesPerHour / BYTES_PER_MB,
+    thresholdMbPerHour: t.growth_warning_mb_per_hour,
+    windowMinutes: windowMinutes(trend),
+  };
+}
+
+export function trendInfo(trend: Trend): TrendInfo {
+  return {
+    samples: trend.samples,
+    window_start: new Date(trend.windowStartMs).toISOString(),
+    window_end: new Date(trend.windowEndMs).toISOString(),
+    window_minutes: roundTo(windowMinutes(trend), 1),
+    rss_slope_mb_per_hour: toMb(trend.rssSlopeBytesPerHour),
+    unaccounted_slope_mb_per_hour: toMb(trend.unaccountedSlopeBytesPerHour),
+    rss_slope_bytes_per_hour: Math.round(trend.rssSlopeBytesPerHour),
+    unaccounted_slope_bytes_per_hour: Math.round(trend.unaccountedSlopeBytesPerHour),
+    memory_limit_scope: trend.limitScope,
+    hours_until_memory_limit: trend.hoursUntilMemoryLimit === null ? null : roundTo(trend.hoursUntilMemoryLimit, 1),
+    unaccounted_growing: trend.unaccountedGrowing,
+  };
+}
+
+/**
+ * The snapshot of SPEC section 6: a pure function of one sample, the thresholds and the
+ * trend points of the target's earlier samples (oldest first).
+ */
+export function buildSnapshot(sample: Sample, thresholds: Thresholds, earlier: TrendPoint[] = []): Snapshot {
+  const measured = assess(sample, null);
+  const current = samplePoint(sample, measured);
+  const trend = current === null ? null : computeTrend([...earlier, current], measured.memoryPressure, growthRule(thresholds));
+  const assessment = { ...measured, unaccountedGrowth: unaccountedGrowth(trend, thresholds) };
   const score = health(assessment);
   const found = findings(assessment, score.score, thresholds);
   return {
@@ -177,7 +213,7 @@ export function buildSnapshot(sample: Sample, thresholds: Thresholds): Snapshot 
     health: score,
     findings: found,
     recommendations: found.filter((f) => f.severity === "opportunity").map((f) => f.message),
-    trend: null,
+    trend: trend === null ? null : trendInfo(trend),
     errors: sample.errors,
     sample_duration_seconds: sample.durationSeconds,
   };

@@ -61,8 +61,10 @@ function swapDeduction(a: Assessment): Deduction[] {
 }
 
 function growthDeduction(a: Assessment): Deduction[] {
-  if (!a.unaccountedGrowing) return [];
-  return [{ code: "unaccounted_growing", reason: "unaccounted memory is growing", points: 15, value: 1, threshold: 0 }];
+  const growth = a.unaccountedGrowth;
+  if (growth === null) return [];
+  const reason = "unaccounted memory is growing (MB/hour)";
+  return [{ code: "unaccounted_growing", reason, points: 15, value: growth.slopeMbPerHour, threshold: growth.thresholdMbPerHour }];
 }
 
 /** The table can take up to 115 points; the last ones are trimmed so the score stops at 0. */

@@ -105,6 +105,8 @@ export const FindingSchema = z.object({
   message: z.string(),
   value: z.number().nullable(),
   threshold: z.number().nullable(),
+  /** The collection a per-collection finding is about. */
+  collection: z.string().optional(),
 });
 
 export const HealthSchema = z.object({
@@ -113,6 +115,21 @@ export const HealthSchema = z.object({
   deductions: z.array(
     z.object({ code: z.string(), reason: z.string(), points: z.number(), value: z.number(), threshold: z.number() }),
   ),
+});
+
+/** SPEC section 6: slopes over the recent history of the current process. */
+export const TrendSchema = z.object({
+  samples: z.number().int(),
+  window_start: z.iso.datetime(),
+  window_end: z.iso.datetime(),
+  window_minutes: z.number(),
+  rss_slope_mb_per_hour: z.number(),
+  unaccounted_slope_mb_per_hour: z.number(),
+  rss_slope_bytes_per_hour: z.number(),
+  unaccounted_slope_bytes_per_hour: z.number(),
+  memory_limit_scope: z.enum(["cgroup", "host"]).nullable(),
+  hours_until_memory_limit: z.number().nullable(),
+  unaccounted_growing: z.boolean(),
 });
 
 export const TargetInfoSchema = z.object({
@@ -135,10 +152,11 @@ export const SnapshotSchema = z.object({
   health: HealthSchema,
   findings: z.array(FindingSchema),
   recommendations: z.array(z.string()),
-  trend: z.unknown().nullable(),
+  trend: TrendSchema.nullable(),
   errors: z.array(z.object({ source: z.string(), message: z.string() })),
   sample_duration_seconds: z.number(),
 });
 
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 export type CollectionDetail = z.infer<typeof CollectionDetailSchema>;
+export type TrendInfo = z.infer<typeof TrendSchema>;

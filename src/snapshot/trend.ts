@@ -1,0 +1,107 @@
+import { BYTES_PER_MB } from "./analysis";
+import type { MemoryPressure } from "./assessment";
+import type { Snapshot } from "./schema";
+
+const MS_PER_HOUR = 3_600_000;
+const MS_PER_MINUTE = 60_000;
+
+/** One complete reading of one process: the figures a trend follows. */
+export interface TrendPoint {
+  takenAtMs: number;
+  pid: number | null;
+  residentBytes: number;
+  unaccountedBytes: number;
+}
+
+/** When unaccounted memory counts as growing (SPEC section 4, `MemoryGrowth`). */
+export interface GrowthRule {
+  warningMbPerHour: number;
+  minWindowMinutes: number;
+}
+
+export interface Trend {
+  samples: number;
+  windowStartMs: number;
+  windowEndMs: number;
+  rssSlopeBytesPerHour: number;
+  unaccountedSlopeBytesPerHour: number;
+  /** What the time to exhaustion is measured against; null when neither host nor cgroup figures are known. */
+  limitScope: MemoryPressure["scope"] | null;
+  /** Hours until the limit is reached at the RSS slope; null unless RSS grows. */
+  hoursUntilMemoryLimit: number | null;
+  /** The unaccounted slope is past the rule's threshold over at least its minimum window. */
+  unaccountedGrowing: boolean;
+}
+
+/**
+ * Least-squares slope of y over x; null with fewer than two distinct x.
+ * Both series are taken relative to their first value, so a constant y gives exactly 0.
+ */
+export function leastSquaresSlope(xs: number[], ys: number[]): number | null {
+  const n = xs.length;
+  if (n < 2 || ys.length !== n) return null;
+  const dx = xs.map((x) => x - xs[0]);
+  const dy = ys.map((y) => y - ys[0]);
+  const meanX = dx.reduce((sum, x) => sum + x, 0) / n;
+  const meanY = dy.reduce((sum, y) => sum + y, 0) / n;
+  let covariance = 0;
+  let variance = 0;
+  for (let i = 0; i < n; i++) {
+    covariance += (dx[i] - meanX) * (dy[i] - meanY);
+    variance += (dx[i] - meanX) ** 2;
+  }
+  return variance === 0 ? null : covariance / variance;
+}
+
+/** Hours until `pressure`'s limit is reached when memory grows by `slopeBytesPerHour`. */
+export function hoursUntilLimit(pressure: MemoryPressure | null, slopeBytesPerHour: number): number | null {
+  if (pressure === null || slopeBytesPerHour <= 0) return null;
+  return Math.max(0, pressure.limitBytes - pressure.usedBytes) / slopeBytesPerHour;
+}
+
+/** The points of the process sampled last, oldest first: a restarted process starts a new trend. */
+function currentProcessPoints(points: TrendPoint[]): TrendPoint[] {
+  const sorted = [...points].sort((a, b) => a.takenAtMs - b.takenAtMs);
+  const pid = sorted[sorted.length - 1]?.pid;
+  return sorted.filter((p) => p.pid === pid);
+}
+
+/**
+ * The trend of SPEC section 6 over `points`: RSS and unaccounted slopes, the hours left
+ * before `pressure`'s limit, and whether unaccounted memory grows past the rule.
+ * Null until two readings of the same process lie apart in time.
+ */
+export function computeTrend(points: TrendPoint[], pressure: MemoryPressure | null, rule: GrowthRule): Trend | null {
+  const used = currentProcessPoints(points);
+  const hours = used.map((p) => p.takenAtMs / MS_PER_HOUR);
+  const rssSlope = leastSquaresSlope(hours, used.map((p) => p.residentBytes));
+  const unaccountedSlope = leastSquaresSlope(hours, used.map((p) => p.unaccountedBytes));
+  if (rssSlope === null || unaccountedSlope === null) return null;
+  const windowStartMs = used[0].takenAtMs;
+  const windowEndMs = used[used.length - 1].takenAtMs;
+  const longEnough = (windowEndMs - windowStartMs) / MS_PER_MINUTE >= rule.minWindowMinutes;
+  return {
+    samples: used.length,
+    windowStartMs,
+    windowEndMs,
+    rssSlopeBytesPerHour: rssSlope,
+    unaccountedSlopeBytesPerHour: unaccountedSlope,
+    limitScope: pressure?.scope ?? null,
+    hoursUntilMemoryLimit: hoursUntilLimit(pressure, rssSlope),
+    unaccountedGrowing: longEnough && unaccountedSlope / BYTES_PER_MB > rule.warningMbPerHour,
+  };
+}
+
+export function windowMinutes(trend: Trend): number {
+  return (trend.windowEndMs - trend.windowStartMs) / MS_PER_MINUTE;
+}
+
+/** The trend points of snapshots: those whose RSS and unaccounted memory are both known. */
+export function snapshotTrendPoints(snapshots: Snapshot[]): TrendPoint[] {
+  return snapshots.flatMap((s) => {
+    const residentBytes = s.process_info.physical_memory_bytes;
+    const unaccountedBytes = s.discrepancy_analysis.unaccounted_memory_bytes;
+    if (residentBytes === null || unaccountedBytes === null) return [];
+    return [{ takenAtMs: Date.parse(s.timestamp), pid: s.process_info.pid, residentBytes, unaccountedBytes }];
+  });
+}

@@ -1,12 +1,11 @@
 import fc from "fast-check";
 import { ThresholdsSchema } from "../src/config/schema";
 import { buildSnapshot } from "../src/snapshot/build";
-import type { Sample } from "../src/snapshot/sample";
 import { SnapshotSchema } from "../src/snapshot/schema";
 import { computeTrend, hoursUntilLimit, leastSquaresSlope, snapshotTrendPoints, type TrendPoint } from "../src/snapshot/trend";
 import { sampleArb } from "./helpers/arbitraries";
+import { MB, processOf, sampleOf } from "./helpers/samples";
 
-const MB = 1024 * 1024;
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
 const RULE = { warningMbPerHour: 50, minWindowMinutes: 30 };
@@ -137,34 +136,10 @@ describe("the trend of a process", () => {
 describe("the trend in the snapshot", () => {
   const thresholds = ThresholdsSchema.parse({});
 
-  function sampleAt(minutes: number, unaccountedMb: number): Sample {
-    return {
-      takenAt: new Date(START + minutes * MINUTE_MS),
-      durationSeconds: 0.01,
-      target: { name: "t", kind: "none", pid: 42, url: null },
-      system: { totalBytes: 16384 * MB, availableBytes: 8192 * MB, usedBytes: 8192 * MB, swapTotalBytes: 0, swapUsedBytes: 0 },
-      process: {
-        pid: 42,
-        residentBytes: unaccountedMb * MB,
-        virtualBytes: null,
-        peakResidentBytes: null,
-        anonymousBytes: null,
-        fileBytes: null,
-        shmemBytes: null,
-        stackBytes: null,
-        swapBytes: 0,
-        pssBytes: null,
-        sharedBytes: null,
-        cpuPercent: null,
-      },
-      cgroup: null,
-      collections: [],
-      errors: [],
-      downReasons: [],
-    };
-  }
+  /** A target without collections: all its RSS is unaccounted. */
+  const sampleAt = (minutes: number, residentMb: number) => sampleOf(new Date(START + minutes * MINUTE_MS), processOf(residentMb), []);
 
-  /** A target without collections whose RSS (all unaccounted) grows `mbPerHour` for `minutes`. */
+  /** RSS (all unaccounted) growing `mbPerHour` for `minutes`. */
   function grownSnapshot(minutes: number, mbPerHour: number) {
     const earlier = Array.from({ length: minutes }, (_, i) => buildSnapshot(sampleAt(i, 20 + (mbPerHour * i) / 60), thresholds));
     return buildSnapshot(sampleAt(minutes, 20 + (mbPerHour * minutes) / 60), thresholds, snapshotTrendPoints(earlier));

@@ -66,10 +66,20 @@ describe("configuration", () => {
     [{ MEMSNAP_TARGET_PID: "1", MEMSNAP_DEMO_SCALE: "1" }, 'MEMSNAP_DEMO_SCALE="1": only the demo target has a scale'],
     [{ MEMSNAP_API_TOKEN: "short" }, 'MEMSNAP_API_TOKEN="short": expected a token of at least 16 characters'],
     [{ MEMSNAP_GROWTH_WARNING_MB_PER_HOUR: "fast" }, 'MEMSNAP_GROWTH_WARNING_MB_PER_HOUR="fast": expected a growth rate in MB per hour ≥ 0'],
+    [{ VECTORIZER_API_URL: "localhost:8080" }, 'VECTORIZER_API_URL="localhost:8080": expected the http(s) URL of a memsnap daemon'],
+    [{ MEMORY_MONITOR_INTERVAL: "abc" }, 'MEMORY_MONITOR_INTERVAL="abc": expected a number of seconds above 0'],
+    [{ MEMORY_MONITOR_INTERVAL: "0" }, 'MEMORY_MONITOR_INTERVAL="0": expected a number of seconds above 0'],
     [{ MEMSNAP_GROWTH_MIN_WINDOW_MINUTES: "-5" }, 'MEMSNAP_GROWTH_MIN_WINDOW_MINUTES="-5": expected a window in minutes ≥ 0'],
   ])("refuses %j with a message naming the variable", (env, message) => {
     const problems = problemsOf(env);
     expect(problems.some((p) => p.startsWith(message))).toBe(true);
+  });
+
+  it("gives the command line the seed's defaults and variables", () => {
+    expect(loadConfig({}).cli).toEqual({ api_url: "http://localhost:8080/api/v1", monitor_interval_seconds: 30 });
+    const config = loadConfig({ VECTORIZER_API_URL: "http://db1:9000/api/v1", MEMORY_MONITOR_INTERVAL: "2.5", MEMORY_OUTPUT_DIR: "out" });
+    expect(config.cli).toEqual({ api_url: "http://db1:9000/api/v1", monitor_interval_seconds: 2.5 });
+    expect(config.output_dir).toBe("out");
   });
 
   it("reads the MemoryGrowth threshold and its minimum window", () => {

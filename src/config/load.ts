@@ -31,6 +31,8 @@ const ENV_PATHS: Record<string, string[]> = {
   MEMSNAP_QUANTIZATION_WARNING_PERCENT: ["thresholds", "quantization_warning_percent"],
   MEMSNAP_GROWTH_WARNING_MB_PER_HOUR: ["thresholds", "growth_warning_mb_per_hour"],
   MEMSNAP_GROWTH_MIN_WINDOW_MINUTES: ["thresholds", "growth_min_window_minutes"],
+  VECTORIZER_API_URL: ["cli", "api_url"],
+  MEMORY_MONITOR_INTERVAL: ["cli", "monitor_interval_seconds"],
 };
 
 /** Environment variable → field of the single target the environment describes. */

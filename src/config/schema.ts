@@ -78,6 +78,17 @@ export const ThresholdsSchema = z.object({
 });
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
 
+/** What the command line (snapshot, monitor) reads; the daemon ignores it. */
+export const CliSchema = z.object({
+  api_url: z
+    .url({ protocol: /^https?$/, error: "expected the http(s) URL of a memsnap daemon's API, such as http://localhost:8080/api/v1" })
+    .default("http://localhost:8080/api/v1"),
+  monitor_interval_seconds: z.coerce
+    .number({ error: "expected a number of seconds above 0" })
+    .refine((n) => Number.isFinite(n) && n > 0, { message: "expected a number of seconds above 0" })
+    .default(30),
+});
+
 export const ConfigSchema = z.object({
   port: integer(0, 65535, "a TCP port from 0 to 65535").default(8080),
   host: z.string().min(1, "expected a host name or address").default("127.0.0.1"),
@@ -100,6 +111,7 @@ export const ConfigSchema = z.object({
   alerts: onOff.default(true),
   api_token: z.string().min(16, "expected a token of at least 16 characters").optional(),
   thresholds: ThresholdsSchema.prefault({}),
+  cli: CliSchema.prefault({}),
   log_level: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),

@@ -14,7 +14,7 @@ import {
   type Discrepancy,
 } from "./analysis";
 import { memoryPressure, type Assessment, type UnaccountedGrowth } from "./assessment";
-import { findings } from "./findings";
+import { findings, recommendations } from "./findings";
 import { health } from "./health";
 import type { Sample } from "./sample";
 import { SNAPSHOT_SCHEMA_VERSION, type CollectionDetail, type Snapshot, type TrendInfo } from "./schema";
@@ -79,7 +79,7 @@ function cgroupInfo(c: CgroupMemory | null): Snapshot["cgroup_info"] {
   };
 }
 
-function collectionDetail(c: CollectionFigures): CollectionDetail {
+export function collectionDetail(c: CollectionFigures): CollectionDetail {
   const estimated = estimatedBytes(c.vectorCount, c.dimension);
   const savings = quantizationSavingsBytes(c);
   return {
@@ -212,7 +212,7 @@ export function buildSnapshot(sample: Sample, thresholds: Thresholds, earlier: T
     discrepancy_analysis: discrepancyAnalysis(assessment.discrepancy),
     health: score,
     findings: found,
-    recommendations: found.filter((f) => f.severity === "opportunity").map((f) => f.message),
+    recommendations: recommendations(found),
     trend: trend === null ? null : trendInfo(trend),
     errors: sample.errors,
     sample_duration_seconds: sample.durationSeconds,

@@ -186,3 +186,8 @@ export function findings(a: Assessment, healthScore: number, t: Thresholds): Fin
     ...opportunityFindings(a),
   ].sort((x, y) => SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity]);
 }
+
+/** Opportunities are never sent: they are the snapshot's recommendations. */
+export function recommendations(found: Finding[]): string[] {
+  return found.filter((f) => f.severity === "opportunity").map((f) => f.message);
+}

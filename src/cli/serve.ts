@@ -1,11 +1,10 @@
 import { ConfigError, loadConfig } from "../config/load";
 import { startDaemon } from "../daemon";
 import { createLogger } from "../log";
+import { EXIT_USAGE } from "./exit-codes";
 
 /** Shutdown must finish within this; past it memsnap exits anyway, with code 1. */
 const SHUTDOWN_DEADLINE_MS = 5000;
-
-export const EXIT_USAGE = 2;
 
 export async function serve(options: { config?: string }): Promise<void> {
   let config;

@@ -1,5 +1,6 @@
 import { roundTo } from "./analysis";
 import type { Finding } from "./findings";
+import type { HealthStatus } from "./health";
 import type { CollectionDetail, Snapshot } from "./schema";
 
 /** One figure that differs between two snapshots. */
@@ -31,7 +32,7 @@ export interface SnapshotComparison {
   old: { timestamp: string; target: string };
   new: { timestamp: string; target: string };
   elapsed_seconds: number;
-  health: { old_score: number; new_score: number; change: number; old_status: string; new_status: string };
+  health: { old_score: number; new_score: number; change: number; old_status: HealthStatus; new_status: HealthStatus };
   figures: FigureChange[];
   findings_appeared: FindingRef[];
   findings_cleared: FindingRef[];

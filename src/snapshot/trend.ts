@@ -1,5 +1,5 @@
 import { BYTES_PER_MB } from "./analysis";
-import type { MemoryPressure } from "./assessment";
+import { memoryPressure, type MemoryPressure } from "./assessment";
 import type { Snapshot } from "./schema";
 
 const MS_PER_HOUR = 3_600_000;
@@ -104,4 +104,11 @@ export function snapshotTrendPoints(snapshots: Snapshot[]): TrendPoint[] {
     if (residentBytes === null || unaccountedBytes === null) return [];
     return [{ takenAtMs: Date.parse(s.timestamp), pid: s.process_info.pid, residentBytes, unaccountedBytes }];
   });
+}
+
+/** The memory limit that matters in a snapshot: its cgroup limit where set, else host RAM. */
+export function snapshotPressure(s: Snapshot): MemoryPressure | null {
+  const host = { usedBytes: s.system_info.used_memory_bytes, totalBytes: s.system_info.total_memory_bytes };
+  const cgroup = s.cgroup_info && { limitBytes: s.cgroup_info.limit_bytes, usageBytes: s.cgroup_info.usage_bytes };
+  return memoryPressure(host, cgroup);
 }

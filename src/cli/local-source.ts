@@ -21,7 +21,6 @@ export async function localSource(config: Config, targetName: string | undefined
   const history = new SnapshotHistory(config.history_size);
   const monitor = new Monitor(new Map([[target.name, target]]), config, history, new MetricsExporter(VERSION), createLogger("silent"));
   return {
-    description: `target ${target.name} (${target.kind}), sampled directly`,
     take: () => monitor.sample(target.name),
     async close() {
       await monitor.close();

@@ -8,7 +8,6 @@ const DAEMON_TIMEOUT_MS = 30_000;
 
 /** Where the command line gets snapshots: a running daemon, or its own sampling. */
 export interface SnapshotSource {
-  readonly description: string;
   take(signal: AbortSignal): Promise<Snapshot>;
   close(): Promise<void>;
 }
@@ -45,7 +44,6 @@ async function answerOf(apiUrl: string, response: Response): Promise<Snapshot> {
 /** Fresh snapshots from the daemon at VECTORIZER_API_URL (`GET memory-snapshot?fresh=true`). */
 export function daemonSource(apiUrl: string, target: string | undefined): SnapshotSource {
   return {
-    description: `the daemon at ${apiUrl}`,
     async take(signal) {
       let response: Response;
       try {

@@ -1,5 +1,6 @@
 import type { TargetConfig } from "../../config/schema";
 import type { CollectionSource } from "../types";
+import { QDRANT_DEFAULT_URL, QdrantSource } from "./qdrant";
 import { VECTORIZER_DEFAULT_URL, VectorizerSource } from "./vectorizer";
 
 type SourceFactory = (target: TargetConfig, url: string) => CollectionSource;
@@ -10,13 +11,12 @@ const limits = (target: TargetConfig) => ({ timeoutMs: target.timeout_ms, maxByt
 const SOURCES: Record<Exclude<TargetConfig["kind"], "none">, SourceFactory> = {
   demo: (target, url) => new VectorizerSource({ url, ...limits(target) }),
   vectorizer: (target, url) => new VectorizerSource({ url, ...limits(target) }),
-  qdrant: () => {
-    throw new Error("the qdrant adapter is not built yet");
-  },
+  qdrant: (target, url) => new QdrantSource({ url, apiKey: target.api_key, ...limits(target) }),
 };
 
 const DEFAULT_URLS: Partial<Record<TargetConfig["kind"], string>> = {
   vectorizer: VECTORIZER_DEFAULT_URL,
+  qdrant: QDRANT_DEFAULT_URL,
 };
 
 /** The target's API URL: its own, else its kind's default; null for a kind without an API (none). */

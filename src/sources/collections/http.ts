@@ -3,6 +3,8 @@ export interface FetchJsonOptions {
   timeoutMs: number;
   maxBytes: number;
   headers?: Record<string, string>;
+  /** What to tell the operator when the server refuses memsnap (HTTP 401 or 403). */
+  refusedHint?: string;
 }
 
 /** A database API that could not be read; `status` is the HTTP status when it answered one. */
@@ -84,16 +86,12 @@ async function errorDetail(response: Response): Promise<string> {
   return "";
 }
 
-function statusHint(status: number): string {
-  if (status === 401 || status === 403) return " (check the target's api_key / MEMSNAP_TARGET_API_KEY)";
-  return "";
-}
-
 async function fetchText(url: string, options: FetchJsonOptions, signal: AbortSignal): Promise<string> {
   const response = await fetch(url, { signal, headers: { accept: "application/json", ...options.headers } });
   if (!response.ok) {
     const detail = await errorDetail(response);
-    throw new SourceHttpError(`${url} answered HTTP ${response.status}${detail}${statusHint(response.status)}`, response.status);
+    const refused = (response.status === 401 || response.status === 403) && options.refusedHint ? ` (${options.refusedHint})` : "";
+    throw new SourceHttpError(`${url} answered HTTP ${response.status}${detail}${refused}`, response.status);
   }
   return readCapped(response, url, options.maxBytes);
 }

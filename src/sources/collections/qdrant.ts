@@ -149,7 +149,13 @@ export class QdrantSource implements CollectionSource {
   private get<T>(path: string, schema: z.ZodType<T>, signal: AbortSignal): Promise<T> {
     const url = endpoint(this.options.url, path);
     const headers: Record<string, string> = this.options.apiKey ? { "api-key": this.options.apiKey } : {};
-    const request: FetchJsonOptions = { signal, timeoutMs: this.options.timeoutMs, maxBytes: this.options.maxBytes, headers };
+    const request: FetchJsonOptions = {
+      signal,
+      timeoutMs: this.options.timeoutMs,
+      maxBytes: this.options.maxBytes,
+      headers,
+      refusedHint: "check the target's api_key / MEMSNAP_TARGET_API_KEY",
+    };
     return fetchJson(url, request).then((body) => parseShape(schema, body, url));
   }
 

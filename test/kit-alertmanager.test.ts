@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
-import { freePort, getJson, pollUntil, startProcess, type RunningProcess } from "./kit/processes";
-import { repoRoot } from "./kit/repo";
+import { getJson, waitFor } from "./helpers/daemon";
+import { startReadyServer, type ReadyServer } from "./kit/processes";
 
 // The repository's alerts/alertmanager.yml in a real Alertmanager: which alert silences which is
 // decided by the running inhibitor, not by reading the file. Notifications would leave after
@@ -45,33 +45,21 @@ function key(alertname: string, instance: string, target: string): string {
 }
 
 describe("Alertmanager with alerts/alertmanager.yml", () => {
-  let alertmanager: RunningProcess | undefined;
+  let alertmanager: ReadyServer | undefined;
   let storage: string;
-  let url: string;
 
   beforeAll(async () => {
     storage = mkdtempSync(path.join(tmpdir(), "memsnap-alertmanager-"));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    alertmanager = await startProcess("prometheus-alertmanager", [
+    alertmanager = await startReadyServer("prometheus-alertmanager", (listenAddress) => [
       "--config.file=alerts/alertmanager.yml",
       `--storage.path=${storage}`,
-      `--web.listen-address=127.0.0.1:${port}`,
+      `--web.listen-address=${listenAddress}`,
       "--cluster.listen-address=",
-    ], { cwd: repoRoot });
-    const started = alertmanager;
-    await pollUntil(
-      `Alertmanager to be ready on ${url}`,
-      async () => {
-        if (!started.running) throw new Error(`alertmanager exited:\n${started.log}`);
-        return (await fetch(`${url}/-/ready`)).status === 200 ? true : undefined;
-      },
-      15_000,
-    );
+    ]);
   });
 
   afterAll(async () => {
-    await alertmanager?.stop();
+    await alertmanager?.process.stop();
     rmSync(storage, { recursive: true, force: true });
   });
 
@@ -88,6 +76,7 @@ describe("Alertmanager with alerts/alertmanager.yml", () => {
       startsAt: new Date(now).toISOString(),
       endsAt: new Date(now + 3_600_000).toISOString(),
     }));
+    const url = alertmanager?.url;
     const answer = await fetch(`${url}/api/v2/alerts`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -100,20 +89,16 @@ describe("Alertmanager with alerts/alertmanager.yml", () => {
     );
     let states: Record<string, string> = {};
     // The inhibitor learns of new source alerts asynchronously: poll until the states settle.
-    await pollUntil(
-      "the inhibitions to take effect",
-      async () => {
-        const alerts = ApiAlertsSchema.parse(await getJson(`${url}/api/v2/alerts`));
-        states = Object.fromEntries(
-          alerts.map(({ labels, status }) => [
-            key(labels.alertname ?? "", labels.instance ?? "", labels.target ?? ""),
-            status.state,
-          ]),
-        );
-        return isDeepStrictEqual(states, expected) ? states : undefined;
-      },
-      10_000,
-    ).catch(() => undefined);
+    await waitFor(async () => {
+      const alerts = ApiAlertsSchema.parse((await getJson(`${url}/api/v2/alerts`)).body);
+      states = Object.fromEntries(
+        alerts.map(({ labels, status }) => [
+          key(labels.alertname ?? "", labels.instance ?? "", labels.target ?? ""),
+          status.state,
+        ]),
+      );
+      return isDeepStrictEqual(states, expected) ? states : undefined;
+    }, "the inhibitions to take effect", 10_000).catch(() => undefined);
     expect(states).toEqual(expected);
   });
 });

@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
+import { waitFor } from "../helpers/daemon";
+import { repoRoot } from "./repo";
 import { missingToolMessage } from "./tools";
 
 /** A port on 127.0.0.1 that was free a moment ago, for servers that cannot report the port they bound. */
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
@@ -17,32 +19,8 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Calls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function pollUntil<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  intervalMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      const reason = lastError instanceof Error ? ` (last error: ${lastError.message})` : "";
-      throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}${reason}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
 /** A child process whose output is kept, to be shown when a test fails. */
-export class RunningProcess {
+class RunningProcess {
   private output = "";
   private readonly exited: Promise<void>;
 
@@ -76,7 +54,7 @@ export class RunningProcess {
   }
 }
 
-export async function startProcess(
+async function startProcess(
   command: string,
   args: string[],
   options: SpawnOptions = {},
@@ -91,9 +69,33 @@ export async function startProcess(
   return new RunningProcess(command, child);
 }
 
-/** GET `url` and parse JSON; undefined unless the answer is 200, so it can be polled. */
-export async function getJson(url: string): Promise<unknown> {
-  const response = await fetch(url);
-  if (response.status !== 200) return undefined;
-  return response.json();
+export interface ReadyServer {
+  process: RunningProcess;
+  url: string;
+}
+
+/**
+ * Starts a server of the Prometheus family (prometheus, alertmanager) from the repository root on
+ * a free port of 127.0.0.1, and waits until its /-/ready answers 200.
+ */
+export async function startReadyServer(command: string, args: (listenAddress: string) => string[]): Promise<ReadyServer> {
+  const listenAddress = `127.0.0.1:${await freePort()}`;
+  const url = `http://${listenAddress}`;
+  const server = await startProcess(command, args(listenAddress), { cwd: repoRoot });
+  try {
+    await waitFor(
+      async () => {
+        if (!server.running) throw new Error(`${command} exited:\n${server.log}`);
+        return fetch(`${url}/-/ready`).then(
+          (response) => (response.status === 200 ? true : undefined),
+          () => undefined,
+        );
+      },
+      `${command} to be ready on ${url}`,
+    );
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { process: server, url };
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { loadAlertingRules, readRepoText } from "./repo";
 
-export const DASHBOARD_FILE = "grafana/dashboards/memsnap.json";
+const DASHBOARD_FILE = "grafana/dashboards/memsnap.json";
 
 const DataSourceRefSchema = z.object({ type: z.string().optional(), uid: z.string() });
 
@@ -45,8 +45,8 @@ const DashboardSchema = z.object({
   panels: z.array(PanelSchema),
   templating: z.object({ list: z.array(VariableSchema) }),
 });
-export type Dashboard = z.infer<typeof DashboardSchema>;
-export type Variable = z.infer<typeof VariableSchema>;
+type Dashboard = z.infer<typeof DashboardSchema>;
+type Variable = z.infer<typeof VariableSchema>;
 
 export function loadDashboard(): Dashboard {
   return DashboardSchema.parse(JSON.parse(readRepoText(DASHBOARD_FILE)));
@@ -63,7 +63,7 @@ export function variableQuery(variable: Variable): string {
 }
 
 /** A PromQL query of the kit, and where it is written. */
-export interface KitQuery {
+interface KitQuery {
   where: string;
   expr: string;
 }

@@ -33,12 +33,12 @@ const AlertingRuleSchema = z.object({
   labels: z.record(z.string(), z.string()).default({}),
   annotations: z.record(z.string(), z.string()).default({}),
 });
-export type AlertingRule = z.infer<typeof AlertingRuleSchema>;
+type AlertingRule = z.infer<typeof AlertingRuleSchema>;
 
 const RuleFileSchema = z.object({
   groups: z.array(z.object({ name: z.string(), rules: z.array(AlertingRuleSchema) })),
 });
-export type RuleGroup = z.infer<typeof RuleFileSchema>["groups"][number];
+type RuleGroup = z.infer<typeof RuleFileSchema>["groups"][number];
 
 export const RULES_FILE = "alerts/memsnap.rules.yml";
 

@@ -3,7 +3,7 @@
 # memsnap: build with the dev dependencies, run with the production ones only.
 #   docker build -t memsnap .
 #   docker run --rm -p 8080:8080 memsnap               # the embedded demo target
-#   docker run --rm memsnap snapshot --help             # any other memsnap command
+#   docker run --rm memsnap --help                      # the other memsnap commands
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 

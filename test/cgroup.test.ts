@@ -1,11 +1,14 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { memoryCgroupOf, readCgroupMemory } from "../src/sources/cgroup";
 
+const scratch = mkdtempSync(path.join(os.tmpdir(), "memsnap-cgroup-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 /** A /proc and /sys/fs/cgroup laid out as the kernel does, in a temporary folder. */
 function fakeRoots(cgroupFile: string, files: Record<string, string>) {
-  const root = mkdtempSync(path.join(os.tmpdir(), "memsnap-cgroup-"));
+  const root = mkdtempSync(path.join(scratch, "roots-"));
   const proc = path.join(root, "proc");
   const cgroup = path.join(root, "cgroup");
   mkdirSync(path.join(proc, "42"), { recursive: true });

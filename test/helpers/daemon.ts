@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../../src/config/load";
@@ -15,21 +15,29 @@ export interface TestDaemon extends RunningDaemon {
  * test says otherwise (a config file sets its targets' scale itself).
  */
 export async function startTestDaemon(env: Record<string, string> = {}, configFile?: string): Promise<TestDaemon> {
-  const outputDir = path.join(mkdtempSync(path.join(os.tmpdir(), "memsnap-test-")), "out");
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "memsnap-test-"));
+  const outputDir = path.join(scratch, "out");
   const smallDemo = configFile === undefined && env.MEMSNAP_TARGET === undefined && env.MEMSNAP_TARGET_PID === undefined;
   const config = loadConfig(
     {
       MEMSNAP_PORT: "0",
       MEMSNAP_HOST: "127.0.0.1",
       MEMORY_OUTPUT_DIR: outputDir,
-      MEMSNAP_DATA_DIR: path.join(path.dirname(outputDir), "data"),
+      MEMSNAP_DATA_DIR: path.join(scratch, "data"),
       ...(smallDemo ? { MEMSNAP_DEMO_SCALE: "0.02" } : {}),
       ...env,
     },
     configFile,
   );
   const daemon = await startDaemon(config, createLogger("silent"));
-  return { ...daemon, outputDir: config.output_dir };
+  return {
+    ...daemon,
+    outputDir: config.output_dir,
+    async stop() {
+      await daemon.stop();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Polls until `check` returns a value other than undefined, or fails at the deadline. */

@@ -1,17 +1,5 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { ConfigError, loadConfig } from "../src/config/load";
-
-function problemsOf(env: Record<string, string>, file?: string): string[] {
-  try {
-    loadConfig(env, file);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error("expected the configuration to be refused");
-}
+import { loadConfig } from "../src/config/load";
+import { configFileWriter, problemsOf } from "./helpers/config";
 
 const SMTP = { SMTP_URL: "smtp://127.0.0.1:2525", ALERT_EMAIL_FROM: "memsnap@example.com", ALERT_EMAIL_TO: "oncall@example.com" };
 
@@ -100,12 +88,7 @@ describe("alerting configuration", () => {
   });
 
   describe("config file", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-alert-config-"));
-    const write = (name: string, text: string) => {
-      const file = path.join(dir, name);
-      writeFileSync(file, text);
-      return file;
-    };
+    const { write } = configFileWriter();
 
     it("sets routing per channel, and the environment overrides it", () => {
       const file = write(

@@ -39,7 +39,8 @@ const StateFileSchema = z.object({
  */
 export class AlertStore {
   readonly file: string;
-  private lastWritten = "";
+  /** The alerts as last written or read; an empty book is not worth a file. */
+  private lastWritten = "[]";
   private pending: AlertBook | null = null;
   private writing: Promise<void> = Promise.resolve();
 

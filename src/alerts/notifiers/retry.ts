@@ -27,9 +27,9 @@ export function backoffDelayMs(failedAttempts: number, retry: RetryConfig, rando
 
 /** Retry-After as seconds or an HTTP date → milliseconds from now; null when absent or unreadable. */
 export function parseRetryAfterMs(header: string | null, nowMs: number = Date.now()): number | null {
-  if (header === null || header.trim() === "") return null;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const at = Date.parse(header);
+  const value = header?.trim() ?? "";
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = /^[A-Za-z]{3}, /.test(value) ? Date.parse(value) : NaN;
   return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
 

@@ -68,6 +68,21 @@ describe("alert state machine", () => {
       held(3, () => [finding("OverheadCritical"), finding("HostMemoryHigh", "warning")]),
       ["0:firing:OverheadCritical", "2:firing:HostMemoryHigh"],
     ],
+    [
+      "a target that is down silences its figure alerts, which speak once it is up again",
+      [
+        [finding("TargetDown"), finding("UnaccountedMemoryCritical")],
+        [finding("TargetDown"), finding("UnaccountedMemoryCritical")],
+        [finding("UnaccountedMemoryCritical")],
+        [finding("UnaccountedMemoryCritical")],
+      ],
+      ["0:firing:TargetDown", "3:resolved:TargetDown", "3:firing:UnaccountedMemoryCritical"],
+    ],
+    [
+      "host memory stays loud while the target is down",
+      held(3, () => [finding("TargetDown"), finding("HostMemoryHigh", "warning")]),
+      ["0:firing:TargetDown", "2:firing:HostMemoryHigh"],
+    ],
     ["opportunities never alert", held(5, () => [finding("EnableQuantization", "opportunity")]), []],
     ["any finding code alerts by its severity", held(3, () => [finding("SomeFutureCode", "warning")]), ["2:firing:SomeFutureCode"]],
   ])("%s", (_, samples, expected) => {
@@ -172,15 +187,22 @@ describe("alert state machine properties", () => {
     );
   });
 
-  it("a warning never notifies while the critical alert of its family fires", () => {
+  it("an alert never notifies firing or a reminder while an alert that inhibits it fires", () => {
+    const pairs = [
+      ["OverheadCritical", "OverheadHigh"],
+      ["TargetDown", "OverheadCritical"],
+      ["TargetDown", "OverheadHigh"],
+    ];
     fc.assert(
       fc.property(fc.array(sampleArb, { maxLength: 60 }), rulesArb, (samples, rules) => {
         let book: AlertBook = new Map();
         samples.forEach((findings, i) => {
           const step = evaluate(book, "db", findings, new Date(START + i * SAMPLE_INTERVAL_MS), rules);
-          const criticalFiring = step.next.get("db/OverheadCritical")?.phase === "firing";
-          const warned = step.notifications.some((n) => n.alert.alertname === "OverheadHigh" && n.kind !== "resolved");
-          expect(criticalFiring && warned).toBe(false);
+          for (const [source, silenced] of pairs) {
+            const sourceFiring = step.next.get(`db/${source}`)?.phase === "firing";
+            const spoke = step.notifications.some((n) => n.alert.alertname === silenced && n.kind !== "resolved");
+            expect(sourceFiring && spoke).toBe(false);
+          }
           book = step.next;
         });
       }),

@@ -25,7 +25,7 @@ export interface AlertState {
   threshold: number | null;
   /** The last firing or reminder notification of the current firing episode; null before the first. */
   notifiedAt: string | null;
-  /** The critical alert of the same family that silences this warning, while it fires. */
+  /** The firing alert that silences this one (see INHIBITS). */
   inhibitedBy: string | null;
   lastNotification: { kind: NotificationKind; at: string } | null;
 }
@@ -55,17 +55,24 @@ export function alertRules(config: AlertingConfig): AlertRules {
 }
 
 /**
- * Alerts of one family describe the same figure at two severities: while the critical
- * one fires, the warning one stays silent. Codes not listed are families of their own.
+ * While the alert on the left fires, the alerts on the right of the same target stay
+ * silent: the same pairs as the inhibit rules of alerts/alertmanager.yml. A warning adds
+ * nothing to the critical alert of the same figure, and a target memsnap cannot read
+ * yields figures that are stale or missing (all resident memory looks unaccounted).
  */
-const FAMILIES: Record<string, string> = {
-  OverheadCritical: "overhead",
-  OverheadHigh: "overhead",
-  UnaccountedMemoryCritical: "unaccounted",
-  MemoryGrowth: "unaccounted",
+const INHIBITS: Record<string, string[]> = {
+  OverheadCritical: ["OverheadHigh"],
+  UnaccountedMemoryCritical: ["MemoryGrowth"],
+  TargetDown: [
+    "OverheadCritical",
+    "OverheadHigh",
+    "UnaccountedMemoryCritical",
+    "HealthScoreCritical",
+    "MemoryGrowth",
+    "LowQuantizationCoverage",
+    "LargeCollectionUnoptimized",
+  ],
 };
-
-const familyOf = (alertname: string) => FAMILIES[alertname] ?? alertname;
 
 export const alertKey = (target: string, alertname: string) => `${target}/${alertname}`;
 
@@ -116,13 +123,10 @@ function whileClear(prev: AlertState, now: string, rules: AlertRules): AlertStat
   return { ...prev, phase: "resolved", since: now, activeSamples: 0, clearSamples: 0 };
 }
 
-/** The firing critical alert of the same family, if any: it inhibits a warning. */
+/** The firing alert of the same target that silences this one, if any. */
 function inhibitorOf(alert: AlertState, targetAlerts: AlertState[]): string | null {
-  if (alert.severity !== "warning") return null;
-  const critical = targetAlerts.find(
-    (other) => other.severity === "critical" && other.phase === "firing" && familyOf(other.alertname) === familyOf(alert.alertname),
-  );
-  return critical?.alertname ?? null;
+  const source = targetAlerts.find((other) => other.phase === "firing" && INHIBITS[other.alertname]?.includes(alert.alertname));
+  return source?.alertname ?? null;
 }
 
 function notificationKind(prev: AlertState | undefined, next: AlertState, nowMs: number, rules: AlertRules): NotificationKind | null {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -9,8 +9,12 @@ import { createLogger } from "../src/log";
 const RULES: AlertRules = { forSamples: { critical: 0, warning: 2 }, keepFiringSamples: 1, repeatIntervalMs: 3_600_000, sendResolved: true };
 const FINDING = { severity: "critical" as const, code: "OverheadCritical", message: "overhead 150 %", value: 150, threshold: 100 };
 
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 function storeWithLog() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-store-"));
+  dirs.push(dir);
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Allocator } from "./helpers/allocator";
@@ -24,7 +24,12 @@ function alertEnv(name: string, allocator: Allocator, dataDir: string, channels:
   };
 }
 
-const freshDataDir = () => mkdtempSync(path.join(os.tmpdir(), "memsnap-alerts-"));
+const dataDirs: string[] = [];
+function freshDataDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-alerts-"));
+  dataDirs.push(dir);
+  return dir;
+}
 
 async function sample(daemon: TestDaemon, target: string): Promise<void> {
   const { status } = await getJson(`${daemon.url}/api/v1/memory-snapshot?target=${target}&fresh=true`);
@@ -91,6 +96,7 @@ describe("alerting in the daemon", () => {
   afterAll(async () => {
     for (const thing of started.reverse()) await thing.stop();
     await Promise.all([slack?.stop(), smtp?.stop()]);
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it("sends one firing message to Slack and by e-mail for a critical condition held 10 samples, and one resolved message when it clears", async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ConfigError, loadConfig } from "../../src/config/load";
@@ -14,9 +14,13 @@ export function problemsOf(env: Record<string, string>, file?: string): string[]
   throw new Error("expected the configuration to be refused");
 }
 
-/** A fresh temporary folder for config files; `write(name, text)` returns the file's path. */
+/**
+ * A fresh temporary folder for config files, removed after the calling describe block;
+ * `write(name, text)` returns the file's path.
+ */
 export function configFileWriter(): { dir: string; write(name: string, text: string): string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-config-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return {
     dir,
     write(name, text) {

@@ -1,17 +1,6 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { ConfigError, loadConfig } from "../src/config/load";
-
-function problemsOf(env: Record<string, string>, file?: string): string[] {
-  try {
-    loadConfig(env, file);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error("expected the configuration to be refused");
-}
+import { loadConfig } from "../src/config/load";
+import { configFileWriter, problemsOf } from "./helpers/config";
 
 describe("configuration", () => {
   it("runs the demo target on 127.0.0.1:8080 every 15 s when nothing is configured", () => {
@@ -92,12 +81,7 @@ describe("configuration", () => {
   });
 
   describe("config file", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-config-"));
-    const write = (name: string, text: string) => {
-      const file = path.join(dir, name);
-      writeFileSync(file, text);
-      return file;
-    };
+    const { dir, write } = configFileWriter();
 
     it("reads several targets from YAML, and the environment overrides the file", () => {
       const file = write(

@@ -1,12 +1,6 @@
 import { startTestDaemon, untilReady, type TestDaemon } from "./helpers/daemon";
 import { dashboardQueries, memsnapMetricNames, ruleQueries } from "./kit/queries";
 
-/**
- * Metrics of SPEC section 7 that the alerting work (issue 4) adds to the daemon. The dashboard's
- * alert and notification panels and the MemsnapNotificationsFailing rule read them already.
- */
-const AWAITING_ISSUE_4 = ["memsnap_alert_firing", "memsnap_notifications_total"];
-
 /** Every metric name in an exposition, from its HELP and TYPE lines and its samples. */
 function exposedNames(exposition: string): Set<string> {
   const names = exposition
@@ -35,14 +29,9 @@ describe("the metric names the dashboard and the rules read", () => {
 
   it("are all exported by a running daemon, so that no panel or rule is left without data", () => {
     const missing = [...used]
-      .filter(([name]) => !exposed.has(name) && !AWAITING_ISSUE_4.includes(name))
+      .filter(([name]) => !exposed.has(name))
       .map(([name, where]) => `${name} (${where.join("; ")})`);
     expect(missing).toEqual([]);
     expect(used.size).toBeGreaterThan(0);
-  });
-
-  it("wait for issue 4 only for metrics the daemon does not export yet (empty AWAITING_ISSUE_4 once it does)", () => {
-    expect(AWAITING_ISSUE_4.filter((name) => exposed.has(name))).toEqual([]);
-    expect(AWAITING_ISSUE_4.filter((name) => !used.has(name))).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
+import { CHANNELS } from "../alerts/notifiers/notifier";
 import { VERSION } from "../version";
+import { alertsTest } from "./alerts";
 import { EXIT_USAGE, serve } from "./serve";
 
 export function buildProgram(): Command {
@@ -14,6 +16,14 @@ export function buildProgram(): Command {
     .description("run the daemon: sample on a schedule, serve /metrics and the snapshot API")
     .option("-c, --config <file>", "a .yaml or .json config file (environment variables override it)")
     .action(serve);
+  program
+    .command("alerts")
+    .description("the built-in alerting")
+    .command("test")
+    .description("send one clearly marked test message on a channel, to check the alert wiring")
+    .addOption(new Option("--channel <channel>", "where to send it").choices(CHANNELS).makeOptionMandatory())
+    .option("-c, --config <file>", "a .yaml or .json config file (environment variables override it)")
+    .action(alertsTest);
   return program;
 }
 

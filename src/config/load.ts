@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
+import { ALERTING_ENV_PATHS } from "./alerting";
 import { ConfigSchema, type Config } from "./schema";
 
 export class ConfigError extends Error {
@@ -29,6 +30,8 @@ const ENV_PATHS: Record<string, string[]> = {
   MEMSNAP_UNACCOUNTED_CRITICAL_MB: ["thresholds", "unaccounted_critical_mb"],
   MEMSNAP_HEALTH_CRITICAL_SCORE: ["thresholds", "health_critical_score"],
   MEMSNAP_QUANTIZATION_WARNING_PERCENT: ["thresholds", "quantization_warning_percent"],
+  MEMSNAP_EXTERNAL_URL: ["external_url"],
+  ...Object.fromEntries(Object.entries(ALERTING_ENV_PATHS).map(([name, keys]) => [name, ["alerting", ...keys]])),
 };
 
 /** Environment variable → field of the single target the environment describes. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { validate as isValidCron } from "node-cron";
+import { AlertingSchema } from "./alerting";
 
 const integer = (min: number, max: number, what: string) =>
   z.coerce
@@ -118,6 +119,8 @@ export const ConfigSchema = z.object({
   output_dir: z.string().min(1).default("memory_snapshots"),
   history_size: integer(2, 100000, "an integer from 2 to 100000").default(480),
   alerts: onOff.default(true),
+  alerting: AlertingSchema.prefault({}),
+  external_url: z.url({ protocol: /^https?$/, error: "expected the http(s) URL operators reach memsnap at" }).optional(),
   api_token: z.string().min(16, "expected a token of at least 16 characters").optional(),
   thresholds: ThresholdsSchema.prefault({}),
   log_level: z

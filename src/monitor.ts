@@ -24,6 +24,8 @@ export class Monitor {
     private readonly history: SnapshotHistory,
     private readonly exporter: MetricsExporter,
     private readonly log: Logger,
+    /** Runs synchronously after each snapshot is recorded (alert evaluation); must not throw. */
+    private readonly afterSample: (snapshot: Snapshot) => void = () => {},
   ) {}
 
   get ready(): boolean {
@@ -54,6 +56,7 @@ export class Monitor {
     const snapshot = buildSnapshot(sample, this.config.thresholds, earlier);
     this.history.add(snapshot);
     this.exporter.applySnapshot(snapshot, sample.sources);
+    this.afterSample(snapshot);
     this.sampled.add(target.name);
     this.logSample(snapshot);
     return snapshot;

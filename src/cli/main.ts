@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
+import { CHANNELS, type Channel } from "../alerts/notifiers/notifier";
 import { VERSION } from "../version";
 import { registerAnalyzeCommand } from "./analyze";
 import { CliError } from "./common";
-import { EXIT_USAGE } from "./exit-codes";
 import { registerCompareCommand } from "./compare";
+import { EXIT_USAGE } from "./exit-codes";
 import { registerMonitorCommand } from "./monitor";
 import { translateSeedSpelling } from "./seed-spelling";
 import { registerSnapshotCommand } from "./snapshot";
@@ -15,9 +16,16 @@ function oneLineError(message: string, write: (text: string) => void): void {
   write(`memsnap: ${text} (run memsnap --help for usage)\n`);
 }
 
-/** The daemon's modules (koa, prom-client, systeminformation) load only when it runs: the other commands start faster. */
+/**
+ * The daemon's and the notifiers' modules (koa, prom-client, systeminformation, nodemailer)
+ * load only when their command runs, so that the other commands start fast.
+ */
 function loadServe(): typeof import("./serve") {
   return require("./serve") as typeof import("./serve");
+}
+
+function loadAlerts(): typeof import("./alerts") {
+  return require("./alerts") as typeof import("./alerts");
 }
 
 export function buildProgram(): Command {
@@ -31,6 +39,14 @@ export function buildProgram(): Command {
     .description("run the daemon: sample on a schedule, serve /metrics and the snapshot API")
     .option("-c, --config <file>", "a .yaml or .json config file (environment variables override it)")
     .action((options: { config?: string }) => loadServe().serve(options));
+  program
+    .command("alerts")
+    .description("the built-in alerting")
+    .command("test")
+    .description("send one clearly marked test message on a channel, to check the alert wiring")
+    .addOption(new Option("--channel <channel>", "where to send it").choices(CHANNELS).makeOptionMandatory())
+    .option("-c, --config <file>", "a .yaml or .json config file (environment variables override it)")
+    .action((options: { channel: Channel; config?: string }) => loadAlerts().alertsTest(options));
   registerSnapshotCommand(program);
   registerAnalyzeCommand(program);
   registerCompareCommand(program);

@@ -4,7 +4,7 @@ import { LocateError } from "../sources/locate";
 import { ProcessNotFoundError, readProcessMemory } from "../sources/process";
 import { readSystemMemory } from "../sources/system";
 import type { Target } from "../sources/target";
-import type { CgroupMemory, CollectionFigures, ProcessMemory, SourceError, SystemMemory } from "../sources/types";
+import type { CgroupMemory, CollectionFigures, CollectionsReading, ProcessMemory, SourceError, SystemMemory } from "../sources/types";
 import type { Sample } from "./sample";
 
 /** How long one source took and whether it answered. */
@@ -55,15 +55,16 @@ export async function sampleTarget(target: Target, signal: AbortSignal): Promise
     processMemory = await round.run("process", () => readProcessMemory(pid, round.errors), processIsGone);
     cgroup = await round.run("cgroup", () => readCgroupMemory(pid), () => false);
   }
-  let collections: CollectionFigures[] | null = null;
+  let reading: CollectionsReading | null = null;
   if (target.collections !== null) {
     const source = target.collections;
-    collections = await round.run(source.kind, () => source.collections(signal), () => true);
+    reading = await round.run(source.kind, () => source.collections(signal, round.errors), () => true);
   }
+  const collections: CollectionFigures[] | null = reading?.collections ?? null;
   return {
     takenAt,
     durationSeconds: (performance.now() - started) / 1000,
-    target: { name: target.name, kind: target.kind, pid, url: target.url },
+    target: { name: target.name, kind: target.kind, pid, url: target.url, server_version: reading?.serverVersion ?? null },
     system,
     process: processMemory,
     cgroup,

@@ -137,6 +137,7 @@ export const TargetInfoSchema = z.object({
   kind: z.string(),
   pid: z.number().int().nullable(),
   url: z.string().nullable(),
+  server_version: z.string().nullable().optional(),
   up: z.boolean(),
 });
 

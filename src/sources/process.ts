@@ -50,10 +50,13 @@ async function cpuPercent(pid: number, errors: SourceError[]): Promise<number | 
 /**
  * The kernel's own figures for a process: /proc/<pid>/status for RSS and its parts,
  * /proc/<pid>/smaps_rollup for PSS and shared pages. Problems that leave some figures
- * unknown are appended to `errors`; a process that does not exist throws.
+ * unknown are appended to `errors`; a process that does not exist, or has exited and
+ * waits to be reaped (a zombie), throws.
  */
 async function readLinuxProcessMemory(pid: number, errors: SourceError[]): Promise<ProcessMemory> {
-  const status = parseKibLines(readProcFile(pid, "status"));
+  const statusText = readProcFile(pid, "status");
+  if (/^State:\s+[ZX]/m.test(statusText)) throw new ProcessNotFoundError(pid);
+  const status = parseKibLines(statusText);
   let rollup: Map<string, number> | null = null;
   try {
     rollup = parseKibLines(readProcFile(pid, "smaps_rollup"));

@@ -50,7 +50,10 @@ export function spawnCli(args: string[], env: Record<string, string> = {}, cwd?:
   return spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, cwd });
 }
 
-/** Runs the built binary to completion without blocking this process. */
+/**
+ * Runs the built binary to completion without blocking this process, for commands that
+ * talk to servers the test itself runs.
+ */
 export function runCliAsync(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<CliResult> {
   const child = spawnCli(args, env, cwd);
   let stdout = "";

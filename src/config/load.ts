@@ -127,7 +127,7 @@ function envTarget(env: Env, raw: Raw, file: string | undefined): { target: Raw;
 }
 
 /** Variables whose values are secrets: a message names them but never repeats them. */
-const SECRET_VARS = new Set(["MEMSNAP_API_TOKEN", "MEMSNAP_TARGET_API_KEY"]);
+const SECRET_VARS = new Set(["MEMSNAP_API_TOKEN", "MEMSNAP_TARGET_API_KEY", "SMTP_URL", "SMTP_PASS", "SLACK_WEBHOOK_URL"]);
 
 function describeIssue(issue: z.core.$ZodIssue, origins: Map<string, string>, raw: Raw, file?: string): string {
   const key = issue.path.join(".");

@@ -87,6 +87,21 @@ describe("the trend of a process", () => {
     expect(computeTrend(series(30, 0, 60), HOST, RULE)!.unaccountedGrowing).toBe(true);
   });
 
+  it("judges growth on the last window only, as the Prometheus rule's deriv(...[30m]) does", () => {
+    const flat = series(120, 0, 0);
+    const leak = series(20, 0, 300).map((p) => ({ ...p, takenAtMs: p.takenAtMs + 121 * MINUTE_MS }));
+    const recentLeak = computeTrend([...flat, ...leak], HOST, RULE)!;
+    expect(recentLeak.unaccountedSlopeBytesPerHour / MB).toBeLessThan(50);
+    expect(recentLeak.recentUnaccountedSlopeBytesPerHour! / MB).toBeGreaterThan(50);
+    expect(recentLeak.unaccountedGrowing).toBe(true);
+
+    const stopped = [...series(60, 0, 200), ...series(60, 0, 0).map((p) => ({ ...p, takenAtMs: p.takenAtMs + 61 * MINUTE_MS, unaccountedBytes: p.unaccountedBytes + 200 * MB }))];
+    const pastLeak = computeTrend(stopped, HOST, RULE)!;
+    expect(pastLeak.unaccountedSlopeBytesPerHour / MB).toBeGreaterThan(50);
+    expect(pastLeak.recentUnaccountedSlopeBytesPerHour).toBe(0);
+    expect(pastLeak.unaccountedGrowing).toBe(false);
+  });
+
   it("does not call growth over a window shorter than the minimum, however steep", () => {
     expect(computeTrend(series(20, 0, 5000), HOST, RULE)!.unaccountedGrowing).toBe(false);
   });
@@ -159,6 +174,7 @@ describe("the trend in the snapshot", () => {
       window_minutes: 40,
       rss_slope_mb_per_hour: 30,
       unaccounted_slope_mb_per_hour: 30,
+      recent_unaccounted_slope_mb_per_hour: 30,
       memory_limit_scope: "host",
       hours_until_memory_limit: 273.1,
       unaccounted_growing: false,
@@ -173,7 +189,7 @@ describe("the trend in the snapshot", () => {
     expect(snapshot.findings.find((f) => f.code === "MemoryGrowth")).toEqual({
       severity: "warning",
       code: "MemoryGrowth",
-      message: "unaccounted memory grows by 90 MB/hour over the last 40 min (over 50 MB/hour): look for a leak",
+      message: "unaccounted memory grows by 90 MB/hour over the last 30 min (over 50 MB/hour): look for a leak",
       value: 90,
       threshold: 50,
     });

@@ -97,7 +97,7 @@ export const ThresholdsSchema = z.object({
   health_critical_score: number(0, "a score from 0 to 100").default(50),
   quantization_warning_percent: number(0, "a percentage ≥ 0").default(50),
   growth_warning_mb_per_hour: number(0, "a growth rate in MB per hour ≥ 0").default(50),
-  growth_min_window_minutes: number(0, "a window in minutes ≥ 0").default(30),
+  growth_min_window_minutes: number(1, "a window of 1 minute or more").default(30),
 });
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
 

@@ -166,11 +166,11 @@ function samplePoint(sample: Sample, a: Assessment): TrendPoint | null {
 }
 
 function unaccountedGrowth(trend: Trend | null, t: Thresholds): UnaccountedGrowth | null {
-  if (trend === null || !trend.unaccountedGrowing) return null;
+  if (trend === null || !trend.unaccountedGrowing || trend.recentUnaccountedSlopeBytesPerHour === null) return null;
   return {
-    slopeMbPerHour: trend.unaccountedSlopeBytesPerHour / BYTES_PER_MB,
+    slopeMbPerHour: trend.recentUnaccountedSlopeBytesPerHour / BYTES_PER_MB,
     thresholdMbPerHour: t.growth_warning_mb_per_hour,
-    windowMinutes: windowMinutes(trend),
+    windowMinutes: t.growth_min_window_minutes,
   };
 }
 
@@ -184,6 +184,7 @@ export function trendInfo(trend: Trend): TrendInfo {
     unaccounted_slope_mb_per_hour: toMb(trend.unaccountedSlopeBytesPerHour),
     rss_slope_bytes_per_hour: Math.round(trend.rssSlopeBytesPerHour),
     unaccounted_slope_bytes_per_hour: Math.round(trend.unaccountedSlopeBytesPerHour),
+    recent_unaccounted_slope_mb_per_hour: toMb(trend.recentUnaccountedSlopeBytesPerHour),
     memory_limit_scope: trend.limitScope,
     hours_until_memory_limit: trend.hoursUntilMemoryLimit === null ? null : roundTo(trend.hoursUntilMemoryLimit, 1),
     unaccounted_growing: trend.unaccountedGrowing,

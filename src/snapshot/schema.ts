@@ -127,6 +127,8 @@ export const TrendSchema = z.object({
   unaccounted_slope_mb_per_hour: z.number(),
   rss_slope_bytes_per_hour: z.number(),
   unaccounted_slope_bytes_per_hour: z.number(),
+  /** Over the last MEMSNAP_GROWTH_MIN_WINDOW_MINUTES only: what MemoryGrowth judges. */
+  recent_unaccounted_slope_mb_per_hour: z.number().nullable(),
   memory_limit_scope: z.enum(["cgroup", "host"]).nullable(),
   hours_until_memory_limit: z.number().nullable(),
   unaccounted_growing: z.boolean(),

@@ -13,7 +13,11 @@ export interface TrendPoint {
   unaccountedBytes: number;
 }
 
-/** When unaccounted memory counts as growing (SPEC section 4, `MemoryGrowth`). */
+/**
+ * When unaccounted memory counts as growing (SPEC section 4, `MemoryGrowth`): its slope over
+ * the last `minWindowMinutes` passes `warningMbPerHour`, once the readings span that window
+ * (as the Prometheus rule: `deriv(...[30m])` on a series at least 30 minutes old).
+ */
 export interface GrowthRule {
   warningMbPerHour: number;
   minWindowMinutes: number;
@@ -25,11 +29,13 @@ export interface Trend {
   windowEndMs: number;
   rssSlopeBytesPerHour: number;
   unaccountedSlopeBytesPerHour: number;
+  /** The unaccounted slope over the rule's window only; null until two readings lie in it. */
+  recentUnaccountedSlopeBytesPerHour: number | null;
   /** What the time to exhaustion is measured against; null when neither host nor cgroup figures are known. */
   limitScope: MemoryPressure["scope"] | null;
   /** Hours until the limit is reached at the RSS slope; null unless RSS grows. */
   hoursUntilMemoryLimit: number | null;
-  /** The unaccounted slope is past the rule's threshold over at least its minimum window. */
+  /** The recent unaccounted slope is past the rule's threshold, and the readings span its window. */
   unaccountedGrowing: boolean;
 }
 
@@ -66,6 +72,23 @@ function currentProcessPoints(points: TrendPoint[]): TrendPoint[] {
   return sorted.filter((p) => p.pid === pid);
 }
 
+/** Slope of unaccounted memory in bytes per hour over `points`. */
+function unaccountedSlope(points: TrendPoint[]): number | null {
+  return leastSquaresSlope(
+    points.map((p) => p.takenAtMs / MS_PER_HOUR),
+    points.map((p) => p.unaccountedBytes),
+  );
+}
+
+/** The slope over the rule's window, and whether it counts as growth. */
+function recentGrowth(points: TrendPoint[], rule: GrowthRule): { slope: number | null; growing: boolean } {
+  const windowMs = rule.minWindowMinutes * MS_PER_MINUTE;
+  const endMs = points[points.length - 1].takenAtMs;
+  const slope = unaccountedSlope(points.filter((p) => p.takenAtMs >= endMs - windowMs));
+  const spansWindow = endMs - points[0].takenAtMs >= windowMs;
+  return { slope, growing: spansWindow && slope !== null && slope / BYTES_PER_MB > rule.warningMbPerHour };
+}
+
 /**
  * The trend of SPEC section 6 over `points`: RSS and unaccounted slopes, the hours left
  * before `pressure`'s limit, and whether unaccounted memory grows past the rule.
@@ -73,22 +96,23 @@ function currentProcessPoints(points: TrendPoint[]): TrendPoint[] {
  */
 export function computeTrend(points: TrendPoint[], pressure: MemoryPressure | null, rule: GrowthRule): Trend | null {
   const used = currentProcessPoints(points);
-  const hours = used.map((p) => p.takenAtMs / MS_PER_HOUR);
-  const rssSlope = leastSquaresSlope(hours, used.map((p) => p.residentBytes));
-  const unaccountedSlope = leastSquaresSlope(hours, used.map((p) => p.unaccountedBytes));
-  if (rssSlope === null || unaccountedSlope === null) return null;
-  const windowStartMs = used[0].takenAtMs;
-  const windowEndMs = used[used.length - 1].takenAtMs;
-  const longEnough = (windowEndMs - windowStartMs) / MS_PER_MINUTE >= rule.minWindowMinutes;
+  const rssSlope = leastSquaresSlope(
+    used.map((p) => p.takenAtMs / MS_PER_HOUR),
+    used.map((p) => p.residentBytes),
+  );
+  const wholeSlope = unaccountedSlope(used);
+  if (rssSlope === null || wholeSlope === null) return null;
+  const recent = recentGrowth(used, rule);
   return {
     samples: used.length,
-    windowStartMs,
-    windowEndMs,
+    windowStartMs: used[0].takenAtMs,
+    windowEndMs: used[used.length - 1].takenAtMs,
     rssSlopeBytesPerHour: rssSlope,
-    unaccountedSlopeBytesPerHour: unaccountedSlope,
+    unaccountedSlopeBytesPerHour: wholeSlope,
+    recentUnaccountedSlopeBytesPerHour: recent.slope,
     limitScope: pressure?.scope ?? null,
     hoursUntilMemoryLimit: hoursUntilLimit(pressure, rssSlope),
-    unaccountedGrowing: longEnough && unaccountedSlope / BYTES_PER_MB > rule.warningMbPerHour,
+    unaccountedGrowing: recent.growing,
   };
 }
 

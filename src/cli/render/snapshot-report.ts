@@ -81,7 +81,8 @@ export function trendLines(trend: TrendInfo | null, style: Style): string[] {
   const growing = trend.unaccounted_growing ? style.severity("warning", "growing past the MemoryGrowth threshold") : "";
   const rows = [
     ["RSS", `${signed(trend.rss_slope_mb_per_hour)} MB/hour`, exhaustion],
-    ["unaccounted", `${signed(trend.unaccounted_slope_mb_per_hour)} MB/hour`, growing],
+    ["unaccounted", `${signed(trend.unaccounted_slope_mb_per_hour)} MB/hour`, ""],
+    ["unaccounted, recent", `${signed(trend.recent_unaccounted_slope_mb_per_hour)} MB/hour`, growing || "over the MemoryGrowth window"],
   ];
   const windowSeconds = (Date.parse(trend.window_end) - Date.parse(trend.window_start)) / 1000;
   const title = `Trend over ${trend.samples} samples, ${duration(windowSeconds)} (${trend.window_start} to ${trend.window_end})`;

@@ -36,13 +36,14 @@ async function answerOf(apiUrl: string, response: Response): Promise<Snapshot> {
   const parsed = SnapshotSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new CliError(`${apiUrl} did not answer a memsnap snapshot (${issue.path.join(".") || "body"}: ${issue.message}): is it a memsnap daemon's API?`);
+    const problem = `${issue.path.join(".") || "body"}: ${issue.message}`;
+    throw new CliError(`${apiUrl} did not answer a memsnap snapshot (${problem}): is it a memsnap daemon's API?`);
   }
   return parsed.data;
 }
 
 /** Fresh snapshots from the daemon at VECTORIZER_API_URL (`GET memory-snapshot?fresh=true`). */
-export function daemonSource(apiUrl: string, target: string | undefined): SnapshotSource {
+function daemonSource(apiUrl: string, target: string | undefined): SnapshotSource {
   return {
     async take(signal) {
       let response: Response;

@@ -55,7 +55,8 @@ const isFigure = (value: unknown): value is number | null => value === null || t
 
 /** `*_bytes` figures that have an `*_mb` twin are left to the twin: one change per quantity. */
 function figureNames(older: Figures, newer: Figures): string[] {
-  const names = [...new Set([...Object.keys(newer), ...Object.keys(older)])].filter((k) => isFigure(older[k] ?? null) && isFigure(newer[k] ?? null));
+  const both = new Set([...Object.keys(newer), ...Object.keys(older)]);
+  const names = [...both].filter((k) => isFigure(older[k] ?? null) && isFigure(newer[k] ?? null));
   const present = new Set(names);
   return names.filter((k) => !(k.includes("_bytes") && present.has(k.replace("_bytes", "_mb"))));
 }

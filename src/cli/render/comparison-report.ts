@@ -1,5 +1,5 @@
 import { isUnchanged, type FigureChange, type FindingRef, type SnapshotComparison } from "../../snapshot/compare";
-import { duration, figure, signed, UNKNOWN } from "./format";
+import { duration, figure, signed, signedFigure } from "./format";
 import type { Style } from "./style";
 import { indent, printable, table } from "./table";
 
@@ -20,7 +20,7 @@ function percentText(f: FigureChange): string {
 
 function figureLines(figures: FigureChange[], style: Style): string[] {
   if (figures.length === 0) return [];
-  const rows = figures.map((f) => [f.section, f.figure, figure(f.old), figure(f.new), f.change === null ? UNKNOWN : `${f.change > 0 ? "+" : ""}${figure(f.change)}`, percentText(f)]);
+  const rows = figures.map((f) => [f.section, f.figure, figure(f.old), figure(f.new), signedFigure(f.change), percentText(f)]);
   const head = ["SECTION", "FIGURE", "OLD", "NEW", "CHANGE", "%"];
   return [style.bold("Figures that changed"), ...indent(table(head, rows, ["left", "left", "right", "right", "right", "right"]))];
 }
@@ -38,7 +38,10 @@ function collectionLines(c: SnapshotComparison, style: Style): string[] {
   if (c.collections_changed.length === 0) return lines;
   const rows = c.collections_changed.map((change) => {
     const quantization = change.quantization === null ? [] : [`quantization ${change.quantization.old} → ${change.quantization.new}`];
-    const figures = change.figures.map((f) => `${f.figure} ${figure(f.old)} → ${figure(f.new)}${f.change_percent === null ? "" : ` (${percentText(f)})`}`);
+    const figures = change.figures.map((f) => {
+      const percent = f.change_percent === null ? "" : ` (${percentText(f)})`;
+      return `${f.figure} ${figure(f.old)} → ${figure(f.new)}${percent}`;
+    });
     return [change.name, [...quantization, ...figures].join("; ")];
   });
   return [...lines, style.bold("Collections changed"), ...indent(table(null, rows))];

@@ -34,6 +34,12 @@ export function signed(value: number | null, decimals = 1): string {
   return `${value > 0 ? "+" : ""}${value.toFixed(decimals)}`;
 }
 
+/** A change of a figure with its sign: +1, -2000, +0.4. */
+export function signedFigure(value: number | null): string {
+  if (value === null) return UNKNOWN;
+  return `${value > 0 ? "+" : ""}${figure(value)}`;
+}
+
 export function count(value: number): string {
   return value.toLocaleString("en-US");
 }

@@ -21,13 +21,17 @@ function deductionLines(s: Snapshot): string[] {
   return indent(table(null, rows, ["right"]));
 }
 
+function cgroupNote(cg: NonNullable<Snapshot["cgroup_info"]>): string {
+  return cg.limit_mb === null ? "no limit set" : `${percent(cg.usage_percent)} of ${mb(cg.limit_mb)}`;
+}
+
 function memoryRows(s: Snapshot): string[][] {
   const { system_info: sys, process_info: p, collections_info: c, discrepancy_analysis: d, cgroup_info: cg } = s;
   const of = (total: number | null) => (total === null ? "" : `of ${mb(total)}`);
   return [
     ["host memory used", mb(sys.used_memory_mb), `${percent(sys.memory_usage_percent)} ${of(sys.total_memory_mb)}`],
     ["host swap used", mb(sys.swap_used_mb), of(sys.swap_total_mb)],
-    ...(cg === null ? [] : [["cgroup memory used", mb(cg.usage_mb), cg.limit_mb === null ? "no limit set" : `${percent(cg.usage_percent)} ${of(cg.limit_mb)}`]]),
+    ...(cg === null ? [] : [["cgroup memory used", mb(cg.usage_mb), cgroupNote(cg)]]),
     ["process RSS", mb(p.physical_memory_mb), p.peak_memory_mb === null ? "" : `peak ${mb(p.peak_memory_mb)}`],
     ["process heap (anonymous)", mb(p.heap_size_mb), ""],
     ["process swap", mb(p.swap_mb), ""],
@@ -65,14 +69,23 @@ function recommendationLines(s: Snapshot, style: Style): string[] {
 function collectionLines(s: Snapshot, style: Style): string[] {
   const detail = s.collections_info.collections_detail;
   if (detail.length === 0) return [];
-  const rows = detail.map((c) => [c.name, count(c.vector_count), String(c.dimension), c.quantization, fixed(c.estimated_memory_mb), fixed(c.actual_memory_mb)]);
+  const rows = detail.map((c) => [
+    c.name,
+    count(c.vector_count),
+    String(c.dimension),
+    c.quantization,
+    fixed(c.estimated_memory_mb),
+    fixed(c.actual_memory_mb),
+  ]);
   const head = ["NAME", "VECTORS", "DIMS", "QUANTIZATION", "ESTIMATED MB", "ACTUAL MB"];
   return [style.bold(`Collections (${detail.length})`), ...indent(table(head, rows, ["left", "right", "right", "left", "right", "right"]))];
 }
 
 /** The trend section, shared by `analyze` and `monitor`. */
 export function trendLines(trend: TrendInfo | null, style: Style): string[] {
-  if (trend === null) return [style.bold("Trend"), "  none: a trend needs two readings of the same process (memsnap monitor, or the daemon's history)"];
+  if (trend === null) {
+    return [style.bold("Trend"), "  none: a trend needs two readings of the same process (memsnap monitor, or the daemon's history)"];
+  }
   const limit = trend.memory_limit_scope === "cgroup" ? "the cgroup limit" : "host memory";
   const exhaustion =
     trend.hours_until_memory_limit === null
@@ -100,7 +113,8 @@ function memoryLines(s: Snapshot, style: Style): string[] {
 
 /** A short report: health, memory, and the critical and warning findings. */
 export function renderSummary(s: Snapshot, style: Style): string {
-  const more = s.recommendations.length === 0 ? [] : [style.dim(`${s.recommendations.length} recommendations: run memsnap analyze, or add --analyze`)];
+  const hint = `${s.recommendations.length} recommendations: run memsnap analyze, or add --analyze`;
+  const more = s.recommendations.length === 0 ? [] : [style.dim(hint)];
   return [header(s, style), healthLine(s, style), "", ...memoryLines(s, style), "", ...findingLines(s, style), ...more].join("\n");
 }
 

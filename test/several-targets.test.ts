@@ -76,6 +76,10 @@ describe("one daemon watching three targets: two demo stores and a plain process
     const metrics = await scrape(daemon);
     expect(metrics.get('memsnap_target_up{target="demo-b"}')).toBe(0);
     expect(collectionSeries(metrics, "demo-b")).toEqual([]);
+    for (const total of ["memsnap_collections", "memsnap_vectors", "memsnap_estimated_memory_bytes", "memsnap_actual_memory_bytes"]) {
+      expect({ total, value: metrics.get(`${total}{target="demo-b"}`) }).toEqual({ total, value: undefined });
+    }
+    expect(after.collections_info).toMatchObject({ total_collections: null, total_vectors: null, actual_memory_bytes: null });
     expect(metrics.get('memsnap_target_up{target="demo-a"}')).toBe(1);
     expect(collectionSeries(metrics, "demo-a").length).toBeGreaterThan(0);
   });

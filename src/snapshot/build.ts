@@ -101,32 +101,35 @@ export function collectionDetail(c: CollectionFigures): CollectionDetail {
   };
 }
 
-function collectionsInfo(collections: CollectionFigures[], totals: CollectionTotals): Snapshot["collections_info"] {
+/** Without the database's answer (`known` false) the totals are unknown, not zero. */
+function collectionsInfo(collections: CollectionFigures[], totals: CollectionTotals, known: boolean): Snapshot["collections_info"] {
+  const total = (value: number) => (known ? value : null);
   const coverage = quantizationCoverageRatio(totals.quantizedCollections, totals.collections);
   return {
-    total_collections: totals.collections,
-    total_vectors: totals.vectors,
-    estimated_memory_mb: toMb(totals.estimatedBytes),
-    actual_memory_mb: toMb(totals.actualBytes),
-    quantized_collections: totals.quantizedCollections,
-    quantization_coverage_percent: coverage === null ? null : roundTo(coverage * 100, 1),
-    estimated_memory_bytes: totals.estimatedBytes,
-    actual_memory_bytes: totals.actualBytes,
+    total_collections: total(totals.collections),
+    total_vectors: total(totals.vectors),
+    estimated_memory_mb: total(toMb(totals.estimatedBytes)),
+    actual_memory_mb: total(toMb(totals.actualBytes)),
+    quantized_collections: total(totals.quantizedCollections),
+    quantization_coverage_percent: coverage === null || !known ? null : roundTo(coverage * 100, 1),
+    estimated_memory_bytes: total(totals.estimatedBytes),
+    actual_memory_bytes: total(totals.actualBytes),
     collections_detail: collections.map(collectionDetail),
   };
 }
 
-function discrepancyAnalysis(d: Discrepancy): Snapshot["discrepancy_analysis"] {
+function discrepancyAnalysis(d: Discrepancy, known: boolean): Snapshot["discrepancy_analysis"] {
+  const total = (value: number) => (known ? value : null);
   return {
-    estimated_vs_real_diff_mb: toMb(d.estimatedVsRealDiffBytes),
-    estimated_vs_real_diff_percent: roundTo(d.estimatedVsRealDiffPercent, 1),
+    estimated_vs_real_diff_mb: total(toMb(d.estimatedVsRealDiffBytes)),
+    estimated_vs_real_diff_percent: total(roundTo(d.estimatedVsRealDiffPercent, 1)),
     unaccounted_memory_mb: toMb(d.unaccountedBytes),
     overhead_percentage: d.overheadPercentage === null ? null : roundTo(d.overheadPercentage, 1),
-    quantization_impact_mb: toMb(d.quantizationImpactBytes),
+    quantization_impact_mb: total(toMb(d.quantizationImpactBytes)),
     data_structure_overhead_mb: toMb(d.dataStructureOverheadBytes),
-    estimated_vs_real_diff_bytes: d.estimatedVsRealDiffBytes,
+    estimated_vs_real_diff_bytes: total(d.estimatedVsRealDiffBytes),
     unaccounted_memory_bytes: d.unaccountedBytes,
-    quantization_impact_bytes: d.quantizationImpactBytes,
+    quantization_impact_bytes: total(d.quantizationImpactBytes),
     data_structure_overhead_bytes: d.dataStructureOverheadBytes,
     runtime_baseline_bytes: d.runtimeBaselineBytes,
   };
@@ -209,8 +212,8 @@ export function buildSnapshot(sample: Sample, thresholds: Thresholds, earlier: T
     system_info: systemInfo(sample.system),
     process_info: processInfo(sample.process, sample.target.pid),
     cgroup_info: cgroupInfo(sample.cgroup),
-    collections_info: collectionsInfo(assessment.collections, assessment.totals),
-    discrepancy_analysis: discrepancyAnalysis(assessment.discrepancy),
+    collections_info: collectionsInfo(assessment.collections, assessment.totals, sample.collections !== null),
+    discrepancy_analysis: discrepancyAnalysis(assessment.discrepancy, sample.collections !== null),
     health: score,
     findings: found,
     recommendations: recommendations(found),

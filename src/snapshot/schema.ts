@@ -73,28 +73,29 @@ export const CollectionDetailSchema = z.object({
   quantization_savings_bytes: z.number(),
 });
 
+/** Totals are null while the database API cannot be read: unknown, not zero. */
 export const CollectionsInfoSchema = z.object({
-  total_collections: z.number(),
-  total_vectors: z.number(),
-  estimated_memory_mb: z.number(),
-  actual_memory_mb: z.number(),
-  quantized_collections: z.number(),
+  total_collections: z.number().nullable(),
+  total_vectors: z.number().nullable(),
+  estimated_memory_mb: mb,
+  actual_memory_mb: mb,
+  quantized_collections: z.number().nullable(),
   quantization_coverage_percent: z.number().nullable(),
-  estimated_memory_bytes: z.number(),
-  actual_memory_bytes: z.number(),
+  estimated_memory_bytes: bytes,
+  actual_memory_bytes: bytes,
   collections_detail: z.array(CollectionDetailSchema),
 });
 
 export const DiscrepancyAnalysisSchema = z.object({
-  estimated_vs_real_diff_mb: z.number(),
-  estimated_vs_real_diff_percent: z.number(),
+  estimated_vs_real_diff_mb: mb,
+  estimated_vs_real_diff_percent: z.number().nullable(),
   unaccounted_memory_mb: mb,
   overhead_percentage: z.number().nullable(),
-  quantization_impact_mb: z.number(),
+  quantization_impact_mb: mb,
   data_structure_overhead_mb: mb,
-  estimated_vs_real_diff_bytes: z.number(),
+  estimated_vs_real_diff_bytes: bytes,
   unaccounted_memory_bytes: bytes,
-  quantization_impact_bytes: z.number(),
+  quantization_impact_bytes: bytes,
   data_structure_overhead_bytes: bytes,
   runtime_baseline_bytes: bytes,
 });

@@ -40,8 +40,8 @@ export function signedFigure(value: number | null): string {
   return `${value > 0 ? "+" : ""}${figure(value)}`;
 }
 
-export function count(value: number): string {
-  return value.toLocaleString("en-US");
+export function count(value: number | null): string {
+  return value === null ? UNKNOWN : value.toLocaleString("en-US");
 }
 
 const UNITS: Array<[string, number]> = [

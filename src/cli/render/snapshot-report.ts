@@ -36,7 +36,7 @@ function memoryRows(s: Snapshot): string[][] {
     ["process heap (anonymous)", mb(p.heap_size_mb), ""],
     ["process swap", mb(p.swap_mb), ""],
     ["collections, estimated", mb(c.estimated_memory_mb), `${count(c.total_collections)} collections, ${count(c.total_vectors)} vectors`],
-    ["collections, actual", mb(c.actual_memory_mb), `${c.quantized_collections} quantized (${percent(c.quantization_coverage_percent)})`],
+    ["collections, actual", mb(c.actual_memory_mb), `${count(c.quantized_collections)} quantized (${percent(c.quantization_coverage_percent)})`],
     ["estimated − actual", mb(d.estimated_vs_real_diff_mb), percent(d.estimated_vs_real_diff_percent)],
     ["unaccounted", mb(d.unaccounted_memory_mb), `overhead ${percent(d.overhead_percentage)} of actual`],
     ["data structures", mb(d.data_structure_overhead_mb), "unaccounted beyond code and libraries"],

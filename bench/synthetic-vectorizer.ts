@@ -1,6 +1,6 @@
 /**
  * A stand-in Vectorizer for the benchmark: answers `GET /collections` with BENCH_COLLECTIONS
- * synthetic collections in Vectorizer's shape, so memsnap can be measured at 10 to 10 000
+ * synthetic collections in Vectorizer's shape (and `/health`, `/stats` to match), so memsnap can be measured at 10 to 10 000
  * collections without a real database. The body is built once; the process is small, and it is
  * the process memsnap watches.
  *
@@ -44,12 +44,26 @@ export function syntheticCollectionsBody(count: number): Buffer {
   return Buffer.from(JSON.stringify({ collections, total_collections: count }));
 }
 
+/** Every answer, built once: the stand-in costs its watcher nothing but the transfer. */
+function syntheticAnswers(count: number): Map<string, Buffer> {
+  const collections = syntheticCollectionsBody(count);
+  const vectors = (JSON.parse(collections.toString()) as { collections: Array<{ vector_count: number }> }).collections.reduce(
+    (sum, c) => sum + c.vector_count,
+    0,
+  );
+  return new Map([
+    ["/collections", collections],
+    ["/health", Buffer.from(JSON.stringify({ status: "healthy", version: "bench" }))],
+    ["/stats", Buffer.from(JSON.stringify({ collections: count, total_vectors: vectors, version: "bench" }))],
+  ]);
+}
+
 export function startSyntheticVectorizer(count: number): Promise<LoopbackServer> {
-  const body = syntheticCollectionsBody(count);
+  const answers = syntheticAnswers(count);
   return listenOnLoopback((request, response) => {
-    const found = request.method === "GET" && request.url === "/collections";
-    response.writeHead(found ? 200 : 404, { "content-type": "application/json" });
-    response.end(found ? body : '{"error":"not found"}');
+    const answer = request.method === "GET" ? answers.get(request.url ?? "") : undefined;
+    response.writeHead(answer ? 200 : 404, { "content-type": "application/json" });
+    response.end(answer ?? '{"error":"not found"}');
   });
 }
 

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createTask, type ScheduledTask } from "node-cron";
+import { Alerter } from "./alerts/alerter";
 import type { Config } from "./config/schema";
 import type { Logger } from "./log";
 import { MetricsExporter } from "./metrics/exporter";
@@ -58,18 +59,27 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** The built-in alerting, unless MEMSNAP_ALERTS=off. */
+function startAlerting(config: Config, log: Logger, exporter: MetricsExporter, targets: string[], baseUrl: () => string): Promise<Alerter | null> {
+  if (!config.alerts) return Promise.resolve(null);
+  return Alerter.start({ config, log, registry: exporter.registry, invalidate: () => exporter.invalidate(), targets, baseUrl });
+}
+
 /** Wiring: schedule → sample → history → metrics, and the HTTP API over them. */
 export async function startDaemon(config: Config, log: Logger): Promise<RunningDaemon> {
   const targets = await startTargets(config, log);
   const exporter = new MetricsExporter(VERSION);
   const history = new SnapshotHistory(config.history_size);
-  const monitor = new Monitor(targets, config, history, exporter, log);
+  let listeningUrl = "";
+  const alerter = await startAlerting(config, log, exporter, [...targets.keys()], () => config.external_url ?? listeningUrl);
+  const monitor = new Monitor(targets, config, history, exporter, log, alerter ? (snapshot) => alerter.observe(snapshot) : undefined);
   const app = createApp({
     config,
     log,
     exporter,
     history,
     targetNames: [...targets.keys()],
+    alerter,
     isReady: () => monitor.ready,
     sampleNow: (name) => monitor.sample(name),
   });
@@ -79,10 +89,12 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
     address = await listen(server, config.port, config.host);
   } catch (err) {
     await Promise.allSettled([...targets.values()].map((t) => t.stop()));
+    await alerter?.close();
     throw err;
   }
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  listeningUrl = url;
   if (!isLoopback(config.host) && config.api_token === undefined) {
     log.warn({ host: config.host }, "listening beyond loopback without MEMSNAP_API_TOKEN: write routes answer 403");
   }
@@ -97,6 +109,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
     async stop() {
       await task.destroy();
       await Promise.all([closeServer(server), monitor.close()]);
+      await alerter?.close();
       await Promise.allSettled([...targets.values()].map((t) => t.stop()));
       log.info("stopped");
     },

@@ -5,6 +5,7 @@ import { buildSnapshot } from "./snapshot/build";
 import type { SnapshotHistory } from "./snapshot/history";
 import { sampleTarget } from "./snapshot/sampler";
 import type { Snapshot } from "./snapshot/schema";
+import { snapshotTrendPoints } from "./snapshot/trend";
 import type { Target } from "./sources/target";
 
 /**
@@ -23,6 +24,8 @@ export class Monitor {
     private readonly history: SnapshotHistory,
     private readonly exporter: MetricsExporter,
     private readonly log: Logger,
+    /** Runs synchronously after each snapshot is recorded (alert evaluation); must not throw. */
+    private readonly afterSample: (snapshot: Snapshot) => void = () => {},
   ) {}
 
   get ready(): boolean {
@@ -49,9 +52,11 @@ export class Monitor {
 
   private async run(target: Target): Promise<Snapshot> {
     const sample = await sampleTarget(target, this.abort.signal, { smapsRollup: this.config.process_smaps });
-    const snapshot = buildSnapshot(sample, this.config.thresholds);
+    const earlier = snapshotTrendPoints(this.history.recent(target.name, this.config.history_size));
+    const snapshot = buildSnapshot(sample, this.config.thresholds, earlier);
     this.history.add(snapshot);
     this.exporter.applySnapshot(snapshot, sample.sources);
+    this.afterSample(snapshot);
     this.sampled.add(target.name);
     this.logSample(snapshot);
     return snapshot;

@@ -104,6 +104,8 @@ describe("the formulas of SPEC section 3", () => {
       thresholds,
     );
     expect(snapshot.discrepancy_analysis.unaccounted_memory_mb).toBeNull();
+    expect(snapshot.discrepancy_analysis.estimated_vs_real_diff_bytes).toBeNull();
+    expect(snapshot.collections_info).toMatchObject({ total_collections: null, total_vectors: null, actual_memory_bytes: null, quantization_coverage_percent: null });
     expect(snapshot.findings.map((f) => f.code)).toEqual(["TargetDown"]);
     expect(snapshot.target.up).toBe(false);
   });

@@ -7,13 +7,16 @@ import { leastSquaresSlope } from "../bench/sample-loop";
 import { startSyntheticVectorizer } from "../bench/synthetic-vectorizer";
 import { percentile } from "../bench/timing";
 import { VectorizerSource } from "../src/sources/collections/vectorizer";
+import type { SourceError } from "../src/sources/types";
 
 describe("the benchmark's pieces", () => {
   it("serves synthetic collections in the shape the Vectorizer adapter reads", async () => {
     const server = await startSyntheticVectorizer(25);
     try {
       const source = new VectorizerSource({ url: server.url, timeoutMs: 5000, maxBytes: 1024 * 1024 });
-      const collections = await source.collections(new AbortController().signal);
+      const errors: SourceError[] = [];
+      const { collections } = await source.collections(new AbortController().signal, errors);
+      expect(errors).toEqual([]);
       expect(collections).toHaveLength(25);
       expect(new Set(collections.map((c) => c.name)).size).toBe(25);
       expect(collections.filter((c) => c.quantization === "sq8")).toHaveLength(13);

@@ -1,11 +1,14 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { memoryCgroupOf, readCgroupMemory } from "../src/sources/cgroup";
 
+const scratch = mkdtempSync(path.join(os.tmpdir(), "memsnap-cgroup-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 /** A /proc and /sys/fs/cgroup laid out as the kernel does, in a temporary folder. */
 function fakeRoots(cgroupFile: string, files: Record<string, string>) {
-  const root = mkdtempSync(path.join(os.tmpdir(), "memsnap-cgroup-"));
+  const root = mkdtempSync(path.join(scratch, "roots-"));
   const proc = path.join(root, "proc");
   const cgroup = path.join(root, "cgroup");
   mkdirSync(path.join(proc, "42"), { recursive: true });
@@ -38,9 +41,16 @@ describe("the cgroup source", () => {
     expect(readCgroupMemory(42, roots)).toMatchObject({ limitBytes: null, usageBytes: 100 });
   });
 
-  it("falls back to the mount root inside a container's cgroup namespace", () => {
+  it("reads the namespace root inside a container's own cgroup namespace", () => {
     const roots = fakeRoots("0::/\n", { "memory.max": "2048\n", "memory.current": "1024\n" });
     expect(readCgroupMemory(42, roots)).toMatchObject({ version: 2, limitBytes: 2048, usageBytes: 1024 });
+  });
+
+  it("refuses to report memsnap's own cgroup for a database whose cgroup it cannot see", () => {
+    const roots = fakeRoots("0::/../other-container\n", { "memory.max": "2048\n", "memory.current": "1024\n" });
+    expect(() => readCgroupMemory(42, roots)).toThrow(/not visible .* cgroup: host/);
+    const v1 = fakeRoots("4:memory:/docker/db\n", { "memory/memory.usage_in_bytes": "1\n" });
+    expect(() => readCgroupMemory(42, v1)).toThrow("the memory cgroup /docker/db of process 42 is not visible");
   });
 
   it("reads v1, where 'no limit' is a number near 2^63", () => {
@@ -56,7 +66,7 @@ describe("the cgroup source", () => {
     expect(readCgroupMemory(42, unlimited)).toMatchObject({ limitBytes: null, usageBytes: 1000 });
   });
 
-  it("answers null for a process without a readable memory cgroup", () => {
+  it("answers null for a process without a memory cgroup", () => {
     expect(readCgroupMemory(42, fakeRoots("3:cpu:/a\n", {}))).toBeNull();
     expect(readCgroupMemory(43, fakeRoots("0::/\n", {}))).toBeNull();
   });

@@ -1,17 +1,6 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { ConfigError, loadConfig } from "../src/config/load";
-
-function problemsOf(env: Record<string, string>, file?: string): string[] {
-  try {
-    loadConfig(env, file);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error("expected the configuration to be refused");
-}
+import { loadConfig } from "../src/config/load";
+import { configFileWriter, problemsOf } from "./helpers/config";
 
 describe("configuration", () => {
   it("runs the demo target on 127.0.0.1:8080 every 15 s when nothing is configured", () => {
@@ -19,7 +8,7 @@ describe("configuration", () => {
     expect(config.port).toBe(8080);
     expect(config.host).toBe("127.0.0.1");
     expect(config.schedule).toBe("*/15 * * * * *");
-    expect(config.targets).toEqual([{ name: "demo", kind: "demo", timeout_ms: 5000 }]);
+    expect(config.targets).toEqual([{ name: "demo", kind: "demo", timeout_ms: 5000, max_response_bytes: 32 * 1024 * 1024 }]);
     expect(config.output_dir).toBe("memory_snapshots");
     expect(config.data_dir).toBe(".memsnap");
     expect(config.alerts).toBe(true);
@@ -29,12 +18,24 @@ describe("configuration", () => {
       unaccounted_critical_mb: 500,
       health_critical_score: 50,
       quantization_warning_percent: 50,
+      growth_warning_mb_per_hour: 50,
+      growth_min_window_minutes: 30,
     });
   });
 
   it("watches any process with MEMSNAP_TARGET_PID alone", () => {
     const config = loadConfig({ MEMSNAP_TARGET_PID: "1234" });
-    expect(config.targets).toEqual([{ name: "none", kind: "none", pid: 1234, timeout_ms: 5000 }]);
+    expect(config.targets).toEqual([{ name: "none", kind: "none", pid: 1234, timeout_ms: 5000, max_response_bytes: 32 * 1024 * 1024 }]);
+  });
+
+  it("reads a Qdrant target's API key and response cap from the environment", () => {
+    const config = loadConfig({
+      MEMSNAP_TARGET: "qdrant",
+      MEMSNAP_TARGET_PROCESS: "qdrant",
+      MEMSNAP_TARGET_API_KEY: "k-123",
+      MEMSNAP_TARGET_MAX_RESPONSE_BYTES: "1048576",
+    });
+    expect(config.targets[0]).toMatchObject({ kind: "qdrant", process: "qdrant", api_key: "k-123", max_response_bytes: 1048576 });
   });
 
   it("reads thresholds and switches from the environment", () => {
@@ -67,10 +68,35 @@ describe("configuration", () => {
     [{ MEMSNAP_OVERHEAD_CRITICAL_PERCENT: "-1" }, 'MEMSNAP_OVERHEAD_CRITICAL_PERCENT="-1": expected a percentage ≥ 0'],
     [{ MEMSNAP_DEMO_SCALE: "0" }, 'MEMSNAP_DEMO_SCALE="0": expected a number above 0'],
     [{ MEMSNAP_TARGET_PID: "1", MEMSNAP_DEMO_SCALE: "1" }, 'MEMSNAP_DEMO_SCALE="1": only the demo target has a scale'],
-    [{ MEMSNAP_API_TOKEN: "short" }, 'MEMSNAP_API_TOKEN="short": expected a token of at least 16 characters'],
+    [{ MEMSNAP_API_TOKEN: "short" }, "MEMSNAP_API_TOKEN (value hidden): expected a token of at least 16 characters"],
+    [{ MEMSNAP_TARGET: "vectorizer", MEMSNAP_TARGET_PID: "1", MEMSNAP_TARGET_API_KEY: "k" }, "MEMSNAP_TARGET_API_KEY (value hidden): only the qdrant target takes an api_key"],
+    [{ MEMSNAP_TARGET: "qdrant", MEMSNAP_TARGET_PID: "1", MEMSNAP_TARGET_API_KEY: "" }, "MEMSNAP_TARGET_API_KEY (value hidden): expected the API key, not an empty string"],
+    [{ MEMSNAP_TARGET_PID: "1", MEMSNAP_TARGET_MAX_RESPONSE_BYTES: "10" }, 'MEMSNAP_TARGET_MAX_RESPONSE_BYTES="10": expected a size in bytes from 1024'],
+    [{ MEMSNAP_TARGET_PROCESS: "qdrant(" }, 'MEMSNAP_TARGET_PROCESS="qdrant(": expected a process name or a regular expression over the command line (Invalid regular expression'],
+    [
+      { MEMSNAP_TARGET: "qdrant", MEMSNAP_TARGET_PID: "1", MEMSNAP_TARGET_URL: "http://admin:pw@db:6333" },
+      'MEMSNAP_TARGET_URL="http://admin:pw@db:6333": keep credentials out of the URL',
+    ],
+    [{ MEMSNAP_GROWTH_WARNING_MB_PER_HOUR: "fast" }, 'MEMSNAP_GROWTH_WARNING_MB_PER_HOUR="fast": expected a growth rate in MB per hour ≥ 0'],
+    [{ VECTORIZER_API_URL: "localhost:8080" }, 'VECTORIZER_API_URL="localhost:8080": expected the http(s) URL of a memsnap daemon'],
+    [{ MEMORY_MONITOR_INTERVAL: "abc" }, 'MEMORY_MONITOR_INTERVAL="abc": expected a number of seconds above 0'],
+    [{ MEMORY_MONITOR_INTERVAL: "0" }, 'MEMORY_MONITOR_INTERVAL="0": expected a number of seconds above 0'],
+    [{ MEMSNAP_GROWTH_MIN_WINDOW_MINUTES: "-5" }, 'MEMSNAP_GROWTH_MIN_WINDOW_MINUTES="-5": expected a window of 1 minute or more'],
   ])("refuses %j with a message naming the variable", (env, message) => {
     const problems = problemsOf(env);
     expect(problems.some((p) => p.startsWith(message))).toBe(true);
+  });
+
+  it("gives the command line the seed's defaults and variables", () => {
+    expect(loadConfig({}).cli).toEqual({ api_url: "http://localhost:8080/api/v1", monitor_interval_seconds: 30 });
+    const config = loadConfig({ VECTORIZER_API_URL: "http://db1:9000/api/v1", MEMORY_MONITOR_INTERVAL: "2.5", MEMORY_OUTPUT_DIR: "out" });
+    expect(config.cli).toEqual({ api_url: "http://db1:9000/api/v1", monitor_interval_seconds: 2.5 });
+    expect(config.output_dir).toBe("out");
+  });
+
+  it("reads the MemoryGrowth threshold and its minimum window", () => {
+    const config = loadConfig({ MEMSNAP_GROWTH_WARNING_MB_PER_HOUR: "20", MEMSNAP_GROWTH_MIN_WINDOW_MINUTES: "10" });
+    expect(config.thresholds).toMatchObject({ growth_warning_mb_per_hour: 20, growth_min_window_minutes: 10 });
   });
 
   it("reports every bad value at once, one line each", () => {
@@ -79,12 +105,7 @@ describe("configuration", () => {
   });
 
   describe("config file", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-config-"));
-    const write = (name: string, text: string) => {
-      const file = path.join(dir, name);
-      writeFileSync(file, text);
-      return file;
-    };
+    const { dir, write } = configFileWriter();
 
     it("reads several targets from YAML, and the environment overrides the file", () => {
       const file = write(
@@ -96,6 +117,22 @@ describe("configuration", () => {
       expect(config.targets.map((t) => t.name)).toEqual(["a", "b"]);
       expect(config.thresholds.overhead_warning_percent).toBe(40);
       expect(config.thresholds.overhead_critical_percent).toBe(100);
+    });
+
+    it("lets MEMSNAP_TARGET_* variables override the file's one target, a locator replacing the file's", () => {
+      const file = write("one.yaml", "targets:\n  - {name: vec, kind: qdrant, url: 'http://db:6333', process: qdrant}\n");
+      const config = loadConfig({ MEMSNAP_TARGET_API_KEY: "from-env", MEMSNAP_TARGET_PID_FILE: "/run/qdrant.pid" }, file);
+      expect(config.targets).toEqual([
+        expect.objectContaining({ name: "vec", kind: "qdrant", url: "http://db:6333", api_key: "from-env", pid_file: "/run/qdrant.pid" }),
+      ]);
+      expect(config.targets[0].process).toBeUndefined();
+    });
+
+    it("refuses MEMSNAP_TARGET_* variables when the file lists several targets", () => {
+      const file = write("several.yaml", "targets:\n  - {name: a, kind: none, pid: 1}\n  - {name: b, kind: none, pid: 2}\n");
+      expect(problemsOf({ MEMSNAP_TARGET_API_KEY: "k" }, file)).toEqual([
+        `MEMSNAP_TARGET_* variables (MEMSNAP_TARGET_API_KEY) describe one target, but ${file} lists 2: set these in the file's targets instead`,
+      ]);
     });
 
     it("reads JSON", () => {

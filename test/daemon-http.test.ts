@@ -1,4 +1,4 @@
-import { getJson, startTestDaemon, untilReady, type TestDaemon } from "./helpers/daemon";
+import { getJson, metricSamples, startTestDaemon, untilReady, type TestDaemon } from "./helpers/daemon";
 
 const SPEC_METRICS = [
   "memsnap_health_score",
@@ -22,17 +22,6 @@ const SPEC_METRICS = [
   "process_resident_memory_bytes",
 ];
 
-/** Parses the text exposition into name{labels} → value. */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const at = line.lastIndexOf(" ");
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
-}
-
 describe("the daemon over HTTP, on the demo target", () => {
   let daemon: TestDaemon;
 
@@ -46,7 +35,7 @@ describe("the daemon over HTTP, on the demo target", () => {
   it("exports every metric of SPEC section 7 with non-zero values from the demo", async () => {
     const response = await fetch(`${daemon.url}/metrics`);
     expect(response.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
-    const values = samples(await response.text());
+    const values = metricSamples(await response.text());
     for (const name of SPEC_METRICS) {
       const series = [...values.entries()].filter(([key]) => key === name || key.startsWith(`${name}{`));
       expect({ name, present: series.length > 0 }).toEqual({ name, present: true });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -31,7 +31,10 @@ describe("POST /api/v1/memory-snapshot/export", () => {
     await untilReady(daemon);
   });
 
-  afterAll(() => daemon?.stop());
+  afterAll(async () => {
+    await daemon?.stop();
+    rmSync(outside, { recursive: true, force: true });
+  });
 
   it("writes the latest snapshot under the output folder (created if missing) and answers 201", async () => {
     const response = await post(exportUrl, JSON.stringify({ file_path: "memory_report.json" }));
@@ -152,7 +155,8 @@ describe("write access", () => {
 describe("an API reachable beyond loopback without a token", () => {
   let server: Server;
   let url: string;
-  const outputDir = path.join(mkdtempSync(path.join(os.tmpdir(), "memsnap-open-")), "out");
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "memsnap-open-"));
+  const outputDir = path.join(scratch, "out");
 
   beforeAll(async () => {
     const config = loadConfig({ MEMSNAP_HOST: "0.0.0.0", MEMORY_OUTPUT_DIR: outputDir });
@@ -171,7 +175,10 @@ describe("an API reachable beyond loopback without a token", () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(scratch, { recursive: true, force: true });
+  });
 
   it("refuses writes with 403 and says how to enable them", async () => {
     const response = await post(`${url}/api/v1/memory-snapshot/export`, JSON.stringify({ file_path: "x.json" }));

@@ -1,27 +1,68 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
+import { CHANNELS, type Channel } from "../alerts/notifiers/notifier";
 import { VERSION } from "../version";
-import { EXIT_USAGE, serve } from "./serve";
+import { registerAnalyzeCommand } from "./analyze";
+import { CliError } from "./common";
+import { registerCompareCommand } from "./compare";
+import { EXIT_USAGE } from "./exit-codes";
+import { registerMonitorCommand } from "./monitor";
+import { translateSeedSpelling } from "./seed-spelling";
+import { registerSnapshotCommand } from "./snapshot";
+
+/** Commander's "error: …" (and its "Did you mean" line) as one line on stderr. */
+function oneLineError(message: string, write: (text: string) => void): void {
+  const text = message.trim().replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
+  write(`memsnap: ${text} (run memsnap --help for usage)\n`);
+}
+
+/**
+ * The daemon's and the notifiers' modules (koa, prom-client, systeminformation, nodemailer)
+ * load only when their command runs, so that the other commands start fast.
+ */
+function loadServe(): typeof import("./serve") {
+  return require("./serve") as typeof import("./serve");
+}
+
+function loadAlerts(): typeof import("./alerts") {
+  return require("./alerts") as typeof import("./alerts");
+}
 
 export function buildProgram(): Command {
   const program = new Command("memsnap")
     .description("The truth about a vector database's memory: Prometheus metrics, JSON snapshots, alerts.")
     .version(VERSION)
     .exitOverride()
-    .showHelpAfterError("(run memsnap --help for usage)");
+    .configureOutput({ outputError: oneLineError });
   program
     .command("serve")
     .description("run the daemon: sample on a schedule, serve /metrics and the snapshot API")
     .option("-c, --config <file>", "a .yaml or .json config file (environment variables override it)")
-    .action(serve);
+    .action((options: { config?: string }) => loadServe().serve(options));
+  program
+    .command("alerts")
+    .description("the built-in alerting")
+    .command("test")
+    .description("send one clearly marked test message on a channel, to check the alert wiring")
+    .addOption(new Option("--channel <channel>", "where to send it").choices(CHANNELS).makeOptionMandatory())
+    .option("-c, --config <file>", "a .yaml or .json config file (environment variables override it)")
+    .action((options: { channel: Channel; config?: string }) => loadAlerts().alertsTest(options));
+  registerSnapshotCommand(program);
+  registerAnalyzeCommand(program);
+  registerCompareCommand(program);
+  registerMonitorCommand(program);
   return program;
 }
 
 async function main(): Promise<void> {
   try {
-    await buildProgram().parseAsync(process.argv);
+    await buildProgram().parseAsync(translateSeedSpelling(process.argv.slice(2)), { from: "user" });
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
+    if (err instanceof CliError) {
+      process.stderr.write(`memsnap: ${err.message}\n`);
+      process.exit(EXIT_USAGE);
+    }
     throw err;
   }
 }

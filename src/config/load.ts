@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
+import { ALERTING_ENV_PATHS } from "./alerting";
 import { ConfigSchema, type Config } from "./schema";
 
 export class ConfigError extends Error {
@@ -30,6 +31,12 @@ const ENV_PATHS: Record<string, string[]> = {
   MEMSNAP_UNACCOUNTED_CRITICAL_MB: ["thresholds", "unaccounted_critical_mb"],
   MEMSNAP_HEALTH_CRITICAL_SCORE: ["thresholds", "health_critical_score"],
   MEMSNAP_QUANTIZATION_WARNING_PERCENT: ["thresholds", "quantization_warning_percent"],
+  MEMSNAP_GROWTH_WARNING_MB_PER_HOUR: ["thresholds", "growth_warning_mb_per_hour"],
+  MEMSNAP_GROWTH_MIN_WINDOW_MINUTES: ["thresholds", "growth_min_window_minutes"],
+  VECTORIZER_API_URL: ["cli", "api_url"],
+  MEMORY_MONITOR_INTERVAL: ["cli", "monitor_interval_seconds"],
+  MEMSNAP_EXTERNAL_URL: ["external_url"],
+  ...Object.fromEntries(Object.entries(ALERTING_ENV_PATHS).map(([name, keys]) => [name, ["alerting", ...keys]])),
 };
 
 /** Environment variable → field of the single target the environment describes. */
@@ -41,6 +48,8 @@ const TARGET_ENV_FIELDS: Record<string, string> = {
   MEMSNAP_TARGET_PID_FILE: "pid_file",
   MEMSNAP_TARGET_PROCESS: "process",
   MEMSNAP_TARGET_TIMEOUT_MS: "timeout_ms",
+  MEMSNAP_TARGET_API_KEY: "api_key",
+  MEMSNAP_TARGET_MAX_RESPONSE_BYTES: "max_response_bytes",
   MEMSNAP_DEMO_SCALE: "scale",
 };
 const LOCATOR_VARS = ["MEMSNAP_TARGET_PID", "MEMSNAP_TARGET_PID_FILE", "MEMSNAP_TARGET_PROCESS"];
@@ -81,11 +90,32 @@ function readConfigFile(file: string): Raw {
   return parsed as Raw;
 }
 
-function envTarget(env: Env): { target: Raw; origins: Map<string, string> } | null {
+/**
+ * The file's one target, which MEMSNAP_TARGET_* variables override field by field; a
+ * locator variable replaces the file's locator. With several targets in the file the
+ * variables would be ambiguous, and are refused.
+ */
+function fileTargetToOverride(raw: Raw, present: string[], file: string | undefined): Raw {
+  const targets = raw.targets;
+  if (!Array.isArray(targets) || targets.length === 0) return {};
+  if (targets.length > 1) {
+    throw new ConfigError([
+      `MEMSNAP_TARGET_* variables (${present.join(", ")}) describe one target, but ${file ?? "the config file"} lists ${targets.length}: ` +
+        "set these in the file's targets instead",
+    ]);
+  }
+  const target = { ...(targets[0] as Raw) };
+  if (present.some((name) => LOCATOR_VARS.includes(name))) {
+    for (const field of ["pid", "pid_file", "process"]) delete target[field];
+  }
+  return target;
+}
+
+function envTarget(env: Env, raw: Raw, file: string | undefined): { target: Raw; origins: Map<string, string> } | null {
   const present = Object.keys(TARGET_ENV_FIELDS).filter((name) => env[name] !== undefined);
   if (present.length === 0) return null;
   const origins = new Map<string, string>();
-  const target: Raw = {};
+  const target = fileTargetToOverride(raw, present, file);
   for (const name of present) {
     target[TARGET_ENV_FIELDS[name]] = env[name];
     origins.set(`targets.0.${TARGET_ENV_FIELDS[name]}`, name);
@@ -97,9 +127,13 @@ function envTarget(env: Env): { target: Raw; origins: Map<string, string> } | nu
   return { target, origins };
 }
 
+/** Variables whose values are secrets: a message names them but never repeats them. */
+const SECRET_VARS = new Set(["MEMSNAP_API_TOKEN", "MEMSNAP_TARGET_API_KEY", "SMTP_URL", "SMTP_PASS", "SLACK_WEBHOOK_URL"]);
+
 function describeIssue(issue: z.core.$ZodIssue, origins: Map<string, string>, raw: Raw, file?: string): string {
   const key = issue.path.join(".");
   const origin = origins.get(key);
+  if (origin && SECRET_VARS.has(origin)) return `${origin} (value hidden): ${issue.message}`;
   if (origin) return `${origin}=${JSON.stringify(lookup(raw, issue.path))}: ${issue.message}`;
   const where = key === "" ? "config" : key;
   return file ? `${file}: ${where}: ${issue.message}` : `${where}: ${issue.message}`;
@@ -124,7 +158,7 @@ export function loadConfig(env: Env, configFile?: string): Config {
     setPath(raw, keys, value);
     origins.set(keys.join("."), name);
   }
-  const fromEnv = envTarget(env);
+  const fromEnv = envTarget(env, raw, configFile);
   if (fromEnv) {
     raw.targets = [fromEnv.target];
     for (const [key, name] of fromEnv.origins) origins.set(key, name);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { validate as isValidCron } from "node-cron";
+import { AlertingSchema } from "./alerting";
 
 const integer = (min: number, max: number, what: string) =>
   z.coerce
@@ -17,54 +18,76 @@ const onOff = z
   .union([z.boolean(), z.enum(["on", "off", "true", "false"])])
   .transform((v) => v === true || v === "on" || v === "true");
 
+function regexProblem(pattern: string): string | null {
+  try {
+    new RegExp(pattern);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 export const TARGET_KINDS = ["demo", "vectorizer", "qdrant", "none"] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
-export const TargetSchema = z
-  .object({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, "expected 1–64 letters, digits, '.', '_' or '-'"),
-    kind: z.enum(TARGET_KINDS, { error: `expected one of ${TARGET_KINDS.join(", ")}` }),
-    url: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).optional(),
-    pid: integer(1, 2 ** 22, "a positive integer process id").optional(),
-    pid_file: z.string().min(1).optional(),
-    process: z.string().min(1).optional(),
-    scale: z.coerce
-      .number({ error: "expected a number above 0" })
-      .refine((n) => Number.isFinite(n) && n > 0 && n <= 10, { message: "expected a number above 0 and at most 10" })
-      .optional(),
-    timeout_ms: integer(1, 600000, "a timeout in milliseconds from 1 to 600000").default(5000),
-  })
-  .superRefine((target, ctx) => {
-    const locators = [target.pid, target.pid_file, target.process].filter((v) => v !== undefined);
-    if (target.kind === "demo" && locators.length > 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["kind"],
-        message: "the demo target runs its own process; remove pid, pid_file and process",
-      });
-    }
-    if (target.kind !== "demo" && locators.length === 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["kind"],
-        message:
-          `a ${target.kind} target needs the process to watch: set pid, pid_file or process ` +
-          "(MEMSNAP_TARGET_PID, MEMSNAP_TARGET_PID_FILE or MEMSNAP_TARGET_PROCESS)",
-      });
-    }
-    if (target.scale !== undefined && target.kind !== "demo") {
-      ctx.addIssue({ code: "custom", path: ["scale"], message: "only the demo target has a scale" });
-    }
-    if (locators.length > 1) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["pid"],
-        message: "set only one of pid, pid_file and process",
-      });
+const processPattern = z
+  .string()
+  .min(1)
+  .superRefine((pattern, ctx) => {
+    const problem = regexProblem(pattern);
+    if (problem !== null) {
+      ctx.addIssue({ code: "custom", message: `expected a process name or a regular expression over the command line (${problem})` });
     }
   });
+
+const apiUrl = z
+  .url({ protocol: /^https?$/, error: "expected an http(s) URL" })
+  .refine((url) => !/^https?:\/\/[^/]*@/.test(url), {
+    message: "keep credentials out of the URL: set api_key (MEMSNAP_TARGET_API_KEY)",
+  });
+
+const TargetFields = z.object({
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "expected 1–64 letters, digits, '.', '_' or '-'"),
+  kind: z.enum(TARGET_KINDS, { error: `expected one of ${TARGET_KINDS.join(", ")}` }),
+  url: apiUrl.optional(),
+  pid: integer(1, 2 ** 22, "a positive integer process id").optional(),
+  pid_file: z.string().min(1).optional(),
+  process: processPattern.optional(),
+  scale: z.coerce
+    .number({ error: "expected a number above 0" })
+    .refine((n) => Number.isFinite(n) && n > 0 && n <= 10, { message: "expected a number above 0 and at most 10" })
+    .optional(),
+  timeout_ms: integer(1, 600000, "a timeout in milliseconds from 1 to 600000").default(5000),
+  api_key: z.string().min(1, "expected the API key, not an empty string").optional(),
+  max_response_bytes: integer(1024, 2 ** 31, "a size in bytes from 1024 to 2147483648").default(32 * 1024 * 1024),
+});
+
+/** Settings that contradict the target's kind or each other. */
+function targetProblems(target: z.infer<typeof TargetFields>): Array<{ path: string; message: string }> {
+  const locators = [target.pid, target.pid_file, target.process].filter((v) => v !== undefined);
+  const problems: Array<{ path: string; message: string }> = [];
+  if (target.kind === "demo" && locators.length > 0) {
+    problems.push({ path: "kind", message: "the demo target runs its own process; remove pid, pid_file and process" });
+  }
+  if (target.kind !== "demo" && locators.length === 0) {
+    problems.push({
+      path: "kind",
+      message:
+        `a ${target.kind} target needs the process to watch: set pid, pid_file or process ` +
+        "(MEMSNAP_TARGET_PID, MEMSNAP_TARGET_PID_FILE or MEMSNAP_TARGET_PROCESS)",
+    });
+  }
+  if (target.scale !== undefined && target.kind !== "demo") problems.push({ path: "scale", message: "only the demo target has a scale" });
+  if (target.api_key !== undefined && target.kind !== "qdrant") {
+    problems.push({ path: "api_key", message: "only the qdrant target takes an api_key" });
+  }
+  if (locators.length > 1) problems.push({ path: "pid", message: "set only one of pid, pid_file and process" });
+  return problems;
+}
+
+export const TargetSchema = TargetFields.superRefine((target, ctx) => {
+  for (const { path, message } of targetProblems(target)) ctx.addIssue({ code: "custom", path: [path], message });
+});
 export type TargetConfig = z.infer<typeof TargetSchema>;
 
 export const ThresholdsSchema = z.object({
@@ -73,8 +96,21 @@ export const ThresholdsSchema = z.object({
   unaccounted_critical_mb: number(0, "a size in MB ≥ 0").default(500),
   health_critical_score: number(0, "a score from 0 to 100").default(50),
   quantization_warning_percent: number(0, "a percentage ≥ 0").default(50),
+  growth_warning_mb_per_hour: number(0, "a growth rate in MB per hour ≥ 0").default(50),
+  growth_min_window_minutes: number(1, "a window of 1 minute or more").default(30),
 });
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
+
+/** What the command line (snapshot, monitor) reads; the daemon ignores it. */
+export const CliSchema = z.object({
+  api_url: z
+    .url({ protocol: /^https?$/, error: "expected the http(s) URL of a memsnap daemon's API, such as http://localhost:8080/api/v1" })
+    .default("http://localhost:8080/api/v1"),
+  monitor_interval_seconds: z.coerce
+    .number({ error: "expected a number of seconds above 0" })
+    .refine((n) => Number.isFinite(n) && n > 0, { message: "expected a number of seconds above 0" })
+    .default(30),
+});
 
 export const ConfigSchema = z.object({
   port: integer(0, 65535, "a TCP port from 0 to 65535").default(8080),
@@ -98,8 +134,11 @@ export const ConfigSchema = z.object({
   /** Read /proc/<pid>/smaps_rollup (PSS, shared pages); it costs milliseconds per GiB the target holds. */
   process_smaps: onOff.default(true),
   alerts: onOff.default(true),
+  alerting: AlertingSchema.prefault({}),
+  external_url: z.url({ protocol: /^https?$/, error: "expected the http(s) URL operators reach memsnap at" }).optional(),
   api_token: z.string().min(16, "expected a token of at least 16 characters").optional(),
   thresholds: ThresholdsSchema.prefault({}),
+  cli: CliSchema.prefault({}),
   log_level: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),

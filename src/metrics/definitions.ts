@@ -8,7 +8,7 @@ export interface GaugeDefinition {
   value: SnapshotValue;
 }
 
-const ratio = (part: number | null, whole: number) => (part === null || whole === 0 ? null : part / whole);
+const ratio = (part: number | null, whole: number | null) => (part === null || !whole ? null : part / whole);
 
 /** Gauges with the label `target`, one series per watched database. */
 export const TARGET_GAUGES: GaugeDefinition[] = [

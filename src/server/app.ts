@@ -4,6 +4,7 @@ import Koa from "koa";
 import { requireWriteAccess } from "./auth";
 import type { ServerDeps } from "./context";
 import { BadRequest, errorMiddleware, HttpError } from "./errors";
+import { alertRoutes } from "./routes/alerts";
 import { exportRoutes } from "./routes/export";
 import { healthRoutes } from "./routes/health";
 import { metricsRoutes } from "./routes/metrics";
@@ -33,6 +34,7 @@ export function createApp(deps: ServerDeps): Koa {
   metricsRoutes(router, deps);
   healthRoutes(router, deps);
   snapshotRoutes(router, deps);
+  alertRoutes(router, deps);
   exportRoutes(router, deps, [guard, jsonBodies()]);
   app.use(errorMiddleware(deps.log));
   app.use(router.routes());

@@ -1,3 +1,4 @@
+import type { Alerter } from "../alerts/alerter";
 import type { Config } from "../config/schema";
 import type { Logger } from "../log";
 import type { MetricsExporter } from "../metrics/exporter";
@@ -11,6 +12,8 @@ export interface ServerDeps {
   exporter: MetricsExporter;
   history: SnapshotHistory;
   targetNames: string[];
+  /** The built-in alerting; absent when MEMSNAP_ALERTS=off. */
+  alerter?: Alerter | null;
   isReady(): boolean;
   /** Samples one target now (joining a sample already under way). */
   sampleNow(target: string): Promise<Snapshot>;

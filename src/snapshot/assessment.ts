@@ -11,6 +11,13 @@ export interface MemoryPressure {
   limitBytes: number;
 }
 
+/** Unaccounted memory growing past the `MemoryGrowth` threshold, over at least the minimum window. */
+export interface UnaccountedGrowth {
+  slopeMbPerHour: number;
+  thresholdMbPerHour: number;
+  windowMinutes: number;
+}
+
 /** Everything health and findings judge, already measured and computed. */
 export interface Assessment {
   collections: CollectionFigures[];
@@ -19,10 +26,22 @@ export interface Assessment {
   memoryPressure: MemoryPressure | null;
   processSwapBytes: number | null;
   hostSwapUsedRatio: number | null;
-  /** Unaccounted memory grows past the trend threshold. */
-  unaccountedGrowing: boolean;
+  /** Null unless unaccounted memory grows past the trend threshold. */
+  unaccountedGrowth: UnaccountedGrowth | null;
   /** Why the target's process or API could not be reached; empty when it is up. */
   downReasons: string[];
+}
+
+/** The cgroup limit where one is set (the real OOM line), else host RAM. */
+export function memoryPressure(
+  host: { usedBytes: number | null; totalBytes: number | null } | null,
+  cgroup: { limitBytes: number | null; usageBytes: number | null } | null,
+): MemoryPressure | null {
+  if (cgroup?.limitBytes && cgroup.usageBytes !== null) {
+    return { scope: "cgroup", usedBytes: cgroup.usageBytes, limitBytes: cgroup.limitBytes };
+  }
+  if (host === null || host.usedBytes === null || host.totalBytes === null) return null;
+  return { scope: "host", usedBytes: host.usedBytes, limitBytes: host.totalBytes };
 }
 
 export function pressureRatio(pressure: MemoryPressure): number {

@@ -1,6 +1,7 @@
 import type { Thresholds } from "../config/schema";
 import type { CgroupMemory, CollectionFigures, ProcessMemory, SystemMemory } from "../sources/types";
 import {
+  BYTES_PER_MB,
   collectionTotals,
   discrepancy,
   estimatedBytes,
@@ -12,11 +13,12 @@ import {
   type CollectionTotals,
   type Discrepancy,
 } from "./analysis";
-import type { Assessment, MemoryPressure } from "./assessment";
-import { findings } from "./findings";
+import { memoryPressure, type Assessment, type UnaccountedGrowth } from "./assessment";
+import { findings, recommendations } from "./findings";
 import { health } from "./health";
 import type { Sample } from "./sample";
-import { SNAPSHOT_SCHEMA_VERSION, type CollectionDetail, type Snapshot } from "./schema";
+import { SNAPSHOT_SCHEMA_VERSION, type CollectionDetail, type Snapshot, type TrendInfo } from "./schema";
+import { computeTrend, windowMinutes, type GrowthRule, type Trend, type TrendPoint } from "./trend";
 
 const percent = (part: number | null, whole: number | null) =>
   part === null || whole === null || whole === 0 ? null : roundTo((part / whole) * 100, 1);
@@ -77,7 +79,7 @@ function cgroupInfo(c: CgroupMemory | null): Snapshot["cgroup_info"] {
   };
 }
 
-function collectionDetail(c: CollectionFigures): CollectionDetail {
+export function collectionDetail(c: CollectionFigures): CollectionDetail {
   const estimated = estimatedBytes(c.vectorCount, c.dimension);
   const savings = quantizationSavingsBytes(c);
   return {
@@ -99,51 +101,45 @@ function collectionDetail(c: CollectionFigures): CollectionDetail {
   };
 }
 
-function collectionsInfo(collections: CollectionFigures[], totals: CollectionTotals): Snapshot["collections_info"] {
+/** Without the database's answer (`known` false) the totals are unknown, not zero. */
+function collectionsInfo(collections: CollectionFigures[], totals: CollectionTotals, known: boolean): Snapshot["collections_info"] {
+  const total = (value: number) => (known ? value : null);
   const coverage = quantizationCoverageRatio(totals.quantizedCollections, totals.collections);
   return {
-    total_collections: totals.collections,
-    total_vectors: totals.vectors,
-    estimated_memory_mb: toMb(totals.estimatedBytes),
-    actual_memory_mb: toMb(totals.actualBytes),
-    quantized_collections: totals.quantizedCollections,
-    quantization_coverage_percent: coverage === null ? null : roundTo(coverage * 100, 1),
-    estimated_memory_bytes: totals.estimatedBytes,
-    actual_memory_bytes: totals.actualBytes,
+    total_collections: total(totals.collections),
+    total_vectors: total(totals.vectors),
+    estimated_memory_mb: total(toMb(totals.estimatedBytes)),
+    actual_memory_mb: total(toMb(totals.actualBytes)),
+    quantized_collections: total(totals.quantizedCollections),
+    quantization_coverage_percent: coverage === null || !known ? null : roundTo(coverage * 100, 1),
+    estimated_memory_bytes: total(totals.estimatedBytes),
+    actual_memory_bytes: total(totals.actualBytes),
     collections_detail: collections.map(collectionDetail),
   };
 }
 
-function discrepancyAnalysis(d: Discrepancy): Snapshot["discrepancy_analysis"] {
+function discrepancyAnalysis(d: Discrepancy, known: boolean): Snapshot["discrepancy_analysis"] {
+  const total = (value: number) => (known ? value : null);
   return {
-    estimated_vs_real_diff_mb: toMb(d.estimatedVsRealDiffBytes),
-    estimated_vs_real_diff_percent: roundTo(d.estimatedVsRealDiffPercent, 1),
+    estimated_vs_real_diff_mb: total(toMb(d.estimatedVsRealDiffBytes)),
+    estimated_vs_real_diff_percent: total(roundTo(d.estimatedVsRealDiffPercent, 1)),
     unaccounted_memory_mb: toMb(d.unaccountedBytes),
     overhead_percentage: d.overheadPercentage === null ? null : roundTo(d.overheadPercentage, 1),
-    quantization_impact_mb: toMb(d.quantizationImpactBytes),
+    quantization_impact_mb: total(toMb(d.quantizationImpactBytes)),
     data_structure_overhead_mb: toMb(d.dataStructureOverheadBytes),
-    estimated_vs_real_diff_bytes: d.estimatedVsRealDiffBytes,
+    estimated_vs_real_diff_bytes: total(d.estimatedVsRealDiffBytes),
     unaccounted_memory_bytes: d.unaccountedBytes,
-    quantization_impact_bytes: d.quantizationImpactBytes,
+    quantization_impact_bytes: total(d.quantizationImpactBytes),
     data_structure_overhead_bytes: d.dataStructureOverheadBytes,
     runtime_baseline_bytes: d.runtimeBaselineBytes,
   };
-}
-
-/** The cgroup limit where one is set (the real OOM line), else host RAM. */
-export function memoryPressure(system: SystemMemory | null, cgroup: CgroupMemory | null): MemoryPressure | null {
-  if (cgroup?.limitBytes && cgroup.usageBytes !== null) {
-    return { scope: "cgroup", usedBytes: cgroup.usageBytes, limitBytes: cgroup.limitBytes };
-  }
-  if (system === null) return null;
-  return { scope: "host", usedBytes: system.usedBytes, limitBytes: system.totalBytes };
 }
 
 /**
  * What health and findings judge. Without collection figures (the API failed) the
  * unaccounted memory is unknown, not the whole RSS.
  */
-export function assess(sample: Sample, unaccountedGrowing: boolean): Assessment {
+export function assess(sample: Sample, unaccountedGrowth: UnaccountedGrowth | null): Assessment {
   const collections = sample.collections ?? [];
   const totals = collectionTotals(collections);
   const system = sample.system;
@@ -155,14 +151,58 @@ export function assess(sample: Sample, unaccountedGrowing: boolean): Assessment 
     memoryPressure: memoryPressure(system, sample.cgroup),
     processSwapBytes: sample.process?.swapBytes ?? null,
     hostSwapUsedRatio: system && system.swapTotalBytes > 0 ? system.swapUsedBytes / system.swapTotalBytes : null,
-    unaccountedGrowing,
+    unaccountedGrowth,
     downReasons: sample.downReasons,
   };
 }
 
-/** The snapshot of SPEC section 6: a pure function of one sample and the thresholds. */
-export function buildSnapshot(sample: Sample, thresholds: Thresholds): Snapshot {
-  const assessment = assess(sample, false);
+export function growthRule(t: Thresholds): GrowthRule {
+  return { warningMbPerHour: t.growth_warning_mb_per_hour, minWindowMinutes: t.growth_min_window_minutes };
+}
+
+/** This sample as a trend point; null when its RSS or unaccounted memory is unknown. */
+function samplePoint(sample: Sample, a: Assessment): TrendPoint | null {
+  const residentBytes = sample.process?.residentBytes ?? null;
+  const unaccountedBytes = a.discrepancy.unaccountedBytes;
+  if (residentBytes === null || unaccountedBytes === null) return null;
+  return { takenAtMs: sample.takenAt.getTime(), pid: sample.process?.pid ?? null, residentBytes, unaccountedBytes };
+}
+
+function unaccountedGrowth(trend: Trend | null, t: Thresholds): UnaccountedGrowth | null {
+  if (trend === null || !trend.unaccountedGrowing || trend.recentUnaccountedSlopeBytesPerHour === null) return null;
+  return {
+    slopeMbPerHour: trend.recentUnaccountedSlopeBytesPerHour / BYTES_PER_MB,
+    thresholdMbPerHour: t.growth_warning_mb_per_hour,
+    windowMinutes: t.growth_min_window_minutes,
+  };
+}
+
+export function trendInfo(trend: Trend): TrendInfo {
+  return {
+    samples: trend.samples,
+    window_start: new Date(trend.windowStartMs).toISOString(),
+    window_end: new Date(trend.windowEndMs).toISOString(),
+    window_minutes: roundTo(windowMinutes(trend), 1),
+    rss_slope_mb_per_hour: toMb(trend.rssSlopeBytesPerHour),
+    unaccounted_slope_mb_per_hour: toMb(trend.unaccountedSlopeBytesPerHour),
+    rss_slope_bytes_per_hour: Math.round(trend.rssSlopeBytesPerHour),
+    unaccounted_slope_bytes_per_hour: Math.round(trend.unaccountedSlopeBytesPerHour),
+    recent_unaccounted_slope_mb_per_hour: toMb(trend.recentUnaccountedSlopeBytesPerHour),
+    memory_limit_scope: trend.limitScope,
+    hours_until_memory_limit: trend.hoursUntilMemoryLimit === null ? null : roundTo(trend.hoursUntilMemoryLimit, 1),
+    unaccounted_growing: trend.unaccountedGrowing,
+  };
+}
+
+/**
+ * The snapshot of SPEC section 6: a pure function of one sample, the thresholds and the
+ * trend points of the target's earlier samples (oldest first).
+ */
+export function buildSnapshot(sample: Sample, thresholds: Thresholds, earlier: TrendPoint[] = []): Snapshot {
+  const measured = assess(sample, null);
+  const current = samplePoint(sample, measured);
+  const trend = current === null ? null : computeTrend([...earlier, current], measured.memoryPressure, growthRule(thresholds));
+  const assessment = { ...measured, unaccountedGrowth: unaccountedGrowth(trend, thresholds) };
   const score = health(assessment);
   const found = findings(assessment, score.score, thresholds);
   return {
@@ -172,12 +212,12 @@ export function buildSnapshot(sample: Sample, thresholds: Thresholds): Snapshot 
     system_info: systemInfo(sample.system),
     process_info: processInfo(sample.process, sample.target.pid),
     cgroup_info: cgroupInfo(sample.cgroup),
-    collections_info: collectionsInfo(assessment.collections, assessment.totals),
-    discrepancy_analysis: discrepancyAnalysis(assessment.discrepancy),
+    collections_info: collectionsInfo(assessment.collections, assessment.totals, sample.collections !== null),
+    discrepancy_analysis: discrepancyAnalysis(assessment.discrepancy, sample.collections !== null),
     health: score,
     findings: found,
-    recommendations: found.filter((f) => f.severity === "opportunity").map((f) => f.message),
-    trend: null,
+    recommendations: recommendations(found),
+    trend: trend === null ? null : trendInfo(trend),
     errors: sample.errors,
     sample_duration_seconds: sample.durationSeconds,
   };

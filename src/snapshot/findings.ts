@@ -1,17 +1,12 @@
+import type { z } from "zod";
 import type { Thresholds } from "../config/schema";
 import type { CollectionFigures } from "../sources/types";
 import { BYTES_PER_MB, FLOAT32_BYTES, quantizationCoverageRatio, roundTo } from "./analysis";
 import { hasLargeCollection, largeUnquantizedCollections, pressureRatio, type Assessment } from "./assessment";
+import type { FindingSchema } from "./schema";
 
-export type Severity = "critical" | "warning" | "opportunity";
-
-export interface Finding {
-  severity: Severity;
-  code: string;
-  message: string;
-  value: number | null;
-  threshold: number | null;
-}
+export type Finding = z.infer<typeof FindingSchema>;
+export type Severity = Finding["severity"];
 
 /** Host (or cgroup) memory use that is a warning: fixed, as in SPEC section 4. */
 export const HOST_MEMORY_WARNING_PERCENT = 90;
@@ -125,6 +120,7 @@ function opportunityFindings(a: Assessment): Finding[] {
       message: `Enable SQ8 on \`${c.name}\` (${formatCount(c.vectorCount)} vectors × ${c.dimension} dims): saves ~${formatBytes(sq8SavingsBytes(c))}`,
       value: roundTo(sq8SavingsBytes(c) / BYTES_PER_MB, 1),
       threshold: null,
+      collection: c.name,
     }));
   if (a.totals.actualBytes > MEMORY_MAPPED_STORAGE_FROM_BYTES) {
     found.push({
@@ -146,6 +142,20 @@ function opportunityFindings(a: Assessment): Finding[] {
     });
   }
   return found;
+}
+
+function growthFindings(a: Assessment): Finding[] {
+  const growth = a.unaccountedGrowth;
+  if (growth === null) return [];
+  return [
+    {
+      severity: "warning",
+      code: "MemoryGrowth",
+      message: `unaccounted memory grows by ${roundTo(growth.slopeMbPerHour, 1)} MB/hour over the last ${Math.round(growth.windowMinutes)} min (over ${growth.thresholdMbPerHour} MB/hour): look for a leak`,
+      value: roundTo(growth.slopeMbPerHour, 1),
+      threshold: growth.thresholdMbPerHour,
+    },
+  ];
 }
 
 function healthFindings(score: number, t: Thresholds): Finding[] {
@@ -172,6 +182,12 @@ export function findings(a: Assessment, healthScore: number, t: Thresholds): Fin
     ...healthFindings(healthScore, t),
     ...quantizationFindings(a, t),
     ...memoryPressureFindings(a),
+    ...growthFindings(a),
     ...opportunityFindings(a),
   ].sort((x, y) => SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity]);
+}
+
+/** Opportunities are never sent: they are the snapshot's recommendations. */
+export function recommendations(found: Finding[]): string[] {
+  return found.filter((f) => f.severity === "opportunity").map((f) => f.message);
 }

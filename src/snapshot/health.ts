@@ -1,4 +1,4 @@
-import { BYTES_PER_MB, quantizationCoverageRatio } from "./analysis";
+import { BYTES_PER_MB, quantizationCoverageRatio, roundTo } from "./analysis";
 import { hasLargeCollection, pressureRatio, type Assessment } from "./assessment";
 
 export type HealthStatus = "excellent" | "good" | "fair" | "critical";
@@ -61,18 +61,20 @@ function swapDeduction(a: Assessment): Deduction[] {
 }
 
 function growthDeduction(a: Assessment): Deduction[] {
-  if (!a.unaccountedGrowing) return [];
-  return [{ code: "unaccounted_growing", reason: "unaccounted memory is growing", points: 15, value: 1, threshold: 0 }];
+  const growth = a.unaccountedGrowth;
+  if (growth === null) return [];
+  const reason = "unaccounted memory is growing (MB/hour)";
+  return [{ code: "unaccounted_growing", reason, points: 15, value: growth.slopeMbPerHour, threshold: growth.thresholdMbPerHour }];
 }
 
-/** The table can take up to 115 points; the last ones are trimmed so the score stops at 0. */
+/** The table can take up to 115 points; the last ones are trimmed so the score stops at 0. Values are rounded to 0.1 for the JSON. */
 function capAtHundred(deductions: Deduction[]): Deduction[] {
   let left = 100;
   const capped: Deduction[] = [];
   for (const d of deductions) {
     const points = Math.min(d.points, left);
     if (points === 0) break;
-    capped.push({ ...d, points });
+    capped.push({ ...d, points, value: roundTo(d.value, 1) });
     left -= points;
   }
   return capped;

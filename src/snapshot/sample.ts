@@ -4,7 +4,8 @@ import type { CgroupMemory, CollectionFigures, ProcessMemory, SourceError, Syste
 export interface Sample {
   takenAt: Date;
   durationSeconds: number;
-  target: { name: string; kind: string; pid: number | null; url: string | null };
+  /** `server_version`: what the database's API says it runs, when it says. */
+  target: { name: string; kind: string; pid: number | null; url: string | null; server_version?: string | null };
   system: SystemMemory | null;
   process: ProcessMemory | null;
   cgroup: CgroupMemory | null;

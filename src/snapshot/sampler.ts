@@ -4,7 +4,7 @@ import { LocateError } from "../sources/locate";
 import { ProcessNotFoundError, readProcessMemory, type ProcessReadOptions } from "../sources/process";
 import { readSystemMemory } from "../sources/system";
 import type { Target } from "../sources/target";
-import type { CgroupMemory, CollectionFigures, ProcessMemory, SourceError, SystemMemory } from "../sources/types";
+import type { CgroupMemory, CollectionFigures, CollectionsReading, ProcessMemory, SourceError, SystemMemory } from "../sources/types";
 import type { Sample } from "./sample";
 
 /** How long one source took and whether it answered. */
@@ -43,7 +43,11 @@ class Round {
 const processIsGone = (err: unknown) => err instanceof LocateError || err instanceof ProcessNotFoundError;
 
 /** Reads host, process, cgroup and collections of one target. Never throws. */
-export async function sampleTarget(target: Target, signal: AbortSignal, options: ProcessReadOptions): Promise<TimedSample> {
+export async function sampleTarget(
+  target: Target,
+  signal: AbortSignal,
+  options: ProcessReadOptions = { smapsRollup: true },
+): Promise<TimedSample> {
   const takenAt = new Date();
   const started = performance.now();
   const round = new Round();
@@ -55,15 +59,16 @@ export async function sampleTarget(target: Target, signal: AbortSignal, options:
     processMemory = await round.run("process", () => readProcessMemory(pid, round.errors, options), processIsGone);
     cgroup = await round.run("cgroup", () => readCgroupMemory(pid), () => false);
   }
-  let collections: CollectionFigures[] | null = null;
+  let reading: CollectionsReading | null = null;
   if (target.collections !== null) {
     const source = target.collections;
-    collections = await round.run(source.kind, () => source.collections(signal), () => true);
+    reading = await round.run(source.kind, () => source.collections(signal, round.errors), () => true);
   }
+  const collections: CollectionFigures[] | null = reading?.collections ?? null;
   return {
     takenAt,
     durationSeconds: (performance.now() - started) / 1000,
-    target: { name: target.name, kind: target.kind, pid, url: target.url },
+    target: { name: target.name, kind: target.kind, pid, url: target.url, server_version: reading?.serverVersion ?? null },
     system,
     process: processMemory,
     cgroup,

@@ -73,28 +73,29 @@ export const CollectionDetailSchema = z.object({
   quantization_savings_bytes: z.number(),
 });
 
+/** Totals are null while the database API cannot be read: unknown, not zero. */
 export const CollectionsInfoSchema = z.object({
-  total_collections: z.number(),
-  total_vectors: z.number(),
-  estimated_memory_mb: z.number(),
-  actual_memory_mb: z.number(),
-  quantized_collections: z.number(),
+  total_collections: z.number().nullable(),
+  total_vectors: z.number().nullable(),
+  estimated_memory_mb: mb,
+  actual_memory_mb: mb,
+  quantized_collections: z.number().nullable(),
   quantization_coverage_percent: z.number().nullable(),
-  estimated_memory_bytes: z.number(),
-  actual_memory_bytes: z.number(),
+  estimated_memory_bytes: bytes,
+  actual_memory_bytes: bytes,
   collections_detail: z.array(CollectionDetailSchema),
 });
 
 export const DiscrepancyAnalysisSchema = z.object({
-  estimated_vs_real_diff_mb: z.number(),
-  estimated_vs_real_diff_percent: z.number(),
+  estimated_vs_real_diff_mb: mb,
+  estimated_vs_real_diff_percent: z.number().nullable(),
   unaccounted_memory_mb: mb,
   overhead_percentage: z.number().nullable(),
-  quantization_impact_mb: z.number(),
+  quantization_impact_mb: mb,
   data_structure_overhead_mb: mb,
-  estimated_vs_real_diff_bytes: z.number(),
+  estimated_vs_real_diff_bytes: bytes,
   unaccounted_memory_bytes: bytes,
-  quantization_impact_bytes: z.number(),
+  quantization_impact_bytes: bytes,
   data_structure_overhead_bytes: bytes,
   runtime_baseline_bytes: bytes,
 });
@@ -105,6 +106,8 @@ export const FindingSchema = z.object({
   message: z.string(),
   value: z.number().nullable(),
   threshold: z.number().nullable(),
+  /** The collection a per-collection finding is about. */
+  collection: z.string().optional(),
 });
 
 export const HealthSchema = z.object({
@@ -115,11 +118,29 @@ export const HealthSchema = z.object({
   ),
 });
 
+/** SPEC section 6: slopes over the recent history of the current process. */
+export const TrendSchema = z.object({
+  samples: z.number().int(),
+  window_start: z.iso.datetime(),
+  window_end: z.iso.datetime(),
+  window_minutes: z.number(),
+  rss_slope_mb_per_hour: z.number(),
+  unaccounted_slope_mb_per_hour: z.number(),
+  rss_slope_bytes_per_hour: z.number(),
+  unaccounted_slope_bytes_per_hour: z.number(),
+  /** Over the last MEMSNAP_GROWTH_MIN_WINDOW_MINUTES only: what MemoryGrowth judges. */
+  recent_unaccounted_slope_mb_per_hour: z.number().nullable(),
+  memory_limit_scope: z.enum(["cgroup", "host"]).nullable(),
+  hours_until_memory_limit: z.number().nullable(),
+  unaccounted_growing: z.boolean(),
+});
+
 export const TargetInfoSchema = z.object({
   name: z.string(),
   kind: z.string(),
   pid: z.number().int().nullable(),
   url: z.string().nullable(),
+  server_version: z.string().nullable().optional(),
   up: z.boolean(),
 });
 
@@ -135,10 +156,11 @@ export const SnapshotSchema = z.object({
   health: HealthSchema,
   findings: z.array(FindingSchema),
   recommendations: z.array(z.string()),
-  trend: z.unknown().nullable(),
+  trend: TrendSchema.nullable(),
   errors: z.array(z.object({ source: z.string(), message: z.string() })),
   sample_duration_seconds: z.number(),
 });
 
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 export type CollectionDetail = z.infer<typeof CollectionDetailSchema>;
+export type TrendInfo = z.infer<typeof TrendSchema>;

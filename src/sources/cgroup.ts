@@ -41,14 +41,22 @@ export function memoryCgroupOf(cgroupFile: string): { version: 1 | 2; path: stri
   return v2 === null ? null : { version: 2, path: v2 };
 }
 
-function firstDirectoryWith(candidates: string[], file: string): string | null {
-  return candidates.find((dir) => readTrimmed(path.join(dir, file)) !== null) ?? null;
+function hasFile(dir: string, file: string): boolean {
+  return readTrimmed(path.join(dir, file)) !== null;
+}
+
+/** The process's cgroup is outside memsnap's view: reporting memsnap's own limit would be wrong. */
+function notVisible(pid: number, cgroupPath: string, mount: string): Error {
+  return new Error(
+    `the memory cgroup ${cgroupPath} of process ${pid} is not visible under ${mount} ` +
+      "(memsnap runs in another cgroup namespace: run it with the host's cgroup namespace, e.g. cgroup: host)",
+  );
 }
 
 /**
  * The limit and usage of the memory cgroup a process runs in, or null when the
- * process has none that memsnap can read. Inside a container the cgroup namespace
- * makes the process's path "/", so the mount root is tried after the full path.
+ * process has no memory cgroup. Paths are resolved in memsnap's own cgroup namespace;
+ * a cgroup that does not resolve there is an error, never memsnap's own cgroup.
  */
 export function readCgroupMemory(pid: number, roots: CgroupRoots = SYSTEM_ROOTS): CgroupMemory | null {
   const membership = readTrimmed(path.join(roots.proc, String(pid), "cgroup"));
@@ -56,8 +64,8 @@ export function readCgroupMemory(pid: number, roots: CgroupRoots = SYSTEM_ROOTS)
   const cgroup = memoryCgroupOf(membership);
   if (cgroup === null) return null;
   if (cgroup.version === 2) {
-    const dir = firstDirectoryWith([path.join(roots.cgroup, cgroup.path), roots.cgroup], "memory.current");
-    if (dir === null) return null;
+    const dir = path.join(roots.cgroup, cgroup.path);
+    if (!hasFile(dir, "memory.current")) throw notVisible(pid, cgroup.path, roots.cgroup);
     const max = readTrimmed(path.join(dir, "memory.max"));
     return {
       version: 2,
@@ -66,9 +74,9 @@ export function readCgroupMemory(pid: number, roots: CgroupRoots = SYSTEM_ROOTS)
       usageBytes: readBytes(path.join(dir, "memory.current")),
     };
   }
-  const base = path.join(roots.cgroup, "memory");
-  const dir = firstDirectoryWith([path.join(base, cgroup.path), base], "memory.usage_in_bytes");
-  if (dir === null) return null;
+  const mount = path.join(roots.cgroup, "memory");
+  const dir = path.join(mount, cgroup.path);
+  if (!hasFile(dir, "memory.usage_in_bytes")) throw notVisible(pid, cgroup.path, mount);
   const limit = readBytes(path.join(dir, "memory.limit_in_bytes"));
   return {
     version: 1,

@@ -29,13 +29,18 @@ interface ProcessEntry {
   commandLine: string;
 }
 
+/**
+ * Running user processes. Kernel threads and zombies (an exited process not yet reaped)
+ * have an empty command line and are left out: neither is a database to measure.
+ */
 function listProcesses(): ProcessEntry[] {
   const entries: ProcessEntry[] = [];
   for (const dir of readdirSync("/proc")) {
     if (!/^\d+$/.test(dir)) continue;
     try {
-      const name = readFileSync(`/proc/${dir}/comm`, "utf8").trim();
       const commandLine = readFileSync(`/proc/${dir}/cmdline`, "utf8").split("\0").join(" ").trim();
+      if (commandLine === "") continue;
+      const name = readFileSync(`/proc/${dir}/comm`, "utf8").trim();
       entries.push({ pid: Number(dir), name, commandLine });
     } catch {
       continue;

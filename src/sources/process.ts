@@ -89,10 +89,13 @@ function cpuPercent(pid: number, errors: SourceError[]): number | null {
 /**
  * The kernel's own figures for a process: /proc/<pid>/status for RSS and its parts,
  * /proc/<pid>/smaps_rollup for PSS and shared pages. Problems that leave some figures
- * unknown are appended to `errors`; a process that does not exist throws.
+ * unknown are appended to `errors`; a process that does not exist, or has exited and
+ * waits to be reaped (a zombie), throws.
  */
 async function readLinuxProcessMemory(pid: number, errors: SourceError[], options: ProcessReadOptions): Promise<ProcessMemory> {
-  const status = parseKibLines(readProcFile(pid, "status"));
+  const statusText = readProcFile(pid, "status");
+  if (/^State:\s+[ZX]/m.test(statusText)) throw new ProcessNotFoundError(pid);
+  const status = parseKibLines(statusText);
   let rollup: Map<string, number> | null = null;
   try {
     if (options.smapsRollup) rollup = await readSmapsRollup(pid);
@@ -123,7 +126,7 @@ async function readLinuxProcessMemory(pid: number, errors: SourceError[], option
 async function readPortableProcessMemory(pid: number, errors: SourceError[]): Promise<ProcessMemory> {
   let stats: pidusage.Status;
   try {
-    const { default: usage } = await import("pidusage");
+    const usage = require("pidusage") as typeof pidusage;
     stats = await usage(pid);
   } catch {
     throw new ProcessNotFoundError(pid);

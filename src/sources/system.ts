@@ -24,7 +24,7 @@ function readMeminfo(): SystemMemory | null {
 export async function readSystemMemory(): Promise<SystemMemory> {
   const meminfo = process.platform === "linux" ? readMeminfo() : null;
   if (meminfo !== null) return meminfo;
-  const { default: si } = await import("systeminformation");
+  const si = require("systeminformation") as typeof import("systeminformation");
   const mem = await si.mem();
   return {
     totalBytes: mem.total,

@@ -1,6 +1,6 @@
 import type { TargetConfig } from "../config/schema";
 import { launchDemo, type DemoProcess } from "../demo/launcher";
-import { createCollectionSource } from "./collections/registry";
+import { apiUrlOf, createCollectionSource } from "./collections/registry";
 import { locateProcess, type ProcessLocator } from "./locate";
 import type { CollectionSource } from "./types";
 
@@ -36,12 +36,12 @@ async function startDemoTarget(config: TargetConfig): Promise<Target> {
 export async function startTarget(config: TargetConfig): Promise<Target> {
   if (config.kind === "demo") return startDemoTarget(config);
   const locator = locatorOf(config);
-  const collections = createCollectionSource(config, config.url);
+  const url = apiUrlOf(config);
   return {
     name: config.name,
     kind: config.kind,
-    url: collections ? (config.url ?? null) : null,
-    collections,
+    url,
+    collections: createCollectionSource(config, url),
     pid: () => locateProcess(locator),
     stop: async () => undefined,
   };

@@ -48,10 +48,21 @@ export interface CollectionFigures {
   payloadBytes: number | null;
 }
 
-/** Where collection figures come from: one module per database API. */
+/** What one read of a database's API gave. */
+export interface CollectionsReading {
+  /** The server's own version string, when its API tells it. */
+  serverVersion: string | null;
+  collections: CollectionFigures[];
+}
+
+/**
+ * Where collection figures come from: one module per database API. An API that cannot be
+ * used throws; a figure the source refuses (implausible, unreadable) is left null and
+ * explained in `errors`, and the rest of the reading stands.
+ */
 export interface CollectionSource {
   readonly kind: string;
-  collections(signal: AbortSignal): Promise<CollectionFigures[]>;
+  collections(signal: AbortSignal, errors: SourceError[]): Promise<CollectionsReading>;
 }
 
 /** A figure that could not be read, and why. */

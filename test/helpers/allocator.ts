@@ -11,7 +11,7 @@ export class Allocator {
   }
 
   static async start(): Promise<Allocator> {
-    const child = spawn(process.execPath, [path.join(__dirname, "../fixtures/allocator.js")], { stdio: "pipe" });
+    const child = spawn(process.execPath, ["--expose-gc", path.join(__dirname, "../fixtures/allocator.js")], { stdio: "pipe" });
     const allocator = new Allocator(child);
     await allocator.expect("ready");
     return allocator;
@@ -24,6 +24,12 @@ export class Allocator {
   async allocate(mb: number): Promise<void> {
     this.child.stdin.write(`${mb}\n`);
     await this.expect(`allocated ${mb}`);
+  }
+
+  /** Drops every allocation; the memory goes back to the system. */
+  async free(): Promise<void> {
+    this.child.stdin.write("free\n");
+    await this.expect("freed");
   }
 
   private async expect(line: string): Promise<void> {

@@ -39,3 +39,27 @@ export function startServe(env: Record<string, string>, args: string[] = []): Pr
     void exited.then((code) => reject(new Error(`memsnap serve exited with ${code} before listening: ${stderr}`)));
   });
 }
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts the built binary without blocking this process, so that an in-process daemon can answer it. */
+export function spawnCli(args: string[], env: Record<string, string> = {}, cwd?: string): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, cwd });
+}
+
+/**
+ * Runs the built binary to completion without blocking this process, for commands that
+ * talk to servers the test itself runs.
+ */
+export function runCliAsync(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<CliResult> {
+  const child = spawnCli(args, env, cwd);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once("close", (status) => resolve({ status, stdout, stderr })));
+}

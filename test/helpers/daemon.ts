@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../../src/config/load";
@@ -11,20 +11,33 @@ export interface TestDaemon extends RunningDaemon {
 
 /**
  * A real daemon on 127.0.0.1 and an ephemeral port, configured as from the
- * environment; the demo target runs small unless the test says otherwise.
+ * environment and an optional config file; the demo target runs small unless the
+ * test says otherwise (a config file sets its targets' scale itself).
  */
-export async function startTestDaemon(env: Record<string, string> = {}): Promise<TestDaemon> {
-  const outputDir = path.join(mkdtempSync(path.join(os.tmpdir(), "memsnap-test-")), "out");
-  const config = loadConfig({
-    MEMSNAP_PORT: "0",
-    MEMSNAP_HOST: "127.0.0.1",
-    MEMORY_OUTPUT_DIR: outputDir,
-    MEMSNAP_DATA_DIR: path.join(path.dirname(outputDir), "data"),
-    ...(env.MEMSNAP_TARGET === undefined && env.MEMSNAP_TARGET_PID === undefined ? { MEMSNAP_DEMO_SCALE: "0.02" } : {}),
-    ...env,
-  });
+export async function startTestDaemon(env: Record<string, string> = {}, configFile?: string): Promise<TestDaemon> {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "memsnap-test-"));
+  const outputDir = path.join(scratch, "out");
+  const smallDemo = configFile === undefined && env.MEMSNAP_TARGET === undefined && env.MEMSNAP_TARGET_PID === undefined;
+  const config = loadConfig(
+    {
+      MEMSNAP_PORT: "0",
+      MEMSNAP_HOST: "127.0.0.1",
+      MEMORY_OUTPUT_DIR: outputDir,
+      MEMSNAP_DATA_DIR: path.join(scratch, "data"),
+      ...(smallDemo ? { MEMSNAP_DEMO_SCALE: "0.02" } : {}),
+      ...env,
+    },
+    configFile,
+  );
   const daemon = await startDaemon(config, createLogger("silent"));
-  return { ...daemon, outputDir: config.output_dir };
+  return {
+    ...daemon,
+    outputDir: config.output_dir,
+    async stop() {
+      await daemon.stop();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Polls until `check` returns a value other than undefined, or fails at the deadline. */
@@ -41,6 +54,21 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
 /** Resolves once /readyz answers 200: every target has been sampled. */
 export async function untilReady(daemon: Pick<RunningDaemon, "url">): Promise<void> {
   await waitFor(async () => ((await fetch(`${daemon.url}/readyz`)).status === 200 ? true : undefined), "readiness");
+}
+
+/** Parses the Prometheus text exposition into `name{labels}` → value. */
+export function metricSamples(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const at = line.lastIndexOf(" ");
+    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return out;
+}
+
+export async function scrape(daemon: RunningDaemon): Promise<Map<string, number>> {
+  return metricSamples(await (await fetch(`${daemon.url}/metrics`)).text());
 }
 
 export async function getJson(url: string): Promise<{ status: number; body: any }> {

@@ -3,54 +3,129 @@ export interface FetchJsonOptions {
   timeoutMs: number;
   maxBytes: number;
   headers?: Record<string, string>;
+  /** What to tell the operator when the server refuses memsnap (HTTP 401 or 403). */
+  refusedHint?: string;
 }
 
+/** A database API that could not be read; `status` is the HTTP status when it answered one. */
 export class SourceHttpError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly status: number | null = null,
+  ) {
     super(message);
     this.name = "SourceHttpError";
+  }
+}
+
+/** How much of an error answer is quoted back to the operator. */
+const ERROR_BODY_QUOTE_CHARS = 200;
+
+/**
+ * An endpoint under the API's base URL, keeping any path prefix of the base
+ * (`http://proxy/qdrant` + `collections` → `http://proxy/qdrant/collections`).
+ */
+export function endpoint(baseUrl: string, path: string): string {
+  const base = baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`;
+  return new URL(path.replace(/^\/+/, ""), base).toString();
+}
+
+function causeOf(err: unknown): string {
+  const cause = (err as Error & { cause?: Error }).cause;
+  return cause?.message ?? (err as Error).message;
+}
+
+/** The answer started but did not finish. */
+class BodyInterrupted extends Error {
+  constructor(
+    readonly receivedBytes: number,
+    readonly original: unknown,
+  ) {
+    super("body interrupted");
   }
 }
 
 async function readCapped(response: Response, url: string, maxBytes: number): Promise<string> {
   const declared = Number(response.headers.get("content-length"));
   if (declared > maxBytes) {
-    throw new SourceHttpError(`${url} answered ${declared} bytes, over the ${maxBytes}-byte cap`);
+    await response.body?.cancel();
+    throw new SourceHttpError(`${url} answered ${declared} bytes, over the ${maxBytes}-byte cap (raise max_response_bytes)`);
   }
   const chunks: Uint8Array[] = [];
   let received = 0;
-  for await (const chunk of response.body ?? []) {
-    received += chunk.byteLength;
-    if (received > maxBytes) {
-      throw new SourceHttpError(`${url} answered more than the ${maxBytes}-byte cap`);
+  try {
+    for await (const chunk of response.body ?? []) {
+      received += chunk.byteLength;
+      if (received > maxBytes) {
+        throw new SourceHttpError(`${url} answered more than the ${maxBytes}-byte cap (raise max_response_bytes)`);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (err) {
+    if (err instanceof SourceHttpError) throw err;
+    throw new BodyInterrupted(received, err);
   }
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** GETs a JSON document, bounded in time and size, with errors that name the URL. */
+/** What the server said about an error, when it said it in a few words (Qdrant: `status.error`). */
+async function errorDetail(response: Response): Promise<string> {
+  let text: string;
+  try {
+    text = (await response.text()).slice(0, 4096);
+  } catch {
+    return "";
+  }
+  try {
+    const body = JSON.parse(text) as { status?: { error?: unknown }; error?: unknown; message?: unknown };
+    const said = body.status?.error ?? body.error ?? body.message;
+    if (typeof said === "string") return `: ${said.slice(0, ERROR_BODY_QUOTE_CHARS)}`;
+  } catch {
+    return "";
+  }
+  return "";
+}
+
+async function fetchText(url: string, options: FetchJsonOptions, signal: AbortSignal): Promise<string> {
+  const response = await fetch(url, { signal, headers: { accept: "application/json", ...options.headers } });
+  if (!response.ok) {
+    const detail = await errorDetail(response);
+    const refused = (response.status === 401 || response.status === 403) && options.refusedHint ? ` (${options.refusedHint})` : "";
+    throw new SourceHttpError(`${url} answered HTTP ${response.status}${detail}${refused}`, response.status);
+  }
+  return readCapped(response, url, options.maxBytes);
+}
+
+function describeFailure(url: string, err: unknown, timedOut: boolean, timeoutMs: number): SourceHttpError {
+  if (err instanceof BodyInterrupted) {
+    if (timedOut) return new SourceHttpError(`${url} did not finish its answer within ${timeoutMs} ms`);
+    return new SourceHttpError(`${url} closed the connection after ${err.receivedBytes} bytes of its answer (${causeOf(err.original)})`);
+  }
+  if (timedOut) return new SourceHttpError(`${url} did not answer within ${timeoutMs} ms`);
+  return new SourceHttpError(`cannot reach ${url}: ${causeOf(err)}`);
+}
+
+/** GETs a JSON document, bounded in time and size, with errors that name the URL and the cause. */
 export async function fetchJson(url: string, options: FetchJsonOptions): Promise<unknown> {
   const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
   let text: string;
   try {
-    const response = await fetch(url, { signal, headers: { accept: "application/json", ...options.headers } });
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new SourceHttpError(`${url} answered HTTP ${response.status}`);
-    }
-    text = await readCapped(response, url, options.maxBytes);
+    text = await fetchText(url, options, signal);
   } catch (err) {
     if (err instanceof SourceHttpError) throw err;
-    if (signal.aborted && !options.signal.aborted) {
-      throw new SourceHttpError(`${url} did not answer within ${options.timeoutMs} ms`);
-    }
-    const cause = (err as Error & { cause?: Error }).cause;
-    throw new SourceHttpError(`cannot reach ${url}: ${cause?.message ?? (err as Error).message}`);
+    if (options.signal.aborted) throw new SourceHttpError(`reading ${url} was cancelled: memsnap is stopping`);
+    throw describeFailure(url, err, signal.aborted, options.timeoutMs);
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new SourceHttpError(`${url} did not answer JSON (starts with ${JSON.stringify(text.slice(0, 40))})`);
+    const start = JSON.stringify(text.trimStart().slice(0, 40));
+    throw new SourceHttpError(`${url} did not answer JSON (its answer starts with ${start}); is this the database's API URL?`);
   }
+}
+
+/** The value of a settled read, or its failure thrown. */
+export function settled<T>(read: PromiseSettledResult<T>): T {
+  if (read.status === "rejected") throw read.reason;
+  return read.value;
 }

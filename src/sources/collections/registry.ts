@@ -1,24 +1,32 @@
 import type { TargetConfig } from "../../config/schema";
 import type { CollectionSource } from "../types";
+import { QDRANT_DEFAULT_URL, QdrantSource } from "./qdrant";
 import { VECTORIZER_DEFAULT_URL, VectorizerSource } from "./vectorizer";
 
-/** A database answer larger than this is refused rather than parsed. */
-export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+type SourceFactory = (target: TargetConfig, url: string) => CollectionSource;
 
-type SourceFactory = (target: TargetConfig, url: string | undefined) => CollectionSource | null;
+const limits = (target: TargetConfig) => ({ timeoutMs: target.timeout_ms, maxBytes: target.max_response_bytes });
 
-/** Every kind of target and where its collection figures come from. */
-const SOURCES: Record<TargetConfig["kind"], SourceFactory> = {
-  none: () => null,
-  demo: (target, url) =>
-    new VectorizerSource({ url: url!, timeoutMs: target.timeout_ms, maxBytes: MAX_RESPONSE_BYTES }),
-  vectorizer: (target, url) =>
-    new VectorizerSource({ url: url ?? VECTORIZER_DEFAULT_URL, timeoutMs: target.timeout_ms, maxBytes: MAX_RESPONSE_BYTES }),
-  qdrant: () => {
-    throw new Error("the qdrant adapter is not built yet");
-  },
+/** Every kind of target with an API, where its collection figures come from. */
+const SOURCES: Record<Exclude<TargetConfig["kind"], "none">, SourceFactory> = {
+  demo: (target, url) => new VectorizerSource({ url, ...limits(target) }),
+  vectorizer: (target, url) => new VectorizerSource({ url, ...limits(target) }),
+  qdrant: (target, url) => new QdrantSource({ url, apiKey: target.api_key, ...limits(target) }),
 };
 
-export function createCollectionSource(target: TargetConfig, url: string | undefined): CollectionSource | null {
+const DEFAULT_URLS: Partial<Record<TargetConfig["kind"], string>> = {
+  vectorizer: VECTORIZER_DEFAULT_URL,
+  qdrant: QDRANT_DEFAULT_URL,
+};
+
+/** The target's API URL: its own, else its kind's default; null for a kind without an API (none). */
+export function apiUrlOf(target: TargetConfig): string | null {
+  if (target.kind === "none") return null;
+  return target.url ?? DEFAULT_URLS[target.kind] ?? null;
+}
+
+/** The collection source of a target whose API answers at `url`; null for a target without an API. */
+export function createCollectionSource(target: TargetConfig, url: string | null): CollectionSource | null {
+  if (target.kind === "none" || url === null) return null;
   return SOURCES[target.kind](target, url);
 }

@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ConfigError, loadConfig } from "../../src/config/load";
+
+/** The problems loadConfig reports for a configuration it must refuse. */
+export function problemsOf(env: Record<string, string>, file?: string): string[] {
+  try {
+    loadConfig(env, file);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error("expected the configuration to be refused");
+}
+
+/**
+ * A fresh temporary folder for config files, removed after the calling describe block;
+ * `write(name, text)` returns the file's path.
+ */
+export function configFileWriter(): { dir: string; write(name: string, text: string): string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-config-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return {
+    dir,
+    write(name, text) {
+      const file = path.join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { Sample } from "../../src/snapshot/sample";
+import type { CollectionFigures, ProcessMemory } from "../../src/sources/types";
+
+export const MB = 1024 * 1024;
+
+/** A process of `residentMb` MB whose other figures are unknown unless given. */
+export function processOf(residentMb: number, overrides: Partial<ProcessMemory> = {}): ProcessMemory {
+  return {
+    pid: 42,
+    residentBytes: residentMb * MB,
+    virtualBytes: null,
+    peakResidentBytes: null,
+    anonymousBytes: null,
+    fileBytes: null,
+    shmemBytes: null,
+    stackBytes: null,
+    swapBytes: 0,
+    pssBytes: null,
+    sharedBytes: null,
+    cpuPercent: null,
+    ...overrides,
+  };
+}
+
+/** An unquantized 768-dimension collection whose database figure is its float32 size. */
+export function collectionOf(name: string, vectorCount: number, overrides: Partial<CollectionFigures> = {}): CollectionFigures {
+  return {
+    name,
+    dimension: 768,
+    vectorCount,
+    documentCount: null,
+    metric: "cosine",
+    quantization: "none",
+    actualBytes: vectorCount * 768 * 4,
+    indexBytes: null,
+    payloadBytes: null,
+    ...overrides,
+  };
+}
+
+/** A sample of process 42 on a 16 GB host, half used, without swap. */
+export function sampleOf(at: string | Date, process: ProcessMemory | null, collections: CollectionFigures[] | null): Sample {
+  return {
+    takenAt: new Date(at),
+    durationSeconds: 0.01,
+    target: { name: "db", kind: "vectorizer", pid: 42, url: null },
+    system: { totalBytes: 16384 * MB, availableBytes: 8192 * MB, usedBytes: 8192 * MB, swapTotalBytes: 0, swapUsedBytes: 0 },
+    process,
+    cgroup: null,
+    collections,
+    errors: [],
+    downReasons: [],
+  };
+}

@@ -1,0 +1,65 @@
+import { createServer, type AddressInfo } from "node:net";
+import { simpleParser, type ParsedMail } from "mailparser";
+import { SMTPServer } from "smtp-server";
+import { waitFor } from "./daemon";
+
+export interface ReceivedMail {
+  envelope: { from: string; to: string[] };
+  mail: ParsedMail;
+}
+
+/** A real SMTP server on 127.0.0.1 that parses every message it accepts. */
+export class SmtpReceiver {
+  private constructor(
+    private readonly server: SMTPServer,
+    readonly port: number,
+    readonly received: ReceivedMail[],
+  ) {}
+
+  static async start(): Promise<SmtpReceiver> {
+    const received: ReceivedMail[] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ["STARTTLS", "AUTH"],
+      logger: false,
+      onData(stream, session, callback) {
+        simpleParser(stream).then(
+          (mail) => {
+            const envelope = session.envelope;
+            received.push({
+              envelope: { from: envelope.mailFrom ? envelope.mailFrom.address : "", to: envelope.rcptTo.map((r) => r.address) },
+              mail,
+            });
+            callback();
+          },
+          (err: Error) => callback(err),
+        );
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.server.address() as AddressInfo).port;
+    return new SmtpReceiver(server, port, received);
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  /** Resolves with the mails once at least `count` have arrived. */
+  waitForMails(count: number, timeoutMs?: number): Promise<ReceivedMail[]> {
+    return waitFor(() => (this.received.length >= count ? [...this.received] : undefined), `${count} mail(s)`, timeoutMs);
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on: connections to it are refused. */
+export async function refusingPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Allocator } from "./helpers/allocator";
@@ -169,7 +169,8 @@ describe("alerting in the daemon", () => {
     expect(body.routes).toEqual([]);
     expect(body.alerts.find((a: { alertname: string }) => a.alertname === ALERT)).toMatchObject({ state: "firing", last_notification: { kind: "firing", channels: {} } });
     expect(await metric(d, firingSeries("quiet"))).toBe(1);
-    await waitFor(() => (readFileSync(path.join(dataDir, "alerts-state.json"), "utf8").includes(ALERT) ? true : undefined), "the state file");
+    const stateFile = path.join(dataDir, "alerts-state.json");
+    await waitFor(() => (existsSync(stateFile) && readFileSync(stateFile, "utf8").includes(ALERT) ? true : undefined), "the state file");
   });
 
   it("with MEMSNAP_ALERTS=off evaluates nothing, exposes nothing and sends nothing", async () => {

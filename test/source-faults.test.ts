@@ -21,7 +21,7 @@ const FAULTS: Array<[string, string, RegExp]> = [
   ["slow", "a server slower than the timeout", new RegExp(`did not answer within ${SHORT_TIMEOUT_MS} ms$`)],
   ["error500", "HTTP 500", /answered HTTP 500: Service internal error: 1 of 1 read operations failed$/],
   ["html", "an HTML page", /did not answer JSON \(its answer starts with "<!DOCTYPE html><html><head><title>Sign i"\); is this the database's API URL\?$/],
-  ["closedMidBody", "a connection closed mid-body", /closed the connection after \d+ bytes of its answer \(other side closed\)$/],
+  ["closedMidBody", "a connection closed mid-body", /closed the connection after \d+ bytes of its answer \(connection reset\)$/],
   ["huge50MbChunked", "a 50 MB body streamed without a length", new RegExp(`answered more than the ${CAP_BYTES}-byte cap \\(raise max_response_bytes\\)$`)],
   ["huge50MbDeclared", "a declared 50 MB body", new RegExp(`answered 52428800 bytes, over the ${CAP_BYTES}-byte cap \\(raise max_response_bytes\\)$`)],
 ];

@@ -1,3 +1,6 @@
+import http, { type IncomingMessage } from "node:http";
+import https from "node:https";
+
 export interface FetchJsonOptions {
   signal: AbortSignal;
   timeoutMs: number;
@@ -31,8 +34,9 @@ export function endpoint(baseUrl: string, path: string): string {
 }
 
 function causeOf(err: unknown): string {
-  const cause = (err as Error & { cause?: Error }).cause;
-  return cause?.message ?? (err as Error).message;
+  const { cause, code, message } = err as Error & { cause?: Error; code?: string };
+  if (code === "ECONNRESET" && message === "aborted") return "connection reset";
+  return cause?.message ?? message;
 }
 
 /** The answer started but did not finish. */
@@ -45,19 +49,29 @@ class BodyInterrupted extends Error {
   }
 }
 
-async function readCapped(response: Response, url: string, maxBytes: number): Promise<string> {
-  const declared = Number(response.headers.get("content-length"));
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw new SourceHttpError(`${url} answered ${declared} bytes, over the ${maxBytes}-byte cap (raise max_response_bytes)`);
-  }
-  const chunks: Uint8Array[] = [];
+/** Kept-alive connections to the database: a sample makes a few requests every few seconds. */
+const AGENTS = {
+  "http:": new http.Agent({ keepAlive: true, maxSockets: 8 }),
+  "https:": new https.Agent({ keepAlive: true, maxSockets: 8 }),
+};
+
+/** How much of an error answer is read to find the server's own words. */
+const ERROR_BODY_READ_BYTES = 4096;
+
+/**
+ * Reads a body up to `maxBytes`. Past the cap, `overCap` says what to do: throw an error
+ * (a success answer that is too large) or stop quietly with what was read (an error answer).
+ */
+async function readBody(response: IncomingMessage, maxBytes: number, overCap: (() => Error) | null): Promise<string> {
+  const chunks: Buffer[] = [];
   let received = 0;
   try {
-    for await (const chunk of response.body ?? []) {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
       received += chunk.byteLength;
       if (received > maxBytes) {
-        throw new SourceHttpError(`${url} answered more than the ${maxBytes}-byte cap (raise max_response_bytes)`);
+        response.destroy();
+        if (overCap) throw overCap();
+        break;
       }
       chunks.push(chunk);
     }
@@ -69,13 +83,7 @@ async function readCapped(response: Response, url: string, maxBytes: number): Pr
 }
 
 /** What the server said about an error, when it said it in a few words (Qdrant: `status.error`). */
-async function errorDetail(response: Response): Promise<string> {
-  let text: string;
-  try {
-    text = (await response.text()).slice(0, 4096);
-  } catch {
-    return "";
-  }
+function errorDetail(text: string): string {
   try {
     const body = JSON.parse(text) as { status?: { error?: unknown }; error?: unknown; message?: unknown };
     const said = body.status?.error ?? body.error ?? body.message;
@@ -86,14 +94,33 @@ async function errorDetail(response: Response): Promise<string> {
   return "";
 }
 
+function request(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
+  const target = new URL(url);
+  const client = target.protocol === "https:" ? https : http;
+  const agent = AGENTS[target.protocol as keyof typeof AGENTS];
+  return new Promise((resolve, reject) => {
+    client.get(target, { agent, headers, signal }, resolve).once("error", reject);
+  });
+}
+
 async function fetchText(url: string, options: FetchJsonOptions, signal: AbortSignal): Promise<string> {
-  const response = await fetch(url, { signal, headers: { accept: "application/json", ...options.headers } });
-  if (!response.ok) {
-    const detail = await errorDetail(response);
-    const refused = (response.status === 401 || response.status === 403) && options.refusedHint ? ` (${options.refusedHint})` : "";
-    throw new SourceHttpError(`${url} answered HTTP ${response.status}${detail}${refused}`, response.status);
+  const response = await request(url, { accept: "application/json", ...options.headers }, signal);
+  const status = response.statusCode ?? 0;
+  if (status < 200 || status > 299) {
+    const detail = errorDetail(await readBody(response, ERROR_BODY_READ_BYTES, null).catch(() => ""));
+    const refused = (status === 401 || status === 403) && options.refusedHint ? ` (${options.refusedHint})` : "";
+    throw new SourceHttpError(`${url} answered HTTP ${status}${detail}${refused}`, status);
   }
-  return readCapped(response, url, options.maxBytes);
+  const declared = Number(response.headers["content-length"]);
+  if (declared > options.maxBytes) {
+    response.destroy();
+    throw new SourceHttpError(`${url} answered ${declared} bytes, over the ${options.maxBytes}-byte cap (raise max_response_bytes)`);
+  }
+  return readBody(
+    response,
+    options.maxBytes,
+    () => new SourceHttpError(`${url} answered more than the ${options.maxBytes}-byte cap (raise max_response_bytes)`),
+  );
 }
 
 function describeFailure(url: string, err: unknown, timedOut: boolean, timeoutMs: number): SourceHttpError {

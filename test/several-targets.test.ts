@@ -1,8 +1,17 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Allocator } from "./helpers/allocator";
-import { getJson, scrape, startTestDaemon, untilReady, type TestDaemon } from "./helpers/daemon";
+import { getJson, scrape, startTestDaemon, untilReady, waitFor, type TestDaemon } from "./helpers/daemon";
+
+/** True once the kernel has finished a killed process: gone, or a zombie waiting to be reaped. */
+function hasDied(pid: number): true | undefined {
+  try {
+    return /^State:\s+[ZX]/m.test(readFileSync(`/proc/${pid}/status`, "utf8")) ? true : undefined;
+  } catch {
+    return true;
+  }
+}
 
 const collectionSeries = (metrics: Map<string, number>, target: string) =>
   [...metrics.keys()].filter((key) => key.startsWith("memsnap_collection_") && key.includes(`target="${target}",collection=`));
@@ -70,6 +79,7 @@ describe("one daemon watching three targets: two demo stores and a plain process
   it("takes down one target's series when its database dies, leaving the others alone", async () => {
     const { body: before } = await getJson(`${daemon.url}/api/v1/memory-snapshot?target=demo-b`);
     process.kill(before.target.pid, "SIGKILL");
+    await waitFor(() => hasDied(before.target.pid), "the killed demo store to die");
     const { body: after } = await getJson(`${daemon.url}/api/v1/memory-snapshot?target=demo-b&fresh=true`);
     expect(after.target.up).toBe(false);
     expect(after.errors.map((e: { source: string }) => e.source)).toEqual(expect.arrayContaining(["process", "vectorizer"]));

@@ -63,7 +63,7 @@ describe("a database found by its process name, killed and started again under a
     await started[0].kill();
     const metrics = await untilUp(0);
     expect([...metrics.keys()].filter((key) => key.includes('target="db",collection='))).toEqual([]);
-    const { body } = await getJson(`${daemon.url}/api/v1/memory-snapshot?target=db`);
+    const { body } = await getJson(`${daemon.url}/api/v1/memory-snapshot?target=db&fresh=true`);
     expect(body.target).toMatchObject({ pid: null, up: false });
     expect(body.errors).toContainEqual({ source: "locate", message: `no running process matches ${JSON.stringify(name)}` });
     expect(body.errors.some((e: { source: string; message: string }) => e.source === "vectorizer" && e.message.startsWith(`cannot reach ${started[0].url}/`))).toBe(true);

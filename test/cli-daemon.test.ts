@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import { SnapshotSchema } from "../src/snapshot/schema";
 import { Allocator } from "./helpers/allocator";
+import { scratchDir } from "./helpers/scratch";
 import { runCliAsync, spawnCli } from "./helpers/cli";
 import { getJson, startTestDaemon, untilReady, waitFor, type TestDaemon } from "./helpers/daemon";
 
@@ -23,7 +23,7 @@ async function closedPort(): Promise<number> {
 describe("the command line against a running daemon", () => {
   let daemon: TestDaemon;
   let env: Record<string, string>;
-  const workDir = mkdtempSync(path.join(os.tmpdir(), "memsnap-cli-daemon-"));
+  const workDir = scratchDir("cli-daemon");
 
   beforeAll(async () => {
     daemon = await startTestDaemon();
@@ -164,6 +164,7 @@ describe("the command line against a running daemon", () => {
 
 describe("memsnap snapshot --local", () => {
   let allocator: Allocator;
+  const configDir = scratchDir("local");
 
   beforeAll(async () => {
     allocator = await Allocator.start();
@@ -183,7 +184,7 @@ describe("memsnap snapshot --local", () => {
   });
 
   it("names the configured targets when asked for another", async () => {
-    const config = path.join(mkdtempSync(path.join(os.tmpdir(), "memsnap-local-")), "memsnap.yaml");
+    const config = path.join(configDir, "memsnap.yaml");
     writeFileSync(config, `targets:\n  - {name: db, kind: none, pid: ${allocator.pid}}\n`);
     const result = await runCliAsync(["snapshot", "--local", "--target", "nope", "--config", config]);
     expect(result.status).toBe(2);

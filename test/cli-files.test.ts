@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ThresholdsSchema } from "../src/config/schema";
 import { buildSnapshot } from "../src/snapshot/build";
 import { runCli, runCliAsync, type CliResult } from "./helpers/cli";
+import { scratchDir } from "./helpers/scratch";
 import { collectionOf, processOf, sampleOf } from "./helpers/samples";
 
 const SEED_EXAMPLE = path.join(__dirname, "fixtures/seed-example-snapshot.json");
-const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-cli-files-"));
+const dir = scratchDir("cli-files");
 const thresholds = ThresholdsSchema.parse({});
 
 function write(name: string, content: string | object): string {

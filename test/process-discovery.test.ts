@@ -1,11 +1,11 @@
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, symlinkSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { locateProcess } from "../src/sources/locate";
 import { ProcessNotFoundError, readProcessMemory } from "../src/sources/process";
 import { FakeVectorizer, uniqueProcessName } from "./helpers/fake-database";
+import { scratchDir } from "./helpers/scratch";
 import { getJson, scrape, startTestDaemon, waitFor, type TestDaemon } from "./helpers/daemon";
 
 const UP = 'memsnap_target_up{target="db"}';
@@ -97,11 +97,11 @@ describe("a process that has exited but is not reaped (a zombie)", () => {
   const name = uniqueProcessName();
   let parent: ReturnType<typeof spawn>;
   let zombiePid: number;
+  const dir = scratchDir("zombie");
 
   beforeAll(async () => {
     // A program named `name` (a link to sleep: the kernel names a process after the file it runs)
     // exits at once; its parent `sh` has become `sleep 60` and never reaps it.
-    const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-zombie-"));
     symlinkSync(execFileSync("sh", ["-c", "command -v sleep"], { encoding: "utf8" }).trim(), path.join(dir, name));
     parent = spawn("sh", ["-c", `"${dir}/${name}" 0 & echo $!; exec sleep 60`], { stdio: ["ignore", "pipe", "ignore"] });
     zombiePid = Number((await createInterface({ input: parent.stdout! })[Symbol.asyncIterator]().next()).value);

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Allocator } from "./helpers/allocator";
+import { scratchDir } from "./helpers/scratch";
 import { getJson, scrape, startTestDaemon, untilReady, waitFor, type TestDaemon } from "./helpers/daemon";
 
 /** True once the kernel has finished a killed process: gone, or a zombie waiting to be reaped. */
@@ -18,11 +18,12 @@ const collectionSeries = (metrics: Map<string, number>, target: string) =>
 
 describe("one daemon watching three targets: two demo stores and a plain process", () => {
   let plain: Allocator;
+  const configDir = scratchDir("targets");
   let daemon: TestDaemon;
 
   beforeAll(async () => {
     plain = await Allocator.start();
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "memsnap-targets-")), "memsnap.yaml");
+    const file = path.join(configDir, "memsnap.yaml");
     writeFileSync(
       file,
       [

@@ -2,7 +2,7 @@ import { Counter, Gauge, type Registry } from "prom-client";
 import type { AlertState } from "./state";
 import { CHANNELS, type Channel } from "./notifiers/notifier";
 
-export const DELIVERY_OUTCOMES = ["sent", "failed", "retried"] as const;
+const DELIVERY_OUTCOMES = ["sent", "failed", "retried"] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
 /** memsnap_alert_firing and memsnap_notifications_total, registered on the exporter's registry. */

@@ -28,7 +28,7 @@ function loadAlerts(): typeof import("./alerts") {
   return require("./alerts") as typeof import("./alerts");
 }
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command("memsnap")
     .description("The truth about a vector database's memory: Prometheus metrics, JSON snapshots, alerts.")
     .version(VERSION)

@@ -9,7 +9,7 @@ const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h
 const DURATION_HINT = "a duration such as 4h, 30m, 90s or 500ms";
 
 /** "4h", "30m", "90s", "500ms" or a plain number of seconds → milliseconds; null when not one. */
-export function parseDurationMs(value: unknown): number | null {
+function parseDurationMs(value: unknown): number | null {
   if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value * 1000 : null;
   if (typeof value !== "string") return null;
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
@@ -50,7 +50,7 @@ const severities = commaList(z.string())
   .transform((list) => list.filter(isAlertedSeverity));
 
 /** The address inside "Name <address>", or the text itself. */
-export function mailboxAddress(mailbox: string): string {
+function mailboxAddress(mailbox: string): string {
   const match = /<([^<>]*)>\s*$/.exec(mailbox);
   return (match === null ? mailbox : match[1]).trim();
 }
@@ -131,7 +131,6 @@ export const AlertingSchema = z.object({
 });
 export type AlertingConfig = z.infer<typeof AlertingSchema>;
 export type EmailConfig = AlertingConfig["email"];
-export type SlackConfig = AlertingConfig["slack"];
 export type RetryConfig = AlertingConfig["retry"];
 
 /** Environment variable → path under `alerting`. */

@@ -27,8 +27,7 @@ function regexProblem(pattern: string): string | null {
   }
 }
 
-export const TARGET_KINDS = ["demo", "vectorizer", "qdrant", "none"] as const;
-export type TargetKind = (typeof TARGET_KINDS)[number];
+const TARGET_KINDS = ["demo", "vectorizer", "qdrant", "none"] as const;
 
 const processPattern = z
   .string()
@@ -85,7 +84,7 @@ function targetProblems(target: z.infer<typeof TargetFields>): Array<{ path: str
   return problems;
 }
 
-export const TargetSchema = TargetFields.superRefine((target, ctx) => {
+const TargetSchema = TargetFields.superRefine((target, ctx) => {
   for (const { path, message } of targetProblems(target)) ctx.addIssue({ code: "custom", path: [path], message });
 });
 export type TargetConfig = z.infer<typeof TargetSchema>;
@@ -102,7 +101,7 @@ export const ThresholdsSchema = z.object({
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
 
 /** What the command line (snapshot, monitor) reads; the daemon ignores it. */
-export const CliSchema = z.object({
+const CliSchema = z.object({
   api_url: z
     .url({ protocol: /^https?$/, error: "expected the http(s) URL of a memsnap daemon's API, such as http://localhost:8080/api/v1" })
     .default("http://localhost:8080/api/v1"),

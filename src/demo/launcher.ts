@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { PACKAGE_ROOT } from "../package-root";
 
 /** The compiled demo server, wherever this module runs from. */
-export const DEMO_SERVER_ENTRY = path.join(PACKAGE_ROOT, "dist/demo/server.js");
+const DEMO_SERVER_ENTRY = path.join(PACKAGE_ROOT, "dist/demo/server.js");
 
 /** A child process serving HTTP: where it listens, its pid, and how to stop it. */
 export interface ListeningChild {

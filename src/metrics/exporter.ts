@@ -18,7 +18,7 @@ const MISNAMED_DEFAULT_METRICS = ["nodejs_active_handles_total", "nodejs_active_
 const gzipAsync = promisify(gzip);
 
 /** One rendering of the exposition as sent on the wire: its bytes, and their gzip once asked for. */
-export class Exposition {
+class Exposition {
   private gzipped: Promise<Buffer> | null = null;
 
   constructor(readonly body: Buffer) {}

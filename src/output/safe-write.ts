@@ -24,7 +24,7 @@ export class FileExistsError extends Error {
  * Checks a client-supplied name without touching the disk: a relative path of plain
  * segments ending in .json. Returns the normalised relative path.
  */
-export function checkRelativeJsonName(name: string): string {
+function checkRelativeJsonName(name: string): string {
   if (name.length === 0) throw new UnsafePathError("empty_path", "file_path is empty");
   if (name.includes("\0")) throw new UnsafePathError("nul_byte", "file_path contains a NUL byte");
   if (path.isAbsolute(name) || path.win32.isAbsolute(name)) {

@@ -10,7 +10,7 @@ import { healthRoutes } from "./routes/health";
 import { metricsRoutes } from "./routes/metrics";
 import { snapshotRoutes } from "./routes/snapshot";
 
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 function jsonBodies() {
   return bodyParser({

@@ -25,7 +25,7 @@ export function isQuantized(quantization: Quantization): boolean {
 }
 
 /** Bytes one vector component occupies; null where the scheme does not fix it (PQ). */
-export function bytesPerComponent(quantization: Quantization): number | null {
+function bytesPerComponent(quantization: Quantization): number | null {
   if (quantization === "none") return FLOAT32_BYTES;
   if (quantization === "binary") return 1 / 8;
   if (quantization === "pq") return null;

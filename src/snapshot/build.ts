@@ -139,7 +139,7 @@ function discrepancyAnalysis(d: Discrepancy, known: boolean): Snapshot["discrepa
  * What health and findings judge. Without collection figures (the API failed) the
  * unaccounted memory is unknown, not the whole RSS.
  */
-export function assess(sample: Sample, unaccountedGrowth: UnaccountedGrowth | null): Assessment {
+function assess(sample: Sample, unaccountedGrowth: UnaccountedGrowth | null): Assessment {
   const collections = sample.collections ?? [];
   const totals = collectionTotals(collections);
   const system = sample.system;

@@ -9,14 +9,14 @@ export type Finding = z.infer<typeof FindingSchema>;
 export type Severity = Finding["severity"];
 
 /** Host (or cgroup) memory use that is a warning: fixed, as in SPEC section 4. */
-export const HOST_MEMORY_WARNING_PERCENT = 90;
+const HOST_MEMORY_WARNING_PERCENT = 90;
 const MEMORY_MAPPED_STORAGE_FROM_BYTES = 1024 * BYTES_PER_MB;
 const REVIEW_DATA_STRUCTURES_FROM_BYTES = 200 * BYTES_PER_MB;
 
 const mb = (bytes: number) => `${roundTo(bytes / BYTES_PER_MB, 1)} MB`;
 const pct = (value: number) => `${roundTo(value, 1)} %`;
 
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   if (Math.abs(bytes) >= 1024 * BYTES_PER_MB) return `${roundTo(bytes / (1024 * BYTES_PER_MB), 1)} GB`;
   return mb(bytes);
 }

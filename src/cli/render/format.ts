@@ -1,6 +1,6 @@
 import type { HealthStatus } from "../../snapshot/health";
 
-export const UNKNOWN = "unknown";
+const UNKNOWN = "unknown";
 
 /** The seed's words for each health band. */
 export const BAND_WORDS: Record<HealthStatus, string> = {

@@ -43,7 +43,7 @@ type CountedCollection = { name: string; info: CollectionInfo & { points_count: 
 const CollectionList = z.object({ result: z.object({ collections: z.array(z.object({ name: z.string() })) }) });
 
 /** Qdrant's quantization config as memsnap names it; null for a kind memsnap does not know. */
-export function normaliseQdrantQuantization(config: QuantizationConfig): Quantization | null {
+function normaliseQdrantQuantization(config: QuantizationConfig): Quantization | null {
   if (config.scalar) return config.scalar.type === "int8" ? "sq8" : null;
   if (config.product) return "pq";
   if (config.binary) return "binary";

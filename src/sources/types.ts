@@ -46,6 +46,21 @@ export interface CollectionFigures {
   actualBytes: number | null;
   indexBytes: number | null;
   payloadBytes: number | null;
+  /**
+   * What the database says the collection holds in anonymous (heap) memory, where it says so
+   * apart from its total (Qdrant `ram_bytes`). Absent: the attribution takes `actualBytes`.
+   */
+  anonymousBytes?: number | null;
+  /** Resident pages of the collection's memory-mapped files, by the database's own count (Qdrant `cached_bytes`). */
+  mappedResidentBytes?: number | null;
+}
+
+/** What the database's runtime or allocator says about the memory it holds. */
+export interface RuntimeFigures {
+  /** Held by the allocator or garbage collector but not in use by the program (jemalloc resident − allocated; V8 committed − used). */
+  allocatorFreeBytes: number | null;
+  /** Where the figure comes from, e.g. "qdrant /metrics (jemalloc)" or "demo V8 heap statistics". */
+  source: string;
 }
 
 /** What one read of a database's API gave. */
@@ -53,6 +68,8 @@ export interface CollectionsReading {
   /** The server's own version string, when its API tells it. */
   serverVersion: string | null;
   collections: CollectionFigures[];
+  /** The runtime's own figures, where the database exposes them. */
+  runtime?: RuntimeFigures | null;
 }
 
 /**

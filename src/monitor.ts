@@ -6,6 +6,7 @@ import type { SnapshotHistory } from "./snapshot/history";
 import { sampleTarget } from "./snapshot/sampler";
 import type { Snapshot } from "./snapshot/schema";
 import { snapshotTrendPoints } from "./snapshot/trend";
+import { SmapsCadence } from "./sources/smaps";
 import type { Target } from "./sources/target";
 
 /**
@@ -16,6 +17,7 @@ import type { Target } from "./sources/target";
 export class Monitor {
   private readonly inFlight = new Map<string, Promise<Snapshot>>();
   private readonly sampled = new Set<string>();
+  private readonly smaps = new Map<string, SmapsCadence>();
   private readonly abort = new AbortController();
 
   constructor(
@@ -51,7 +53,8 @@ export class Monitor {
   }
 
   private async run(target: Target): Promise<Snapshot> {
-    const sample = await sampleTarget(target, this.abort.signal, { smapsRollup: this.config.process_smaps });
+    const smaps = this.smapsCadence(target.name);
+    const sample = await sampleTarget(target, this.abort.signal, { smapsRollup: this.config.process_smaps, smaps });
     const earlier = snapshotTrendPoints(this.history.recent(target.name, this.config.history_size));
     const snapshot = buildSnapshot(sample, this.config.thresholds, earlier);
     this.history.add(snapshot);
@@ -60,6 +63,15 @@ export class Monitor {
     this.sampled.add(target.name);
     this.logSample(snapshot);
     return snapshot;
+  }
+
+  private smapsCadence(name: string): SmapsCadence {
+    let cadence = this.smaps.get(name);
+    if (cadence === undefined) {
+      cadence = new SmapsCadence(this.config.smaps_interval_seconds);
+      this.smaps.set(name, cadence);
+    }
+    return cadence;
   }
 
   private logSample(snapshot: Snapshot): void {

@@ -2,8 +2,9 @@ import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { SourceOutcome } from "../snapshot/sampler";
+import { ATTRIBUTION_PARTS } from "../snapshot/attribution";
 import type { Snapshot } from "../snapshot/schema";
-import { COLLECTION_GAUGES, SYSTEM_GAUGES, TARGET_GAUGES } from "./definitions";
+import { ATTRIBUTION_GAUGE, COLLECTION_GAUGES, SYSTEM_GAUGES, TARGET_GAUGES } from "./definitions";
 
 export type ExpositionFormat = "prometheus" | "openmetrics";
 
@@ -41,6 +42,7 @@ export class MetricsExporter {
     d,
     gauge: this.gauge(d.name, d.help, ["target", "collection"]),
   }));
+  private readonly attributionGauge = this.gauge(ATTRIBUTION_GAUGE.name, ATTRIBUTION_GAUGE.help, ["target", "part"]);
   private readonly sourceDuration = this.gauge(
     "memsnap_source_duration_seconds",
     "Wall time of the last read of one source (system, locate, process, cgroup, the database API).",
@@ -87,12 +89,19 @@ export class MetricsExporter {
       for (const { gauge } of this.collectionGauges) gauge.remove({ target, collection: gone });
     }
     this.collectionsByTarget.set(target, current);
+    this.applyAttribution(target, snapshot.memory_attribution);
     for (const outcome of sources) {
       const labels = { target, source: outcome.source };
       this.sourceDuration.set(labels, outcome.durationSeconds);
       this.sourceSuccess.set(labels, outcome.success ? 1 : 0);
     }
     this.invalidate();
+  }
+
+  /** One series per part; none while the snapshot has no attribution. */
+  private applyAttribution(target: string, attribution: Snapshot["memory_attribution"]): void {
+    const bytes = new Map((attribution?.parts ?? []).map((p) => [p.part, p.bytes]));
+    for (const part of ATTRIBUTION_PARTS) setOrRemove(this.attributionGauge, { target, part }, bytes.get(part) ?? null);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { TargetConfig } from "../../config/schema";
 import type { CollectionSource } from "../types";
+import { DemoSource } from "./demo";
 import { QDRANT_DEFAULT_URL, QdrantSource } from "./qdrant";
 import { VECTORIZER_DEFAULT_URL, VectorizerSource } from "./vectorizer";
 
@@ -9,7 +10,7 @@ const limits = (target: TargetConfig) => ({ timeoutMs: target.timeout_ms, maxByt
 
 /** Every kind of target with an API, where its collection figures come from. */
 const SOURCES: Record<Exclude<TargetConfig["kind"], "none">, SourceFactory> = {
-  demo: (target, url) => new VectorizerSource({ url, ...limits(target) }),
+  demo: (target, url) => new DemoSource({ url, ...limits(target) }),
   vectorizer: (target, url) => new VectorizerSource({ url, ...limits(target) }),
   qdrant: (target, url) => new QdrantSource({ url, apiKey: target.api_key, ...limits(target) }),
 };

@@ -48,6 +48,14 @@ describe("the benchmark's pieces", () => {
     expect(spliceResults(null, "t\n")).toContain("<!-- bench:begin -->\nt\n<!-- bench:end -->");
   });
 
+  it("keeps each named block apart: a new one goes at the end, an existing one is replaced in place", () => {
+    const main = "# Results\n<!-- bench:begin -->\nmain\n<!-- bench:end -->\n";
+    const added = spliceResults(main, "walks\n", "bench:attribution");
+    expect(added).toBe(`${main}\n<!-- bench:attribution:begin -->\nwalks\n<!-- bench:attribution:end -->\n`);
+    expect(spliceResults(added, "again\n", "bench:attribution")).toBe(added.replace("walks", "again"));
+    expect(spliceResults(added, "other\n")).toBe(added.replace("main", "other"));
+  });
+
   it("stops what it started in reverse order, even when one stop fails", async () => {
     const stopped: string[] = [];
     const stack = new ProcessStack();

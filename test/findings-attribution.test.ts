@@ -57,9 +57,9 @@ describe("findings that use the attribution", () => {
 
   it("leave UnaccountedMemoryCritical, overhead, growth and ReviewDataStructures to targets with collection figures", () => {
     const process = processOf(2000, { fileBytes: 50 * MB });
-    const none = buildSnapshot({ ...sampleOf(START, process, []), target: { name: "p", kind: "none", pid: 42, url: null } }, thresholds);
-    const noFigures = buildSnapshot(sampleOf(START, process, [collectionOf("docs", 100_000, { actualBytes: null })]), thresholds);
-    const withFigures = buildSnapshot(sampleOf(START, process, [collectionOf("docs", 100_000)]), thresholds);
+    const none = buildSnapshot({ ...sampleOf(new Date(START), process, []), target: { name: "p", kind: "none", pid: 42, url: null } }, thresholds);
+    const noFigures = buildSnapshot(sampleOf(new Date(START), process, [collectionOf("docs", 100_000, { actualBytes: null })]), thresholds);
+    const withFigures = buildSnapshot(sampleOf(new Date(START), process, [collectionOf("docs", 100_000)]), thresholds);
     for (const snapshot of [none, noFigures]) {
       expect(codes(snapshot).filter((c) => ["UnaccountedMemoryCritical", "OverheadCritical", "OverheadHigh", "ReviewDataStructures"].includes(c))).toEqual([]);
     }

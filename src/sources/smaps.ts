@@ -108,7 +108,7 @@ function readThreadStacks(pid: number): ThreadStacks {
  * One walk of /proc/<pid>/smaps (the kernel walks every page of the process: milliseconds per
  * GiB resident, so it is read in the thread pool) and the threads' stack pointers.
  */
-export async function readSmaps(pid: number): Promise<SmapsReading> {
+export async function readSmaps(pid: number, readAtMs: number = Date.now()): Promise<SmapsReading> {
   let text: string;
   try {
     text = await readFile(`/proc/${pid}/smaps`, "utf8");
@@ -120,7 +120,7 @@ export async function readSmaps(pid: number): Promise<SmapsReading> {
     }
     throw new Error(`cannot read /proc/${pid}/smaps: ${(err as Error).message}`);
   }
-  return { pid, readAtMs: Date.now(), mappings: parseSmaps(text), threads: readThreadStacks(pid) };
+  return { pid, readAtMs, mappings: parseSmaps(text), threads: readThreadStacks(pid) };
 }
 
 /**
@@ -132,12 +132,13 @@ export class SmapsCadence {
 
   constructor(private readonly intervalSeconds: number) {}
 
+  /** The walk to attribute this sample by; null when off, or where there is no /proc (not Linux). */
   async reading(pid: number, errors: SourceError[], nowMs: number = Date.now()): Promise<SmapsReading | null> {
-    if (this.intervalSeconds === 0) return null;
+    if (this.intervalSeconds === 0 || process.platform !== "linux") return null;
     const last = this.last;
     if (last !== null && last.pid === pid && nowMs - last.readAtMs < this.intervalSeconds * 1000) return last;
     try {
-      this.last = await readSmaps(pid);
+      this.last = await readSmaps(pid, nowMs);
     } catch (err) {
       if (err instanceof ProcessNotFoundError) throw err;
       errors.push({ source: "smaps", message: `${(err as Error).message}; the memory attribution is not known` });

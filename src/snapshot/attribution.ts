@@ -88,7 +88,7 @@ export function scaleToCounters(b: KernelBreakdown, counters: StatusCounters): K
 function stacksSource(b: KernelBreakdown): string {
   const main = b.mainStack ? "the main [stack]" : "no main [stack]";
   const others = Math.max(0, b.threads - 1);
-  return `kernel smaps: ${main} and ${b.threadStacks} of ${others} thread stacks, found by the threads' stack pointers (/proc/<pid>/task/*/syscall)`;
+  return `kernel smaps: ${main} and ${b.threadStacks} of ${others} thread stacks (by the threads' stack pointers)`;
 }
 
 function dataFilesSource(b: KernelBreakdown): string {
@@ -139,12 +139,12 @@ function divideAnonymous(anonymous: number, claims: AnonymousClaims, errors: str
 export function attribute(b: KernelBreakdown, readAtMs: number, counters: StatusCounters, claims: AnonymousClaims): Attribution {
   const kernel = scaleToCounters(b, counters);
   const errors = threadErrors(b);
-  const carried = kernel.scaled ? "; walk carried to /proc/<pid>/status" : "";
+  const carried = (counter: string) => (kernel.scaled ? `; ${counter} between walks` : "");
   const parts: AttributionPart[] = [
-    { part: "code", bytes: kernel.code, source: `kernel smaps: the executable and shared libraries${carried} (RssFile)` },
-    { part: "data_files", bytes: kernel.dataFiles, source: `${dataFilesSource(b)}${carried} (RssFile)` },
-    { part: "shared_memory", bytes: kernel.sharedMemory, source: `kernel smaps: shmem, /dev/shm, SysV and memfd mappings${carried} (RssShmem)` },
-    { part: "stacks", bytes: kernel.stacks, source: `${stacksSource(b)}${carried} (RssAnon)` },
+    { part: "code", bytes: kernel.code, source: `kernel smaps: the executable and shared libraries${carried("RssFile")}` },
+    { part: "data_files", bytes: kernel.dataFiles, source: `${dataFilesSource(b)}${carried("RssFile")}` },
+    { part: "shared_memory", bytes: kernel.sharedMemory, source: `kernel smaps: shmem, /dev/shm, SysV and memfd mappings${carried("RssShmem")}` },
+    { part: "stacks", bytes: kernel.stacks, source: `${stacksSource(b)}${carried("RssAnon")}` },
     ...divideAnonymous(kernel.anonymous, claims, errors),
   ];
   return {

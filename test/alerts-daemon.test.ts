@@ -6,17 +6,21 @@ import { getJson, startTestDaemon, untilReady, waitFor, type TestDaemon } from "
 import { SlackReceiver } from "./helpers/slack-receiver";
 import { refusingPort, SmtpReceiver } from "./helpers/smtp-receiver";
 
-const ALERT = "UnaccountedMemoryCritical";
+const ALERT = "HealthScoreCritical";
 const HELD_MB = 200;
 
-/** A `none` target watching the allocator: over 150 MB unaccounted is critical. Samples come only from ?fresh=true. */
+/**
+ * A `none` target watching the allocator, with every deduction critical (a score under 100): over
+ * 100 MB of resident memory (the `unaccounted_memory` deduction) raises HealthScoreCritical.
+ * Samples come only from ?fresh=true.
+ */
 function alertEnv(name: string, allocator: Allocator, dataDir: string, channels: Record<string, string>): Record<string, string> {
   return {
     MEMSNAP_TARGET: "none",
     MEMSNAP_TARGET_NAME: name,
     MEMSNAP_TARGET_PID: String(allocator.pid),
     MEMSNAP_SCHEDULE: "0 0 0 1 1 *",
-    MEMSNAP_UNACCOUNTED_CRITICAL_MB: "150",
+    MEMSNAP_HEALTH_CRITICAL_SCORE: "100",
     MEMSNAP_DATA_DIR: dataDir,
     MEMSNAP_ALERT_RETRY_ATTEMPTS: "3",
     MEMSNAP_ALERT_RETRY_BASE_DELAY: "20ms",
@@ -104,7 +108,7 @@ describe("alerting in the daemon", () => {
     const d = await daemon(alertEnv("held", held, freshDataDir(), channels()));
     for (let i = 1; i < 10; i++) await sample(d, "held");
     const firing = await settled(d, "held");
-    expect(firing).toMatchObject({ state: "firing", severity: "critical", threshold: 150, inhibited_by: null });
+    expect(firing).toMatchObject({ state: "firing", severity: "critical", threshold: 100, inhibited_by: null });
     expect(firing.last_notification).toMatchObject({ kind: "firing", channels: { slack: "sent", email: "sent" } });
     expect(await metric(d, firingSeries("held"))).toBe(1);
     expect(slackFor("held")).toEqual([`[memsnap] CRITICAL: ${ALERT} on held`]);
@@ -112,7 +116,7 @@ describe("alerting in the daemon", () => {
     const mail = smtp.received.find((m) => m.mail.subject!.includes(" on held"))!;
     expect(mail.envelope.to).toEqual(["oncall@example.com"]);
     expect(mail.mail.text).toContain(`Value:`);
-    expect(mail.mail.text).toContain(`${firing.value} MB`);
+    expect(mail.mail.text).toContain(`${firing.value} / 100`);
     expect(mail.mail.text).toContain(`${d.url}/api/v1/memory-snapshot?target=held`);
 
     await held.free();

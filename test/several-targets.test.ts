@@ -83,7 +83,7 @@ describe("one daemon watching three targets: two demo stores and a plain process
     await waitFor(() => hasDied(before.target.pid), "the killed demo store to die");
     const { body: after } = await getJson(`${daemon.url}/api/v1/memory-snapshot?target=demo-b&fresh=true`);
     expect(after.target.up).toBe(false);
-    expect(after.errors.map((e: { source: string }) => e.source)).toEqual(expect.arrayContaining(["process", "vectorizer"]));
+    expect(after.errors.map((e: { source: string }) => e.source)).toEqual(["process", "demo"]);
     const metrics = await scrape(daemon);
     expect(metrics.get('memsnap_target_up{target="demo-b"}')).toBe(0);
     expect(collectionSeries(metrics, "demo-b")).toEqual([]);

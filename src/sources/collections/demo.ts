@@ -37,8 +37,9 @@ export class DemoSource implements CollectionSource {
     }
   }
 
+  /** The runtime figures are asked for once the collections are read: a store that is down is one error, not two. */
   async collections(signal: AbortSignal, errors: SourceError[]): Promise<CollectionsReading> {
-    const [reading, runtime] = await Promise.all([this.vectorizer.collections(signal, errors), this.runtime(signal, errors)]);
-    return { ...reading, runtime };
+    const reading = await this.vectorizer.collections(signal, errors);
+    return { ...reading, runtime: await this.runtime(signal, errors) };
   }
 }

@@ -57,6 +57,12 @@ describe("the attribution of a real process: 150 MB anonymous, a 200 MB mapped f
     expect(partOf(parts, "collections").bytes).toBe(0);
   });
 
+  it("takes only the code as the runtime baseline, not the mapped data file", () => {
+    const code = partOf(snapshot.memory_attribution.parts, "code").bytes;
+    expect(snapshot.discrepancy_analysis.runtime_baseline_bytes).toBe(code);
+    expect(snapshot.discrepancy_analysis.data_structure_overhead_bytes).toBe(snapshot.discrepancy_analysis.unaccounted_memory_bytes - code);
+  });
+
   it("counts the main stack and the 8 threads' stacks, and reports them as stack_size", () => {
     const stacks = partOf(snapshot.memory_attribution.parts, "stacks");
     expect(stacks.source).toContain("the main [stack] and 8 of 8 thread stacks");

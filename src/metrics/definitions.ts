@@ -25,7 +25,7 @@ export const TARGET_GAUGES: GaugeDefinition[] = [
   },
   {
     name: "memsnap_data_structure_overhead_bytes",
-    help: "Unaccounted memory beyond the process's file-backed pages (code and libraries).",
+    help: "Unaccounted memory beyond the runtime baseline: the code and libraries (all file-backed pages when the attribution is off).",
     value: (s) => s.discrepancy_analysis.data_structure_overhead_bytes,
   },
   { name: "memsnap_process_resident_bytes", help: "Process resident set size (VmRSS).", value: (s) => s.process_info.physical_memory_bytes },

@@ -45,17 +45,19 @@ function sampleAttribution(sample: Sample): Attribution | null {
 
 /**
  * What health and findings judge. Without collection figures (the API failed) the
- * unaccounted memory is unknown, not the whole RSS.
+ * unaccounted memory is unknown, not the whole RSS. The runtime baseline is the code the
+ * attribution tells apart from mapped data files; without it, all file-backed memory.
  */
 function assess(sample: Sample, attribution: Attribution | null): Assessment {
   const collections = sample.collections ?? [];
   const totals = collectionTotals(collections);
   const system = sample.system;
   const resident = sample.collections === null ? null : (sample.process?.residentBytes ?? null);
+  const baseline = attribution?.parts.find((p) => p.part === "code")?.bytes ?? sample.process?.fileBytes ?? null;
   return {
     collections,
     totals,
-    discrepancy: discrepancy(totals, resident, sample.process?.fileBytes ?? null),
+    discrepancy: discrepancy(totals, resident, baseline),
     memoryPressure: memoryPressure(system, sample.cgroup),
     processSwapBytes: sample.process?.swapBytes ?? null,
     hostSwapUsedRatio: system && system.swapTotalBytes > 0 ? system.swapUsedBytes / system.swapTotalBytes : null,

@@ -49,6 +49,12 @@ describe("configuration", () => {
     expect(config.port).toBe(0);
   });
 
+  it("walks smaps for the attribution every 60 s unless MEMSNAP_SMAPS_INTERVAL says otherwise; 0 turns it off", () => {
+    expect(loadConfig({}).smaps_interval_seconds).toBe(60);
+    expect(loadConfig({ MEMSNAP_SMAPS_INTERVAL: "0" }).smaps_interval_seconds).toBe(0);
+    expect(loadConfig({ MEMSNAP_SMAPS_INTERVAL: "2.5" }).smaps_interval_seconds).toBe(2.5);
+  });
+
   it("reads smaps_rollup unless MEMSNAP_PROCESS_SMAPS is off", () => {
     expect(loadConfig({}).process_smaps).toBe(true);
     expect(loadConfig({ MEMSNAP_PROCESS_SMAPS: "off" }).process_smaps).toBe(false);
@@ -67,6 +73,8 @@ describe("configuration", () => {
     [{ MEMSNAP_ALERTS: "maybe" }, 'MEMSNAP_ALERTS="maybe"'],
     [{ MEMSNAP_OVERHEAD_CRITICAL_PERCENT: "-1" }, 'MEMSNAP_OVERHEAD_CRITICAL_PERCENT="-1": expected a percentage ≥ 0'],
     [{ MEMSNAP_DEMO_SCALE: "0" }, 'MEMSNAP_DEMO_SCALE="0": expected a number above 0'],
+    [{ MEMSNAP_SMAPS_INTERVAL: "-1" }, 'MEMSNAP_SMAPS_INTERVAL="-1": expected a number of seconds from 0 to 86400 (0 turns the attribution off)'],
+    [{ MEMSNAP_SMAPS_INTERVAL: "1m" }, 'MEMSNAP_SMAPS_INTERVAL="1m": expected a number of seconds'],
     [{ MEMSNAP_TARGET_PID: "1", MEMSNAP_DEMO_SCALE: "1" }, 'MEMSNAP_DEMO_SCALE="1": only the demo target has a scale'],
     [{ MEMSNAP_API_TOKEN: "short" }, "MEMSNAP_API_TOKEN (value hidden): expected a token of at least 16 characters"],
     [{ MEMSNAP_TARGET: "vectorizer", MEMSNAP_TARGET_PID: "1", MEMSNAP_TARGET_API_KEY: "k" }, "MEMSNAP_TARGET_API_KEY (value hidden): only the qdrant target takes an api_key"],

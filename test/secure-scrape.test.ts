@@ -8,7 +8,7 @@ import { httpsGet, makeCertificate, makeCertificateAuthority } from "./helpers/c
 import { startServe, type ServeProcess } from "./helpers/cli";
 import { getJson, waitFor } from "./helpers/daemon";
 import { scratchDir } from "./helpers/scratch";
-import { startReadyServer, type ReadyServer } from "./kit/processes";
+import { startPrometheus, type ReadyServer } from "./kit/processes";
 
 // memsnap behind the exporter-toolkit web configuration: TLS with a certificate made by openssl and
 // basic auth with a bcrypt hash, scraped by the real prometheus binary. A second and third job scrape
@@ -80,11 +80,7 @@ describe("a real Prometheus scraping memsnap over TLS with basic auth", () => {
         ],
       }),
     );
-    prometheus = await startReadyServer("prometheus", (listenAddress) => [
-      `--config.file=${prometheusConfig}`,
-      `--storage.tsdb.path=${path.join(dir, "tsdb")}`,
-      `--web.listen-address=${listenAddress}`,
-    ]);
+    prometheus = await startPrometheus(prometheusConfig, dir);
   }, 60_000);
 
   afterAll(async () => {

@@ -30,6 +30,7 @@ describe("reloading the configuration on SIGHUP", () => {
         output_dir: path.join(dir, "out"),
         targets,
         thresholds: { unaccounted_critical_mb: thresholdMb },
+        runbook_base_url: "https://wiki.example.com/memsnap/runbook",
         alerting: { slack: { webhook_url: slack.url }, retry: { attempts: 2, base_delay: "20ms" } },
       }),
     );
@@ -74,6 +75,7 @@ describe("reloading the configuration on SIGHUP", () => {
     expect(thresholdIn(await freshSample())).toBe(150);
     await waitFor(async () => ((await alert())?.last_notification?.channels?.slack === "sent" ? true : undefined), "the firing message");
     expect(slack.posts).toHaveLength(1);
+    expect(JSON.stringify(slack.posts[0].payload)).toContain("<https://wiki.example.com/memsnap/runbook#unaccountedmemorycritical|Runbook>");
     const firing = await alert();
     expect(firing.state).toBe("firing");
 

@@ -2,6 +2,7 @@ import type { Registry } from "prom-client";
 import type { AlertingConfig } from "../config/alerting";
 import type { Config } from "../config/schema";
 import type { Logger } from "../log";
+import { runbookUrl } from "../runbook";
 import type { Snapshot } from "../snapshot/schema";
 import { Dispatcher, type DeliveryStatus } from "./dispatcher";
 import { renderAlert, snapshotUrl, type AlertFacts } from "./message";
@@ -133,6 +134,7 @@ export class Alerter {
       healthStatus: snapshot.health.status,
       recommendations: snapshot.recommendations,
       snapshotUrl: snapshotUrl(this.options.baseUrl(), alert.target),
+      runbookUrl: runbookUrl(this.options.config.runbook_base_url, alert.alertname),
     };
   }
 

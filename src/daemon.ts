@@ -1,17 +1,16 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createTask, type ScheduledTask } from "node-cron";
 import { Alerter } from "./alerts/alerter";
 import type { Config } from "./config/schema";
 import type { Logger } from "./log";
 import { MetricsExporter } from "./metrics/exporter";
 import { Monitor } from "./monitor";
-import { reloadable, startTargetChanges } from "./reload";
+import { applyReload, SampleSchedule, type DaemonParts } from "./reload";
 import { isLoopback } from "./server/auth";
 import { createApp } from "./server/app";
 import { BasicAuth } from "./server/basic-auth";
 import { createListener } from "./server/listener";
-import { loadWebConfig, type WebConfig } from "./server/web-config";
+import { webConfigOf } from "./server/web-config";
 import { SnapshotHistory } from "./snapshot/history";
 import { startTarget, type Target } from "./sources/target";
 import { VERSION } from "./version";
@@ -75,8 +74,6 @@ function startAlerting(config: Config, log: Logger, exporter: MetricsExporter, t
   return Alerter.start({ config, log, registry: exporter.registry, invalidate: () => exporter.invalidate(), targets, baseUrl });
 }
 
-const webConfigOf = (config: Config): WebConfig | null => (config.web_config_file === undefined ? null : loadWebConfig(config.web_config_file));
-
 /**
  * Wiring: schedule → sample → history → metrics, and the HTTP API over them. `config` is the one
  * configuration object; a reload updates it in place, so whatever reads it per sample or per
@@ -121,46 +118,22 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
     log.warn({ host: config.host }, "listening beyond loopback without MEMSNAP_API_TOKEN: write routes answer 403");
   }
   const sampleAll = () => monitor.sampleAll().catch((err: unknown) => log.error({ err }, "sampling failed"));
-  let task: ScheduledTask = createTask(config.schedule, sampleAll, { noOverlap: true, name: "sample" });
-  await task.start();
+  const schedule = await SampleSchedule.start(config.schedule, sampleAll);
   void sampleAll();
   log.info({ url, version: VERSION, schedule: config.schedule, targets: targetNames, tls: listener.scheme === "https", basic_auth: basicAuth.enabled }, "listening");
+  const parts: DaemonParts = { config, log, targets, targetNames, exporter, basicAuth, listener, alerter, schedule, monitor };
   let reloading: Promise<unknown> = Promise.resolve();
-  const reload = async (requested: Config): Promise<string[]> => {
-    const { config: next, restartNeeded } = reloadable(config, requested);
-    const nextWeb = webConfigOf(next);
-    const changes = await startTargetChanges(targets, config.targets, next.targets);
-    for (const target of changes.retired) targets.delete(target.name);
-    for (const [name, target] of changes.started) targets.set(name, target);
-    targetNames.splice(0, targetNames.length, ...targets.keys());
-    await Promise.allSettled(changes.retired.map((t) => t.stop()));
-    for (const name of changes.removed) await exporter.removeTarget(name);
-    const scheduleChanged = next.schedule !== config.schedule;
-    Object.assign(config, next);
-    exporter.collectionSeriesMax = config.collection_series_max;
-    log.level = config.log_level;
-    basicAuth.replaceUsers(nextWeb?.basic_auth_users);
-    if (!listener.reload(nextWeb)) restartNeeded.push("tls_server_config");
-    await alerter?.reconfigure(config.alerting, targetNames);
-    if (scheduleChanged) {
-      await task.destroy();
-      task = createTask(config.schedule, sampleAll, { noOverlap: true, name: "sample" });
-      await task.start();
-    }
-    for (const target of changes.started.values()) void monitor.sample(target.name).catch(() => undefined);
-    return restartNeeded;
-  };
   return {
     url,
     monitor,
     reload(next) {
-      const run = reloading.then(() => reload(next));
+      const run = reloading.then(() => applyReload(parts, next));
       reloading = run.catch(() => undefined);
       return run;
     },
     async stop() {
       await reloading;
-      await task.destroy();
+      await schedule.stop();
       listener.close();
       await Promise.all([closeServer(server), monitor.close()]);
       await alerter?.close();

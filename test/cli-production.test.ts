@@ -41,6 +41,14 @@ describe("memsnap config check", () => {
     });
   });
 
+  it("reads the file MEMSNAP_CONFIG_FILE names when --config is not given", () => {
+    const file = path.join(dir, "from-env.yaml");
+    writeFileSync(file, stringify({ port: 9321, schedule: "*/30 * * * * *" }));
+    const result = runCli(["config", "check"], { MEMSNAP_CONFIG_FILE: file });
+    expect(result.status).toBe(0);
+    expect(parse(result.stdout)).toMatchObject({ port: 9321, schedule: "*/30 * * * * *" });
+  });
+
   it.each([
     [["--log-level", "loud"], {}, "MEMSNAP_LOG_LEVEL=\"loud\": expected one of fatal, error, warn, info, debug, trace, silent"],
     [[], { MEMSNAP_COLLECTION_SERIES_MAX: "-1" }, "MEMSNAP_COLLECTION_SERIES_MAX=\"-1\": expected a number of collections from 0 to 1000000"],

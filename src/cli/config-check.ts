@@ -14,7 +14,7 @@ function maskUrl(url: string, hidePath: boolean): string {
 }
 
 /** The configuration with every secret (tokens, keys, passwords, the Slack webhook's path) replaced. */
-export function maskSecrets(config: Config): unknown {
+function maskSecrets(config: Config): unknown {
   const { email, slack } = config.alerting;
   return {
     ...config,

@@ -8,7 +8,7 @@ const TIMEOUT_MS = 4000;
 const EXIT_UNHEALTHY = 1;
 
 /** Where a client on the same host reaches a daemon listening on `host`: a wildcard address means loopback. */
-export function probeHost(host: string): string {
+function probeHost(host: string): string {
   if (host === "0.0.0.0") return "127.0.0.1";
   if (host === "::" || host === "[::]") return "::1";
   return host.replace(/^\[|\]$/g, "");

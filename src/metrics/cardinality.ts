@@ -16,7 +16,7 @@ export interface CollectionSeriesFigures {
   quantizedCollections: number;
 }
 
-export interface BoundedCollections {
+interface BoundedCollections {
   series: CollectionSeriesFigures[];
   /** Collections without series of their own (summed under __other__, or all of them with a cap of 0). */
   notExported: number;

@@ -50,7 +50,7 @@ const TlsServerSchema = z
     }
   });
 
-export const WebConfigSchema = z.strictObject(
+const WebConfigSchema = z.strictObject(
   {
     tls_server_config: TlsServerSchema.optional(),
     basic_auth_users: z
@@ -119,4 +119,9 @@ export function loadWebConfig(file: string): WebConfig {
   }
   if (result.data.tls_server_config !== undefined) readTlsMaterial(result.data.tls_server_config, file);
   return result.data;
+}
+
+/** The web configuration file a configuration names, read and validated; null when it names none. */
+export function webConfigOf(config: { web_config_file?: string }): WebConfig | null {
+  return config.web_config_file === undefined ? null : loadWebConfig(config.web_config_file);
 }

@@ -18,7 +18,7 @@ async function bootTimeSeconds(): Promise<number> {
  * the boot time. The command name (field 2) may hold spaces and parentheses, so fields are
  * counted after its closing parenthesis.
  */
-export async function readProcessStartTimeSeconds(pid: number): Promise<number> {
+async function readProcessStartTimeSeconds(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const ticks = Number(fields[19]);

@@ -60,7 +60,7 @@ describe("reloading the configuration on SIGHUP", () => {
     [allocator, slack] = await Promise.all([Allocator.start(), SlackReceiver.start()]);
     await allocator.allocate(HELD_MB);
     writeConfig(150);
-    memsnap = await startServe({ MEMSNAP_HOST: "127.0.0.1" }, ["--config", configFile, "--port", "0", "--log-level", "info"]);
+    memsnap = await startServe({ MEMSNAP_HOST: "127.0.0.1" }, ["--config", configFile, "--port", "0"]);
   }, 30_000);
 
   afterAll(async () => {
@@ -124,5 +124,15 @@ describe("reloading the configuration on SIGHUP", () => {
     const warning = memsnap.logs.slice(seen).find((l) => l.msg === "these settings changed but apply only after a restart");
     expect(warning).toMatchObject({ settings: ["data_dir"] });
     expect((await alert()).state).toBe("firing");
+  });
+
+  it("changes the log level", async () => {
+    const debugLines = () => memsnap.logs.filter((l) => l.level === 20 && l.msg === "sampled").length;
+    await freshSample();
+    expect(debugLines()).toBe(0);
+    writeFileSync(configFile, `log_level: debug\n${readFileSync(configFile, "utf8")}`);
+    expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe("configuration reloaded");
+    await freshSample();
+    expect(debugLines()).toBe(1);
   });
 });

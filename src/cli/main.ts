@@ -7,6 +7,7 @@ import { CliError } from "./common";
 import { registerCompareCommand } from "./compare";
 import { EXIT_USAGE } from "./exit-codes";
 import { registerMonitorCommand } from "./monitor";
+import { registerReportCommand } from "./report";
 import { translateSeedSpelling } from "./seed-spelling";
 import { registerSnapshotCommand } from "./snapshot";
 
@@ -51,6 +52,7 @@ function buildProgram(): Command {
   registerAnalyzeCommand(program);
   registerCompareCommand(program);
   registerMonitorCommand(program);
+  registerReportCommand(program);
   return program;
 }
 

@@ -146,11 +146,15 @@ function setLiveStatus(text: string): void {
   if (status !== null) status.textContent = text;
 }
 
-/** Fetches the page again; a new version replaces <main> and the chart is drawn anew. */
+/**
+ * Fetches the page again; the browser revalidates its copy (304 while nothing changed) and a new
+ * version, told by its ETag, replaces <main> and the chart is drawn anew.
+ */
 async function refresh(etag: string | null): Promise<string | null> {
-  const response = await fetch(location.href, { headers: etag === null ? {} : { "If-None-Match": etag }, cache: "no-cache" });
-  if (response.status === 304) return etag;
+  const response = await fetch(location.href, { cache: "no-cache" });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const tag = response.headers.get("ETag");
+  if (tag !== null && tag === etag) return etag;
   const next = new DOMParser().parseFromString(await response.text(), "text/html");
   const main = next.querySelector("main");
   const current = document.querySelector("main");
@@ -160,7 +164,7 @@ async function refresh(etag: string | null): Promise<string | null> {
     drawChart();
     applySort();
   }
-  return response.headers.get("ETag");
+  return tag;
 }
 
 function startLive(seconds: number): void {

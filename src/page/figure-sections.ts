@@ -67,7 +67,7 @@ function collectionsWithin(s: Snapshot): Html {
 export function attributionSection(s: Snapshot): Html {
   const attribution = attributionOf(s);
   if (attribution === null) {
-    return html`<section id="attribution"><h2>Where the resident memory is</h2><p class="unavailable" data-attribution="absent">Attribution not available: this snapshot does not split the resident memory into parts. The unaccounted memory above is RSS minus the database's own figure.</p></section>`;
+    return html`<section id="attribution" data-attribution="absent"><h2>Where the resident memory is</h2><p class="unavailable">Attribution not available: this snapshot does not split the resident memory into parts. The unaccounted memory above is RSS minus the database's own figure.</p></section>`;
   }
   const total = attribution.parts.reduce((sum, p) => sum + p.bytes, 0);
   const rss = s.process_info.physical_memory_bytes;

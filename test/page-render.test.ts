@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { chartData } from "../src/page/chart-data";
-import { bytesText } from "../src/page/html";
+import { bytesText, MAX_MESSAGE_CHARS } from "../src/page/html";
 import { renderLivePage } from "../src/page/live-page";
-import { MAX_COLLECTION_ROWS } from "../src/page/table-sections";
+import { MAX_COLLECTION_ROWS, MAX_FINDINGS } from "../src/page/table-sections";
 import { loadConfig } from "../src/config/load";
 import { parseSnapshotJson } from "../src/snapshot/read";
 import type { Snapshot } from "../src/snapshot/schema";
@@ -99,12 +99,18 @@ describe("the page's pictures from a snapshot", () => {
     expect([flat.working_set, flat.unexplained, flat.exhaustion, flat.limit_scope]).toEqual([null, null, null, "host"]);
   });
 
-  it("keeps the page light at 10 000 collections: the largest rows only, and says so", () => {
+  it("keeps the page light at 10 000 collections: the largest rows and the first findings only, and says so", () => {
     const base = snapshotWith({});
     const one = base.collections_info.collections_detail[0];
     const detail = Array.from({ length: 10_000 }, (_, i) => ({ ...one, name: `c${i}`, actual_memory_bytes: i * 1000 }));
-    const text = page([{ ...base, collections_info: { ...base.collections_info, collections_detail: detail } }]);
+    const findings = detail.map((c) => ({ severity: "opportunity" as const, code: "EnableQuantization", message: `quantize ${c.name}`, value: null, threshold: null, collection: c.name }));
+    findings.unshift({ ...findings[0], code: "LargeCollectionUnoptimized", message: `over 100 000 vectors: ${detail.map((c) => c.name).join(", ")}` });
+    const recommendations = detail.map((c) => `quantize ${c.name}`);
+    const text = page([{ ...base, findings, recommendations, collections_info: { ...base.collections_info, collections_detail: detail } }]);
     expect(text.match(/<tr data-collection=/g)).toHaveLength(MAX_COLLECTION_ROWS);
+    expect(text.match(/<li data-code=/g)).toHaveLength(MAX_FINDINGS);
+    expect(text).toContain(`and ${(10_001 - MAX_FINDINGS).toLocaleString("en-US")} more findings`);
+    expect(text).toContain(`${findings[0].message.slice(0, MAX_MESSAGE_CHARS)}… (cut here; the whole message is in the JSON)`);
     expect(text).toContain('data-collection="c9999"');
     expect(text).not.toContain('data-collection="c0"');
     expect(text).toContain(`The ${MAX_COLLECTION_ROWS} largest of 10,000 collections.`);

@@ -1,5 +1,5 @@
 import type { FigureChange, FindingRef, SnapshotComparison } from "../snapshot/compare";
-import { html, timeText, type Html } from "./html";
+import { clipped, html, timeText, type Html } from "./html";
 
 const UNKNOWN = "unknown";
 
@@ -24,7 +24,7 @@ function figureRows(figures: FigureChange[]): Html {
 function findingList(title: string, refs: FindingRef[]): Html {
   if (refs.length === 0) return html``;
   return html`<h3>${title}</h3><ul class="findings">${refs.map(
-    (f) => html`<li><span class="badge sev-${f.severity}">${f.severity}</span> <strong>${f.code}</strong>${f.collection ? html` (${f.collection})` : ""}: ${f.message}</li>`,
+    (f) => html`<li><span class="badge sev-${f.severity}">${f.severity}</span> <strong>${f.code}</strong>${f.collection ? html` (${f.collection})` : ""}: ${clipped(f.message)}</li>`,
   )}</ul>`;
 }
 

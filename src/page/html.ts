@@ -64,3 +64,11 @@ export function hoursText(hours: number): string {
   if (hours < 48) return `${hours.toFixed(1)} h`;
   return `${(hours / 24).toFixed(1)} days`;
 }
+
+/** Messages past this many characters are cut on the page; the JSON keeps them whole. */
+export const MAX_MESSAGE_CHARS = 300;
+
+/** A message cut at MAX_MESSAGE_CHARS, saying that it was. */
+export function clipped(message: string): string {
+  return message.length <= MAX_MESSAGE_CHARS ? message : `${message.slice(0, MAX_MESSAGE_CHARS)}… (cut here; the whole message is in the JSON)`;
+}

@@ -6,16 +6,26 @@ import { renderDocument } from "./document";
 import { bytesText, html, timeText, type Html } from "./html";
 import { header, sampledLine, snapshotSections } from "./live-page";
 
+/** "1 critical, 2 warning": a sample's findings by severity, short at any number of collections. */
+function findingCounts(s: Snapshot): string {
+  const counts = new Map<string, number>();
+  for (const f of s.findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+  return [...counts].map(([severity, n]) => `${n} ${severity}`).join(", ") || "none";
+}
+
 function samplesSection(snapshots: Snapshot[]): Html {
   const rows = snapshots.map(
     (s, i) => html`<tr data-sample="${String(i)}"><td>${String(i + 1)}</td><td>${timeText(s.timestamp)}</td><td class="num" data-bytes="${String(
       s.process_info.physical_memory_bytes ?? "",
     )}">${bytesText(s.process_info.physical_memory_bytes)}</td><td class="num">${bytesText(s.discrepancy_analysis.unaccounted_memory_bytes)}</td><td class="num">${String(
       s.health.score,
-    )}</td><td>${s.findings.map((f) => f.code).join(", ") || "none"}</td></tr>`,
+    )}</td><td>${findingCounts(s)}</td></tr>`,
   );
   return html`<section id="samples"><h2>Samples</h2><div class="scroll"><table><thead><tr><th>#</th><th>Time</th><th class="num">RSS</th><th class="num">Unaccounted</th><th class="num">Health</th><th>Findings</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
 }
+
+/** Findings (by code and collection) past this are counted, not listed. */
+const MAX_FINDING_ROWS = 100;
 
 interface FindingSeen {
   severity: string;
@@ -40,12 +50,15 @@ function findingsOverTime(snapshots: Snapshot[]): Html {
     }
   }
   if (seen.size === 0) return html`<section id="findings-over-time"><h2>Findings over time</h2><p class="note">No findings in any sample.</p></section>`;
-  const rows = [...seen.values()].map(
+  const all = [...seen.values()];
+  const rows = all.slice(0, MAX_FINDING_ROWS).map(
     (f) => html`<tr data-finding="${f.code}"><td><span class="badge sev-${f.severity}">${f.severity}</span></td><td>${f.code}${
       f.collection ? ` (${f.collection})` : ""
     }</td><td>${timeText(f.first)}</td><td>${timeText(f.last)}</td><td class="num">${String(f.samples)} of ${String(snapshots.length)}</td></tr>`,
   );
-  return html`<section id="findings-over-time"><h2>Findings over time</h2><div class="scroll"><table><thead><tr><th>Severity</th><th>Finding</th><th>First seen</th><th>Last seen</th><th class="num">In samples</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
+  const rest = all.length - MAX_FINDING_ROWS;
+  const note = rest > 0 ? html`<p class="note">And ${String(rest)} more findings; every sample's are in its snapshot.</p>` : "";
+  return html`<section id="findings-over-time"><h2>Findings over time</h2>${note}<div class="scroll"><table><thead><tr><th>Severity</th><th>Finding</th><th>First seen</th><th>Last seen</th><th class="num">In samples</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
 }
 
 /**

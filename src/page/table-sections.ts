@@ -1,9 +1,18 @@
 import type { Snapshot } from "../snapshot/schema";
-import { countText, html, bytesText, timeText, type Html } from "./html";
+import { bytesText, clipped, countText, html, timeText, type Html } from "./html";
 import { expectedBytes } from "./optional-fields";
 
 /** Rows past this are left out of the page (largest first), so that 10 000 collections stay light. */
 export const MAX_COLLECTION_ROWS = 200;
+/** Findings and recommendations past these are counted, not listed: one per collection adds up. */
+export const MAX_FINDINGS = 50;
+const MAX_RECOMMENDATIONS = 20;
+
+/** The first `max` items, and a line counting the rest. */
+function capped<T>(items: T[], max: number, item: (value: T) => Html, what: string): Html {
+  const rest = items.length - max;
+  return html`${items.slice(0, max).map(item)}${rest > 0 ? html`<li class="note">and ${countText(rest)} more ${what} (all in the JSON snapshot)</li>` : ""}`;
+}
 
 interface Column {
   label: string;
@@ -61,15 +70,18 @@ const severityBadge = (severity: string) => html`<span class="badge sev-${severi
 
 export function findingsSection(s: Snapshot): Html {
   const findings = s.findings.length
-    ? html`<ul class="findings">${s.findings.map(
-        (f) => html`<li data-code="${f.code}">${severityBadge(f.severity)} <strong>${f.code}</strong>${f.collection ? html` (${f.collection})` : ""}: ${f.message}</li>`,
+    ? html`<ul class="findings">${capped(
+        s.findings,
+        MAX_FINDINGS,
+        (f) => html`<li data-code="${f.code}">${severityBadge(f.severity)} <strong>${f.code}</strong>${f.collection ? html` (${f.collection})` : ""}: ${clipped(f.message)}</li>`,
+        "findings",
       )}</ul>`
     : html`<p class="note">No findings.</p>`;
   const recommendations = s.recommendations.length
-    ? html`<h3>Recommendations</h3><ul class="recommendations">${s.recommendations.map((r) => html`<li>${r}</li>`)}</ul>`
+    ? html`<h3>Recommendations</h3><ul class="recommendations">${capped(s.recommendations, MAX_RECOMMENDATIONS, (r) => html`<li>${clipped(r)}</li>`, "recommendations")}</ul>`
     : "";
   const errors = s.errors.length
-    ? html`<h3>Sources that failed</h3><ul class="errors">${s.errors.map((e) => html`<li><strong>${e.source}</strong>: ${e.message}</li>`)}</ul>`
+    ? html`<h3>Sources that failed</h3><ul class="errors">${s.errors.map((e) => html`<li><strong>${e.source}</strong>: ${clipped(e.message)}</li>`)}</ul>`
     : "";
   return html`<section id="findings"><h2>Findings</h2>${findings}${recommendations}${errors}</section>`;
 }
@@ -96,7 +108,7 @@ export function alertsSection(view: AlertsView): Html {
   const alerts = view.alerts.filter((a) => a.state !== "inactive");
   const body = alerts.length
     ? html`<div class="scroll"><table><thead><tr><th>Alert</th><th>Severity</th><th>State</th><th>Since</th><th>Message</th></tr></thead><tbody>${alerts.map(
-        (a) => html`<tr data-alert="${a.alertname}"><td>${a.alertname}</td><td>${severityBadge(a.severity)}</td><td class="state-${a.state}">${a.state}</td><td>${timeText(a.since)}</td><td>${a.message}</td></tr>`,
+        (a) => html`<tr data-alert="${a.alertname}"><td>${a.alertname}</td><td>${severityBadge(a.severity)}</td><td class="state-${a.state}">${a.state}</td><td>${timeText(a.since)}</td><td>${clipped(a.message)}</td></tr>`,
       )}</tbody></table></div>`
     : html`<p class="note">No alert pending or firing.</p>`;
   return html`<section id="alerts"><h2>Alerts</h2>${body}</section>`;

@@ -27,13 +27,33 @@ function readChartData(): ChartData | null {
   return (JSON.parse(block.textContent) as { chart: ChartData }).chart;
 }
 
+const utc = (seconds: number) => uPlot.tzDate(new Date(seconds * 1000), "Etc/UTC");
+/** Tick labels as fine as the ticks: seconds under a minute apart, the date a day apart or more. */
+function tickLabels(splits: number[]): string[] {
+  const step = splits.length > 1 ? splits[1] - splits[0] : 60;
+  const format = uPlot.fmtDate(step < 60 ? "{HH}:{mm}:{ss}" : step < 86_400 ? "{HH}:{mm}" : "{YYYY}-{MM}-{DD}");
+  return splits.map((v) => format(utc(v)));
+}
+
 const toMb = (v: number | null) => (v === null ? null : v / BYTES_PER_MB);
+
+/**
+ * Where the chart ends: the latest sample, or the predicted point of exhaustion when it falls
+ * within twice the history's span ahead (further off, the text says when, and the chart keeps its scale).
+ */
+function exhaustionInView(data: ChartData): ChartData["exhaustion"] {
+  const first = data.t[0];
+  const last = data.t[data.t.length - 1];
+  if (data.exhaustion === null || first === undefined || last === undefined) return null;
+  return data.exhaustion.t <= last + 2 * Math.max(last - first, 60) ? data.exhaustion : null;
+}
 
 /** Draws the dashed line from the latest RSS to the predicted point of exhaustion. */
 function drawExhaustion(u: UPlot, data: ChartData): void {
   const last = data.t.length - 1;
   const from = data.rss[last];
-  if (data.exhaustion === null || last < 0 || from === null) return;
+  const exhaustion = exhaustionInView(data);
+  if (exhaustion === null || from === null) return;
   const ctx = u.ctx;
   const { left, top, width, height } = u.bbox;
   ctx.save();
@@ -45,17 +65,18 @@ function drawExhaustion(u: UPlot, data: ChartData): void {
   ctx.lineWidth = 2 * devicePixelRatio;
   ctx.beginPath();
   ctx.moveTo(u.valToPos(data.t[last], "x", true), u.valToPos(from / BYTES_PER_MB, "y", true));
-  ctx.lineTo(u.valToPos(data.exhaustion.t, "x", true), u.valToPos(data.exhaustion.bytes / BYTES_PER_MB, "y", true));
+  ctx.lineTo(u.valToPos(exhaustion.t, "x", true), u.valToPos(exhaustion.bytes / BYTES_PER_MB, "y", true));
   ctx.stroke();
   ctx.restore();
 }
 
 function chartOptions(data: ChartData, width: number): UPlotOptions {
   const limitMb = toMb(data.limit_bytes);
+  const exhaustion = exhaustionInView(data);
   const peakMb = Math.max(0, ...data.rss.map((v) => toMb(v) ?? 0), ...(data.working_set ?? []).map((v) => toMb(v) ?? 0));
-  const showLimit = limitMb !== null && (peakMb >= limitMb * LIMIT_IN_VIEW_RATIO || data.exhaustion !== null);
+  const showLimit = limitMb !== null && (peakMb >= limitMb * LIMIT_IN_VIEW_RATIO || exhaustion !== null);
   const series: UPlotOptions["series"] = [
-    { label: "Time (UTC)" },
+    { label: "Time (UTC)", value: "{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}" },
     { label: "RSS (MB)", stroke: cssColor("--c-rss"), width: 2 },
   ];
   if (data.working_set) series.push({ label: "Working set (MB)", stroke: cssColor("--c-ws"), width: 2 });
@@ -64,20 +85,17 @@ function chartOptions(data: ChartData, width: number): UPlotOptions {
     series.push({ label: `${data.limit_scope === "cgroup" ? "cgroup limit" : "host memory"} (MB)`, stroke: cssColor("--c-limit"), width: 1, dash: [4, 4], show: showLimit });
   }
   const axis = { stroke: cssColor("--muted"), grid: { stroke: cssColor("--line"), width: 1 }, ticks: { stroke: cssColor("--line"), width: 1 } };
-  const lastT = data.t[data.t.length - 1] ?? 0;
-  const firstT = data.t[0] ?? 0;
   return {
     width,
     height: width < 500 ? 240 : 300,
-    tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), "Etc/UTC"),
+    tzDate: utc,
     series,
-    axes: [axis, { ...axis, size: 60 }],
+    axes: [{ ...axis, values: (_u, splits) => tickLabels(splits) }, { ...axis, size: 60 }],
     scales: {
       x: {
         time: true,
         range: (_u, min, max) => {
-          const span = Math.max(lastT - firstT, 60);
-          const end = data.exhaustion === null ? max : Math.min(Math.max(max, data.exhaustion.t), lastT + span);
+          const end = exhaustion === null ? max : Math.max(max, exhaustion.t);
           return [min, end === min ? min + 60 : end];
         },
       },

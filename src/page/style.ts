@@ -58,5 +58,7 @@ th[aria-sort=descending] button.sort::after{content:" ▼"}
 .up-down{font-size:.85rem}
 .changed-up{color:var(--critical)}.changed-down{color:var(--ok)}
 footer{color:var(--muted);font-size:.8rem;padding-bottom:24px}
-@media (max-width:600px){body{font-size:14px}header,main,footer{padding:0 8px}section{padding:10px;margin:10px 0}th,td{padding:4px 5px}.chart{min-height:240px}}
+@media (max-width:600px){table.stack thead{display:none}table.stack tr{display:block;border-bottom:1px solid var(--line);padding:4px 0}
+table.stack td{display:inline-block;border:0;padding:1px 6px 1px 0}table.stack td.wide{display:block}
+body{font-size:14px}header,main,footer{padding:0 8px}section{padding:10px;margin:10px 0}th,td{padding:4px 5px}.chart{min-height:240px}}
 `;

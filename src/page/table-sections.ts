@@ -107,8 +107,8 @@ export function alertsSection(view: AlertsView): Html {
   if (!view.enabled) return html`<section id="alerts"><h2>Alerts</h2><p class="note">${view.detail ?? "The built-in alerting is off."}</p></section>`;
   const alerts = view.alerts.filter((a) => a.state !== "inactive");
   const body = alerts.length
-    ? html`<div class="scroll"><table><thead><tr><th>Alert</th><th>Severity</th><th>State</th><th>Since</th><th>Message</th></tr></thead><tbody>${alerts.map(
-        (a) => html`<tr data-alert="${a.alertname}"><td>${a.alertname}</td><td>${severityBadge(a.severity)}</td><td class="state-${a.state}">${a.state}</td><td>${timeText(a.since)}</td><td>${clipped(a.message)}</td></tr>`,
+    ? html`<div class="scroll"><table class="stack"><thead><tr><th>Alert</th><th>Severity</th><th>State</th><th>Since</th><th>Message</th></tr></thead><tbody>${alerts.map(
+        (a) => html`<tr data-alert="${a.alertname}"><td>${a.alertname}</td><td>${severityBadge(a.severity)}</td><td class="state-${a.state}">${a.state}</td><td>${timeText(a.since)}</td><td class="wide">${clipped(a.message)}</td></tr>`,
       )}</tbody></table></div>`
     : html`<p class="note">No alert pending or firing.</p>`;
   return html`<section id="alerts"><h2>Alerts</h2>${body}</section>`;

@@ -8,6 +8,7 @@ import { daemonOptionsOf, withDaemonOptions } from "./daemon-options";
 import { registerCompareCommand } from "./compare";
 import { EXIT_USAGE } from "./exit-codes";
 import { registerMonitorCommand } from "./monitor";
+import { registerReportCommand } from "./report";
 import { translateSeedSpelling } from "./seed-spelling";
 import { registerSnapshotCommand } from "./snapshot";
 
@@ -68,6 +69,7 @@ function buildProgram(): Command {
   registerAnalyzeCommand(program);
   registerCompareCommand(program);
   registerMonitorCommand(program);
+  registerReportCommand(program);
   return program;
 }
 

@@ -107,6 +107,11 @@ export const COLLECTION_GAUGES: CollectionGaugeDefinition[] = [
     help: "Vector count × dimension × 4: the float32 estimate of the collection.",
     value: (c) => c.estimated_memory_bytes,
   },
+  {
+    name: "memsnap_collection_expected_bytes",
+    help: "The model's expectation of the collection in bytes: vectors by element type and quantization (originals kept where the database keeps them), the HNSW graph, the payload where given.",
+    value: (c) => c.expected_bytes ?? null,
+  },
   { name: "memsnap_collection_actual_bytes", help: "The database's own byte figure for the collection.", value: (c) => c.actual_memory_bytes },
   { name: "memsnap_collection_quantized", help: "1 when the collection is quantized, else 0.", value: (c) => (c.quantized ? 1 : 0) },
 ];

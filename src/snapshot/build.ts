@@ -13,6 +13,7 @@ import {
   type CollectionTotals,
   type Discrepancy,
 } from "./analysis";
+import { expectedMemory } from "./model";
 import { memoryPressure, type Assessment, type UnaccountedGrowth } from "./assessment";
 import { findings, recommendations } from "./findings";
 import { health } from "./health";
@@ -82,6 +83,7 @@ function cgroupInfo(c: CgroupMemory | null): Snapshot["cgroup_info"] {
 export function collectionDetail(c: CollectionFigures): CollectionDetail {
   const estimated = estimatedBytes(c.vectorCount, c.dimension);
   const savings = quantizationSavingsBytes(c);
+  const expected = expectedMemory(c);
   return {
     name: c.name,
     dimension: c.dimension,
@@ -98,6 +100,14 @@ export function collectionDetail(c: CollectionFigures): CollectionDetail {
     index_bytes: c.indexBytes,
     payload_bytes: c.payloadBytes,
     quantization_savings_bytes: savings,
+    expected_memory_mb: toMb(expected.totalBytes),
+    expected_bytes: expected.totalBytes,
+    expected_parts: {
+      vectors_bytes: expected.vectorsBytes,
+      quantized_bytes: expected.quantizedBytes,
+      graph_bytes: expected.graphBytes,
+      payload_bytes: expected.payloadBytes,
+    },
   };
 }
 

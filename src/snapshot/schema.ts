@@ -71,6 +71,12 @@ export const CollectionDetailSchema = z.object({
   index_bytes: bytes,
   payload_bytes: bytes,
   quantization_savings_bytes: z.number(),
+  /** The model's figure (src/snapshot/model.ts) beside the naive estimate; absent in snapshots from before it. */
+  expected_memory_mb: z.number().optional(),
+  expected_bytes: z.number().optional(),
+  expected_parts: z
+    .object({ vectors_bytes: z.number(), quantized_bytes: z.number(), graph_bytes: z.number(), payload_bytes: z.number() })
+    .optional(),
 });
 
 /** Totals are null while the database API cannot be read: unknown, not zero. */

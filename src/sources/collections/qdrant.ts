@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { CollectionFigures, CollectionSource, CollectionsReading, Quantization, SourceError } from "../types";
 import { endpoint, fetchJson, settled, SourceHttpError, type FetchJsonOptions } from "./http";
 import { collectionBytes, QdrantTelemetry, TELEMETRY_PATH, type CollectionBytes } from "./qdrant-telemetry";
+import { mapLimited } from "./parallel";
 import { count, parseShape } from "./shape";
 
 export const QDRANT_DEFAULT_URL = "http://127.0.0.1:6333";
@@ -110,24 +111,6 @@ function isCounted({ name, info }: { name: string; info: CollectionInfo }, error
   if (typeof info.points_count === "number") return true;
   errors.push({ source: SOURCE, message: `collection ${JSON.stringify(name)}: Qdrant gives no points_count; left out` });
   return false;
-}
-
-/** Runs `read` over the items, at most `limit` at a time; after a failure, starts no more. */
-async function mapLimited<T, R>(items: T[], limit: number, read: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (next < items.length && !failed) {
-      const index = next++;
-      results[index] = await read(items[index]).catch((err: unknown) => {
-        failed = true;
-        throw err;
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 export interface QdrantOptions {

@@ -100,6 +100,7 @@ export function collectionDetail(c: CollectionFigures): CollectionDetail {
     index_bytes: c.indexBytes,
     payload_bytes: c.payloadBytes,
     quantization_savings_bytes: savings,
+    actual_source: c.actualSource ?? null,
     expected_memory_mb: toMb(expected.totalBytes),
     expected_bytes: expected.totalBytes,
     expected_parts: {

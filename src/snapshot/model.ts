@@ -54,7 +54,8 @@ export function expectedMemory(c: CollectionFigures): ExpectedMemory {
   const quantizedBytes = perComponent === null ? 0 : Math.ceil(c.dimension * perComponent) * c.vectorCount;
   const vectorsBytes = c.quantization === "none" || layout.keepsOriginals ? nodes * c.dimension * layout.componentBytes : 0;
   const labels = nodes * (layout.nodeLabelBytes ?? 0);
-  const graphBytes = layout.hnswM === null ? 0 : hnswGraphBytes(nodes, c.vectorCount, layout.hnswM) + labels;
+  const graphs = layout.graphs ?? 1;
+  const graphBytes = layout.hnswM === null ? 0 : graphs * hnswGraphBytes(nodes, c.vectorCount, layout.hnswM) + labels;
   const payloadBytes = c.payloadBytes ?? 0;
   return { vectorsBytes, quantizedBytes, graphBytes, payloadBytes, totalBytes: vectorsBytes + quantizedBytes + graphBytes + payloadBytes };
 }

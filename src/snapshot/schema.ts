@@ -71,6 +71,8 @@ export const CollectionDetailSchema = z.object({
   index_bytes: bytes,
   payload_bytes: bytes,
   quantization_savings_bytes: z.number(),
+  /** What `actual_memory_bytes` is and where it comes from: a measurement or the database's own estimate. */
+  actual_source: z.string().nullable().optional(),
   /** The model's figure (src/snapshot/model.ts) beside the naive estimate; absent in snapshots from before it. */
   expected_memory_mb: z.number().optional(),
   expected_bytes: z.number().optional(),

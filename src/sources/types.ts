@@ -53,6 +53,8 @@ export interface CollectionFigures {
   anonymousBytes?: number | null;
   /** Resident pages of the collection's memory-mapped files, by the database's own count (Qdrant `cached_bytes`). */
   mappedResidentBytes?: number | null;
+  /** Where `actualBytes` comes from and what it is, e.g. "qdrant /collections/{name}/memory: ram_bytes + cached_bytes (measured)". */
+  actualSource?: string | null;
   /** How the database lays the collection out, for the model's `expected_bytes`; absent: float32 vectors, no graph. */
   layout?: CollectionLayout;
 }
@@ -65,6 +67,8 @@ export interface CollectionLayout {
   keepsOriginals: boolean;
   /** HNSW links per node on the upper levels (`m`; level 0 holds 2·m); null: no HNSW graph. */
   hnswM: number | null;
+  /** HNSW graphs over the points (Qdrant: one per named dense vector); absent: 1. */
+  graphs?: number;
   /** Graph nodes the database allocates (Chroma grows by doubling from 10 000); absent: one per vector. */
   allocatedNodes?: number;
   /** Bytes per graph node beside its links and vector (hnswlib's 8-byte label); absent: 0. */

@@ -64,17 +64,25 @@ export function expectedMemory(c: CollectionFigures): ExpectedMemory {
 export interface Sq8Change {
   /** The 1-byte copy SQ8 adds. */
   addedBytes: number;
-  /** The originals that go away (the database drops them for the copy). */
+  /** The originals the database drops for the copy. */
   removedBytes: number;
-  /** The originals that stay (the database keeps them beside the copy, for rescoring). */
+  /** The originals the database keeps beside the copy, for rescoring: they stay, in RAM or on disk. */
   keptBytes: number;
+  /**
+   * The RAM the collection stops needing: the originals dropped, or, where the database keeps
+   * them, moved to disk (where the page cache holds what rescoring reads), less the copy.
+   */
+  ramFreedBytes: number;
 }
 
-export function sq8Change(c: CollectionFigures): Sq8Change {
+/** Null where SQ8 cannot shrink the vectors: they already hold a byte per component or less. */
+export function sq8Change(c: CollectionFigures): Sq8Change | null {
   const layout = layoutOf(c);
+  if (layout.componentBytes <= 1) return null;
   const originals = c.vectorCount * c.dimension * layout.componentBytes;
   const addedBytes = c.vectorCount * c.dimension;
+  const ramFreedBytes = originals - addedBytes;
   return layout.keepsOriginals
-    ? { addedBytes, removedBytes: 0, keptBytes: originals }
-    : { addedBytes, removedBytes: originals, keptBytes: 0 };
+    ? { addedBytes, removedBytes: 0, keptBytes: originals, ramFreedBytes }
+    : { addedBytes, removedBytes: originals, keptBytes: 0, ramFreedBytes };
 }

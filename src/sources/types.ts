@@ -73,6 +73,8 @@ export interface CollectionLayout {
   allocatedNodes?: number;
   /** Bytes per graph node beside its links and vector (hnswlib's 8-byte label); absent: 0. */
   nodeLabelBytes?: number;
+  /** How SQ8 is applied to this collection (the API call, or that it must be rebuilt); null: the database offers no quantization. */
+  enableSq8?: string | null;
 }
 
 /** What the database's runtime or allocator says about the memory it holds. */

@@ -60,6 +60,7 @@ function toFigures(c: ChromaCollection, vectorCount: number): CollectionFigures 
       hnswM: hnsw?.max_neighbors ?? CHROMA_DEFAULT_M,
       allocatedNodes: chromaAllocatedNodes(vectorCount),
       nodeLabelBytes: HNSWLIB_LABEL_BYTES,
+      enableSq8: null,
     },
   };
 }

@@ -107,7 +107,14 @@ const QDRANT_DEFAULT_M = 16;
  * Qdrant keeps the original vectors beside their quantized copy (for rescoring), one HNSW
  * graph per named vector (m 0: none), and stores components by `datatype`.
  */
-function layoutOf(info: CollectionInfo): CollectionLayout {
+/** The PATCH that quantizes a collection with SQ8, the copy in RAM and the originals moved to disk. */
+function enableSq8Call(name: string, vectors: Array<[string, VectorParams]>): string {
+  const onDisk = Object.fromEntries(vectors.map(([vector]) => [vector, { on_disk: true }]));
+  const body = { vectors: onDisk, quantization_config: { scalar: { type: "int8", always_ram: true } } };
+  return `PATCH /collections/${encodeURIComponent(name)} ${JSON.stringify(body)}`;
+}
+
+function layoutOf(name: string, info: CollectionInfo): CollectionLayout {
   const vectors = namedVectors(info);
   const components = vectors.reduce((sum, [, params]) => sum + params.size, 0);
   const bytes = vectors.reduce((sum, [, params]) => sum + params.size * DATATYPE_BYTES[params.datatype ?? "float32"], 0);
@@ -117,6 +124,7 @@ function layoutOf(info: CollectionInfo): CollectionLayout {
     keepsOriginals: true,
     hnswM: m === 0 ? null : m,
     graphs: vectors.length,
+    enableSq8: enableSq8Call(name, vectors),
   };
 }
 
@@ -149,7 +157,7 @@ function toFigures({ name, info }: CountedCollection, sized: Sized | undefined, 
     indexBytes: null,
     payloadBytes: null,
     ...byteFigures(sized),
-    layout: layoutOf(info),
+    layout: layoutOf(name, info),
   };
 }
 

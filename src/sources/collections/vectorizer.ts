@@ -37,6 +37,9 @@ const ESTIMATE_SOURCE =
 /** Vectorizer's default HNSW `m`. */
 const VECTORIZER_DEFAULT_M = 16;
 const PROMETHEUS_PATH = "prometheus/metrics";
+/** Vectorizer fixes a collection's quantization when it is created. */
+const VECTORIZER_SQ8 =
+  "Vectorizer sets quantization when a collection is created: rebuild it with quantization SQ { bits: 8 } in its collection config and re-insert the vectors";
 
 /**
  * Vectorizer's `quantization.type` is a Rust Debug string ("SQ { bits: 8 }", "Binary",
@@ -94,7 +97,7 @@ function toFigures(c: VectorizerCollection, errors: SourceError[]): CollectionFi
     indexBytes: c.size?.index_bytes ?? null,
     payloadBytes: c.size?.payload_bytes ?? null,
     actualSource: ESTIMATE_SOURCE,
-    layout: { componentBytes: 4, keepsOriginals: false, hnswM: VECTORIZER_DEFAULT_M },
+    layout: { componentBytes: 4, keepsOriginals: false, hnswM: VECTORIZER_DEFAULT_M, enableSq8: VECTORIZER_SQ8 },
   };
 }
 

@@ -34,9 +34,11 @@ const ChromaCollection = z.object({
 type ChromaCollection = z.infer<typeof ChromaCollection>;
 
 const Version = z.string();
+const Database = z.object({ name: z.string() });
 
-/** The nodes Chroma's HNSW has allocated for `vectors`: 10 000, doubled until they fit. */
+/** The nodes Chroma's HNSW has allocated for `vectors`: none before the first, then 10 000, doubled until they fit. */
 export function chromaAllocatedNodes(vectors: number): number {
+  if (vectors === 0) return 0;
   let nodes = CHROMA_INITIAL_NODES;
   while (nodes < vectors) nodes *= 2;
   return nodes;
@@ -82,10 +84,27 @@ export class ChromaSource implements CollectionSource {
   readonly kind = SOURCE;
   private readonly databasePath: string;
 
+  private readonly tenant: string;
+  private readonly database: string;
+
   constructor(private readonly options: ChromaOptions) {
-    const tenant = encodeURIComponent(options.tenant ?? CHROMA_DEFAULT_TENANT);
-    const database = encodeURIComponent(options.database ?? CHROMA_DEFAULT_DATABASE);
-    this.databasePath = `api/v2/tenants/${tenant}/databases/${database}`;
+    this.tenant = options.tenant ?? CHROMA_DEFAULT_TENANT;
+    this.database = options.database ?? CHROMA_DEFAULT_DATABASE;
+    this.databasePath = `api/v2/tenants/${encodeURIComponent(this.tenant)}/databases/${encodeURIComponent(this.database)}`;
+  }
+
+  /** Chroma lists no collections, without an error, for a database that does not exist: ask for the database first. */
+  private async checkDatabase(signal: AbortSignal): Promise<void> {
+    try {
+      await this.get(this.databasePath, Database, signal);
+    } catch (err) {
+      if (!(err instanceof SourceHttpError) || err.status !== 404) throw err;
+      throw new SourceHttpError(
+        `${err.message}: Chroma has no database ${JSON.stringify(this.database)} in tenant ${JSON.stringify(this.tenant)} ` +
+          "(set MEMSNAP_TARGET_TENANT and MEMSNAP_TARGET_DATABASE, or tenant and database in the config file)",
+        404,
+      );
+    }
   }
 
   private get<T>(path: string, schema: z.ZodType<T>, signal: AbortSignal): Promise<T> {
@@ -103,8 +122,9 @@ export class ChromaSource implements CollectionSource {
   }
 
   async collections(signal: AbortSignal, errors: SourceError[]): Promise<CollectionsReading> {
-    const [version, listed] = await Promise.all([
+    const [version, , listed] = await Promise.all([
       this.get("api/v2/version", Version, signal),
+      this.checkDatabase(signal),
       this.get(`${this.databasePath}/collections`, z.array(ChromaCollection), signal),
     ]);
     const counts = await mapLimited(listed, COUNT_CONCURRENCY, (c) => this.count(c, signal));

@@ -86,7 +86,8 @@ async function readBody(response: IncomingMessage, maxBytes: number, overCap: ((
 function errorDetail(text: string): string {
   try {
     const body = JSON.parse(text) as { status?: { error?: unknown }; error?: unknown; message?: unknown };
-    const said = body.status?.error ?? body.error ?? body.message;
+    const both = typeof body.error === "string" && typeof body.message === "string" ? `${body.error}: ${body.message}` : null;
+    const said = body.status?.error ?? both ?? body.error ?? body.message;
     if (typeof said === "string") return `: ${said.slice(0, ERROR_BODY_QUOTE_CHARS)}`;
   } catch {
     return "";

@@ -103,12 +103,10 @@ export function collectionDetail(c: CollectionFigures): CollectionDetail {
     actual_source: c.actualSource ?? null,
     expected_memory_mb: toMb(expected.totalBytes),
     expected_bytes: expected.totalBytes,
-    expected_parts: {
-      vectors_bytes: expected.vectorsBytes,
-      quantized_bytes: expected.quantizedBytes,
-      graph_bytes: expected.graphBytes,
-      payload_bytes: expected.payloadBytes,
-    },
+    expected_vectors_bytes: expected.vectorsBytes,
+    expected_quantized_bytes: expected.quantizedBytes,
+    expected_graph_bytes: expected.graphBytes,
+    expected_payload_bytes: expected.payloadBytes,
   };
 }
 

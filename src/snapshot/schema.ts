@@ -76,9 +76,11 @@ export const CollectionDetailSchema = z.object({
   /** The model's figure (src/snapshot/model.ts) beside the naive estimate; absent in snapshots from before it. */
   expected_memory_mb: z.number().optional(),
   expected_bytes: z.number().optional(),
-  expected_parts: z
-    .object({ vectors_bytes: z.number(), quantized_bytes: z.number(), graph_bytes: z.number(), payload_bytes: z.number() })
-    .optional(),
+  /** The model's parts (flat: a detail is a flat record, shared between snapshots while unchanged). */
+  expected_vectors_bytes: z.number().optional(),
+  expected_quantized_bytes: z.number().optional(),
+  expected_graph_bytes: z.number().optional(),
+  expected_payload_bytes: z.number().optional(),
 });
 
 /** Totals are null while the database API cannot be read: unknown, not zero. */

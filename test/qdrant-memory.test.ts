@@ -1,8 +1,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { ThresholdsSchema } from "../src/config/schema";
+import { buildSnapshot } from "../src/snapshot/build";
 import { QdrantSource } from "../src/sources/collections/qdrant";
 import type { SourceError } from "../src/sources/types";
 import { FIXTURES, recorded, startFixtureServer, type FixtureServer, type Responder } from "./helpers/fixture-server";
+import { processOf, sampleOf } from "./helpers/samples";
 
 const MB = 1024 * 1024;
 const METRICS = readFileSync(path.join(FIXTURES, "qdrant/1.19/metrics.txt"), "utf8");
@@ -75,6 +78,17 @@ describe("the qdrant adapter against Qdrant 1.19's /collections/{name}/memory an
     expect(reading.runtime).toEqual({ allocatorFreeBytes: 92_274_688 - 64_487_424, source: expect.stringContaining("qdrant /metrics") });
     expect(reading.serverVersion).toBe("1.19.0");
     expect(server.requests.slice(before).map((r) => r.url)).not.toContainEqual(expect.stringContaining("telemetry"));
+  });
+
+  it("shows the measured figure, what it is, and the model's beside it in the snapshot; SQ8 keeps the originals", async () => {
+    const { reading } = await read(`${server.url}/v119`);
+    const snapshot = buildSnapshot(sampleOf("2026-01-01T00:00:00Z", processOf(2048), reading.collections), ThresholdsSchema.parse({}));
+    const docs = snapshot.collections_info.collections_detail.find((c) => c.name === "docs");
+    expect(docs).toMatchObject({ actual_memory_bytes: 50_710_016 + 185_428_992, expected_vectors_bytes: 120_000 * 384 * 4, expected_quantized_bytes: 120_000 * 384 });
+    expect(docs?.actual_source).toContain("measured");
+    const sq8 = snapshot.findings.find((f) => f.code === "EnableQuantization" && f.collection === "multi");
+    expect(sq8?.message).toContain("the database keeps the originals (~195.3 MB stay, on disk, paged in for rescoring) and adds a 1-byte copy (~61 MB) in RAM");
+    expect(sq8?.message).toContain('Apply: PATCH /collections/multi {"vectors":{"text":{"on_disk":true},"image":{"on_disk":true}},"quantization_config":{"scalar":{"type":"int8","always_ram":true}}}');
   });
 
   it("reads the allocator's figures under a configured metrics prefix", async () => {

@@ -1,4 +1,6 @@
 import fc from "fast-check";
+import { renderAnalysis } from "../src/cli/render/snapshot-report";
+import { createStyle } from "../src/cli/render/style";
 import { ThresholdsSchema } from "../src/config/schema";
 import { chromaAllocatedNodes } from "../src/sources/collections/chroma";
 import { buildSnapshot } from "../src/snapshot/build";
@@ -78,5 +80,16 @@ describe("the SQ8 recommendation, by the model", () => {
     expect(recommend({ componentBytes: 4, keepsOriginals: false, hnswM: 16, enableSq8: null })).toBeUndefined();
     expect(recommend({ ...QDRANT, componentBytes: 1 })).toBeUndefined();
     expect(sq8Change(collectionOf("u8", 10, { layout: { ...QDRANT, componentBytes: 1 } }))).toBeNull();
+  });
+});
+
+describe("the model in the command line's report", () => {
+  it("shows the expected MB beside the estimate and the database's figure", () => {
+    const docs = collectionOf("docs", 100_000, { dimension: 384, layout: VECTORIZER });
+    const snapshot = buildSnapshot(sampleOf("2026-01-01T00:00:00Z", processOf(1024), [docs]), thresholds);
+    const report = renderAnalysis(snapshot, createStyle(false));
+    const expectedMb = (expectedMemory(docs).totalBytes / 1024 / 1024).toFixed(1);
+    expect(expectedMb).toBe("159.5");
+    expect(report).toMatch(/ESTIMATED MB +EXPECTED MB +ACTUAL MB\n +docs +100,000 +384 +none +146\.5 +159\.5 +293\.0/);
   });
 });

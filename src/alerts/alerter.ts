@@ -10,7 +10,7 @@ import type { Notifier } from "./notifiers/channel";
 import { configuredChannels, type ChannelName } from "./notifiers/registry";
 import { configuredRoutes, type Route } from "./router";
 import { alertRules, evaluate, type AlertBook, type AlertNotification, type AlertRules, type AlertState } from "./state";
-import { AlertStore } from "./store";
+import { AlertStore, type AlertFile } from "./store";
 
 /** Sends under way at shutdown get this long before their connections are closed. */
 const SHUTDOWN_GRACE_MS = 2000;
@@ -41,7 +41,7 @@ export class Alerter {
   private readonly rules: AlertRules;
   private readonly routes: Route[];
   private readonly deliveries: Deliveries = new Map();
-  private book: AlertBook = new Map();
+  private book: AlertBook;
   private readonly dispatcher: Dispatcher;
 
   private constructor(
@@ -49,6 +49,7 @@ export class Alerter {
     private readonly store: AlertStore,
     private readonly metrics: AlertMetrics,
     notifiers: ReadonlyMap<ChannelName, Notifier<Notification>>,
+    saved: AlertFile,
   ) {
     this.rules = alertRules(options.config.alerting);
     this.routes = configuredRoutes(options.config.alerting);
@@ -60,6 +61,9 @@ export class Alerter {
       changed: () => this.persist(),
       settled: (entry, status) => this.track(entry, status),
     });
+    this.book = saved.book;
+    this.dispatcher.restore(saved.outbox);
+    for (const entry of this.dispatcher.pending()) this.track(entry, "pending");
   }
 
   static async start(options: AlerterOptions): Promise<Alerter> {
@@ -70,10 +74,7 @@ export class Alerter {
     metrics.applyAlerts(saved.book.values());
     const channels = configuredChannels(config.alerting);
     const notifiers = new Map(await Promise.all(channels.map(async (c) => [c.name, await c.create()] as const)));
-    const alerter = new Alerter(options, store, metrics, notifiers);
-    alerter.book = saved.book;
-    alerter.dispatcher.restore(saved.outbox);
-    for (const entry of alerter.dispatcher.pending()) alerter.track(entry, "pending");
+    const alerter = new Alerter(options, store, metrics, notifiers, saved);
     alerter.persist();
     alerter.dispatcher.start();
     if (channels.length === 0) {

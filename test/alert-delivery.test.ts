@@ -145,6 +145,22 @@ describe("Slack delivery", () => {
     await outbox.close();
   });
 
+  it("sends the notifications reloaded from the state file first, and drops those of a channel no longer configured", async () => {
+    const outbox = await outboxFor({ SLACK_WEBHOOK_URL: slack.url });
+    const saved = { id: "saved", channel: "slack" as const, createdAt: new Date().toISOString(), attempts: 4, nextAttemptAt: new Date().toISOString(), lastError: "Slack answered 500", notification: FIRING };
+    outbox.dispatcher.restore([saved, { ...saved, id: "mailed", channel: "email" }]);
+    expect(outbox.dispatcher.pending().map((e) => e.id)).toEqual(["saved"]);
+    const [fresh] = outbox.send(RESOLVED);
+    expect(await outbox.outcome(fresh)).toBe("delivered");
+    expect(slack.delivered.map((p) => p.text)).toEqual([
+      "[memsnap] CRITICAL: UnaccountedMemoryCritical on prod-db",
+      "[memsnap] RESOLVED: UnaccountedMemoryCritical on prod-db",
+    ]);
+    expect(await outbox.counts("email")).toEqual({ delivered: 0, retried: 0, dropped: 1 });
+    expect(outbox.logs.find((l) => l.msg === "notification dropped undelivered")).toMatchObject({ channel: "email", reason: "the email channel is no longer configured" });
+    await outbox.close();
+  });
+
   it("does not retry a webhook Slack refuses (404 no_service): dropped at once", async () => {
     slack.answerAlways({ status: 404, body: "no_service" });
     const outbox = await outboxFor({ SLACK_WEBHOOK_URL: slack.url });

@@ -79,14 +79,14 @@ const ENTRY: OutboxEntry = {
 };
 
 describe("the outbox in the alert state file", () => {
-  it("keeps undelivered notifications of the targets still configured, in order, across a reload", async () => {
+  it("keeps every undelivered notification in order across a reload, even of a target no longer watched", async () => {
     const { dir, store } = storeWithLog();
     const other = { ...ENTRY, id: "other", notification: { ...FIRING, target: "gone" } };
     const second = { ...ENTRY, id: "second", channel: "email" as const };
     store.save({ book: new Map(), outbox: [ENTRY, other, second] });
     await store.flush();
     const { outbox } = await new AlertStore(dir, createLogger("silent")).load(["prod-db"]);
-    expect(outbox).toEqual([ENTRY, second]);
+    expect(outbox).toEqual([ENTRY, other, second]);
   });
 
   it("reads a version 1 file, written before the outbox, as one with nothing undelivered", async () => {

@@ -63,7 +63,10 @@ export class AlertStore {
     this.file = path.resolve(dataDir, STATE_FILE);
   }
 
-  /** The saved alerts and outbox of the targets still configured; empty when there is no usable file. */
+  /**
+   * The saved alerts of the targets still configured, and every undelivered notification
+   * (an alert about a target no longer watched still happened); empty when there is no usable file.
+   */
   async load(targets: string[]): Promise<AlertFile> {
     let text: string;
     try {
@@ -84,10 +87,7 @@ export class AlertStore {
     const { alerts, outbox } = parsed.data;
     this.lastWritten = contentsOf({ book: new Map(alerts.map((a) => [alertKey(a.target, a.alertname), a])), outbox });
     const kept = alerts.filter((a) => targets.includes(a.target));
-    return {
-      book: new Map(kept.map((a) => [alertKey(a.target, a.alertname), a])),
-      outbox: outbox.filter((e) => e.notification.target === null || targets.includes(e.notification.target)),
-    };
+    return { book: new Map(kept.map((a) => [alertKey(a.target, a.alertname), a])), outbox };
   }
 
   /** Schedules a write; writes that pile up are merged into the latest. */

@@ -78,10 +78,10 @@ export async function outboxFor(env: Record<string, string>, options: { retry?: 
     outcome(entry: OutboxEntry, timeoutMs?: number): Promise<DeliveryStatus> {
       return waitFor(() => settled.get(entry.id), `notification ${entry.id} to settle`, timeoutMs);
     },
-    /** memsnap_notifications_total of the channel, by outcome. */
-    async counts(): Promise<Record<string, number>> {
+    /** memsnap_notifications_total of the channel (or another), by outcome. */
+    async counts(of: string = channel.name): Promise<Record<string, number>> {
       const values = (await registry.getSingleMetric("memsnap_notifications_total")!.get()).values;
-      return Object.fromEntries(values.filter((v) => v.labels.channel === channel.name).map((v) => [v.labels.outcome, v.value]));
+      return Object.fromEntries(values.filter((v) => v.labels.channel === of).map((v) => [v.labels.outcome, v.value]));
     },
     close: () => dispatcher.close(0),
   };

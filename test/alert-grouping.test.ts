@@ -4,7 +4,7 @@ import { Registry } from "prom-client";
 import { Alerter } from "../src/alerts/alerter";
 import { groupNotifications, type TargetContext } from "../src/alerts/grouping";
 import type { Route } from "../src/alerts/router";
-import { evaluate, type AlertRules } from "../src/alerts/state";
+import { alertRules, evaluate, type AlertBook } from "../src/alerts/state";
 import { loadConfig } from "../src/config/load";
 import { createLogger } from "../src/log";
 import { parseSnapshotJson } from "../src/snapshot/read";
@@ -86,7 +86,7 @@ describe("page once per cause", () => {
 });
 
 describe("grouping the notifications of one target", () => {
-  const RULES: AlertRules = { forSamples: { critical: 0, warning: 0 }, keepFiringSamples: 0, repeatIntervalMs: 3_600_000, sendResolved: true };
+  const RULES = alertRules(loadConfig({}).alerting);
   const ROUTES: Route[] = [
     { channel: "slack", severities: ["critical"] },
     { channel: "email", severities: ["critical", "warning"] },
@@ -95,35 +95,45 @@ describe("grouping the notifications of one target", () => {
   const finding = (code: string, severity: "critical" | "warning") => ({ code, severity, message: `${code} holds`, value: 1, threshold: 0 });
   const CATALOG = ["TargetDown", "OverheadCritical", "UnaccountedMemoryCritical", "HealthScoreCritical", "HostMemoryHigh"];
   const rank = (code: string) => CATALOG.indexOf(code);
+  const T0 = Date.parse("2025-01-01T00:00:00.000Z");
+  const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
 
-  function step(book: ReturnType<typeof evaluate>["next"], findings: ReturnType<typeof finding>[], at: string) {
-    const { next, notifications } = evaluate(book, "db", findings, new Date(at), RULES);
-    return { next, groups: groupNotifications(notifications, next, book, { ...CONTEXT, createdAt: at }, ROUTES, rank) };
+  function step(book: AlertBook, findings: ReturnType<typeof finding>[], when: string) {
+    const { next, notifications } = evaluate(book, "db", findings, new Date(when), RULES);
+    return { next, groups: groupNotifications(notifications, next, book, { ...CONTEXT, createdAt: when }, ROUTES, rank) };
   }
+  const summary = (groups: ReturnType<typeof step>["groups"]) => groups.map((g) => [g.channel, g.notification.kind, g.notification.alerts.map((a) => a.alertname)]);
 
   it("puts the most severe first, then catalog order, and routes each channel only its severities", () => {
-    const { groups } = step(new Map(), [finding("HostMemoryHigh", "warning"), finding("HealthScoreCritical", "critical"), finding("OverheadCritical", "critical")], "2025-01-01T00:00:00.000Z");
-    expect(groups.map((g) => [g.channel, g.notification.kind, g.notification.alerts.map((a) => a.alertname)])).toEqual([
+    const findings = [finding("HostMemoryHigh", "warning"), finding("HealthScoreCritical", "critical"), finding("OverheadCritical", "critical")];
+    const first = step(new Map(), findings, at(0));
+    expect(summary(first.groups)).toEqual([
       ["slack", "firing", ["OverheadCritical", "HealthScoreCritical"]],
-      ["email", "firing", ["OverheadCritical", "HealthScoreCritical", "HostMemoryHigh"]],
+      ["email", "firing", ["OverheadCritical", "HealthScoreCritical"]],
     ]);
-  });
-
-  it("lists the alerts still firing when another one fires, and sends nothing to a channel none of them reaches", () => {
-    const first = step(new Map(), [finding("OverheadCritical", "critical")], "2025-01-01T00:00:00.000Z");
-    const second = step(first.next, [finding("OverheadCritical", "critical"), finding("HostMemoryHigh", "warning")], "2025-01-01T00:00:15.000Z");
-    expect(second.groups.map((g) => [g.channel, g.notification.alerts.map((a) => a.alertname)])).toEqual([["email", ["OverheadCritical", "HostMemoryHigh"]]]);
-    expect(second.groups[0].notification.alerts[0]).toMatchObject({ status: "firing", startsAt: "2025-01-01T00:00:00.000Z", endsAt: null });
+    let book = first.next;
+    const laterGroups = [61, 122, 183].flatMap((seconds) => {
+      const later = step(book, findings, at(seconds));
+      book = later.next;
+      return later.groups;
+    });
+    expect(summary(laterGroups)).toEqual([["email", "firing", ["OverheadCritical", "HealthScoreCritical", "HostMemoryHigh"]]]);
+    expect(laterGroups[0].notification.alerts[0]).toMatchObject({ status: "firing", startsAt: at(0), endsAt: null });
   });
 
   it("says reminder when only reminders are due, and resolved with when the alert began and ended", () => {
-    const fired = step(new Map(), [finding("OverheadCritical", "critical")], "2025-01-01T00:00:00.000Z");
-    const reminded = step(fired.next, [finding("OverheadCritical", "critical")], "2025-01-01T01:00:00.000Z");
-    expect(reminded.groups.map((g) => g.notification.kind)).toEqual(["reminder", "reminder"]);
-    const resolved = step(reminded.next, [], "2025-01-01T01:00:15.000Z");
-    expect(resolved.groups.map((g) => [g.channel, g.notification.kind])).toEqual([["slack", "resolved"], ["email", "resolved"]]);
-    expect(resolved.groups[0].notification.alerts).toEqual([
-      expect.objectContaining({ alertname: "OverheadCritical", status: "resolved", startsAt: "2025-01-01T00:00:00.000Z", endsAt: "2025-01-01T01:00:15.000Z" }),
+    const fired = step(new Map(), [finding("OverheadCritical", "critical")], at(0));
+    const reminded = step(fired.next, [finding("OverheadCritical", "critical")], at(4 * 3600));
+    expect(summary(reminded.groups)).toEqual([
+      ["slack", "reminder", ["OverheadCritical"]],
+      ["email", "reminder", ["OverheadCritical"]],
     ]);
+    const clear = step(reminded.next, [], at(4 * 3600 + 15));
+    const resolved = clear.groups.length > 0 ? clear : step(clear.next, [], at(4 * 3600 + 30));
+    expect(summary(resolved.groups)).toEqual([
+      ["slack", "resolved", ["OverheadCritical"]],
+      ["email", "resolved", ["OverheadCritical"]],
+    ]);
+    expect(resolved.groups[0].notification.alerts[0]).toMatchObject({ status: "resolved", startsAt: at(0), endsAt: expect.stringMatching(/^2025-01-01T04:00:(15|30)/) });
   });
 });

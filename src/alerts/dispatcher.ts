@@ -43,7 +43,9 @@ export interface DispatcherOptions {
  */
 export class Dispatcher {
   private readonly queues = new Map<ChannelName, OutboxEntry[]>();
-  private readonly workers = new Map<ChannelName, Promise<void>>();
+  /** The channels whose queue a worker is draining; a worker leaves it as it finds its queue empty. */
+  private readonly draining = new Set<ChannelName>();
+  private readonly workers = new Set<Promise<void>>();
   /** Stops the waits between attempts. */
   private readonly stopping = new AbortController();
   /** Cuts the sends under way, after the grace period of close(). */
@@ -85,9 +87,11 @@ export class Dispatcher {
   /** Starts a worker for every channel with a queue and none running. */
   start(): void {
     for (const channel of this.queues.keys()) {
-      if (this.workers.has(channel) || this.stopping.signal.aborted) continue;
-      const worker = this.drain(channel).finally(() => this.workers.delete(channel));
-      this.workers.set(channel, worker);
+      if (this.draining.has(channel) || this.stopping.signal.aborted) continue;
+      this.draining.add(channel);
+      const worker = this.drain(channel).catch((err: unknown) => this.options.log.error({ err, channel }, "notification worker failed; the outbox is retried at the next notification"));
+      this.workers.add(worker);
+      void worker.finally(() => this.workers.delete(worker));
     }
   }
 
@@ -101,28 +105,36 @@ export class Dispatcher {
     return Date.parse(entry.createdAt) + this.options.maxAgeMs;
   }
 
+  /** Sends the channel's queue head by head; leaves `draining` in the same tick as it finds the queue empty. */
   private async drain(channel: ChannelName): Promise<void> {
     const queue = this.queueOf(channel);
     const notifier = this.notifiers.get(channel)!;
-    while (queue.length > 0 && !this.stopping.signal.aborted) {
-      const now = Date.now();
-      const expired = queue.filter((e) => this.expiresAt(e) <= now);
-      if (expired.length > 0) {
-        for (const entry of expired) {
-          this.remove(entry);
-          this.drop(entry, "older than MEMSNAP_NOTIFY_MAX_AGE");
-        }
-        this.options.changed();
-        continue;
-      }
-      const head = queue[0];
-      const waitMs = Math.min(Date.parse(head.nextAttemptAt), this.expiresAt(head)) - now;
-      if (waitMs > 0) {
-        await delay(Math.min(waitMs, MAX_TIMER_MS), undefined, { signal: this.stopping.signal }).catch(() => undefined);
-        continue;
-      }
-      await this.attempt(head, notifier);
+    try {
+      while (queue.length > 0 && !this.stopping.signal.aborted) await this.step(queue, notifier);
+    } finally {
+      this.draining.delete(channel);
     }
+  }
+
+  /** Drops what is too old, waits for the head's next attempt, or makes it. */
+  private async step(queue: OutboxEntry[], notifier: Notifier<Notification>): Promise<void> {
+    const now = Date.now();
+    const expired = queue.filter((e) => this.expiresAt(e) <= now);
+    if (expired.length > 0) {
+      for (const entry of expired) {
+        this.remove(entry);
+        this.drop(entry, "older than MEMSNAP_NOTIFY_MAX_AGE");
+      }
+      this.options.changed();
+      return;
+    }
+    const head = queue[0];
+    const waitMs = Math.min(Date.parse(head.nextAttemptAt), this.expiresAt(head)) - now;
+    if (waitMs > 0) {
+      await delay(Math.min(waitMs, MAX_TIMER_MS), undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      return;
+    }
+    await this.attempt(head, notifier);
   }
 
   private async attempt(entry: OutboxEntry, notifier: Notifier<Notification>): Promise<void> {

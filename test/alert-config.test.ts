@@ -1,3 +1,4 @@
+import { channelsFor, configuredRoutes } from "../src/alerts/router";
 import { loadConfig } from "../src/config/load";
 import { configFileWriter, problemsOf } from "./helpers/config";
 
@@ -62,6 +63,18 @@ describe("alerting configuration", () => {
     expect(alerting.notify_max_age).toBe(6 * 3_600_000);
     expect(alerting.webhook).toEqual({ url: "https://alerts.example.com/hook", token: "s3cret-token", severities: ["critical"] });
     expect(external_url).toBe("https://memsnap.example.com");
+  });
+
+  it("routes every configured channel, in registry order, the severities it asks for", () => {
+    const routes = configuredRoutes(loadConfig({ ...SMTP, MEMSNAP_WEBHOOK_URL: "https://alerts.example.com/hook", MEMSNAP_ALERT_WEBHOOK_SEVERITIES: "warning" }).alerting);
+    expect(routes).toEqual([
+      { channel: "email", severities: ["critical", "warning"] },
+      { channel: "webhook", severities: ["warning"] },
+    ]);
+    expect(channelsFor("critical", routes)).toEqual(["email"]);
+    expect(channelsFor("warning", routes)).toEqual(["email", "webhook"]);
+    expect(configuredRoutes(loadConfig({ SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/X" }).alerting)).toEqual([{ channel: "slack", severities: ["critical"] }]);
+    expect(configuredRoutes(loadConfig({}).alerting)).toEqual([]);
   });
 
   it("accepts plain http for a Slack relay or a webhook receiver on loopback", () => {

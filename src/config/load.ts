@@ -23,6 +23,7 @@ const ENV_PATHS: Record<string, string[]> = {
   MEMORY_OUTPUT_DIR: ["output_dir"],
   MEMSNAP_HISTORY_SIZE: ["history_size"],
   MEMSNAP_PROCESS_SMAPS: ["process_smaps"],
+  MEMSNAP_SMAPS_INTERVAL: ["smaps_interval_seconds"],
   MEMSNAP_ALERTS: ["alerts"],
   MEMSNAP_API_TOKEN: ["api_token"],
   MEMSNAP_LOG_LEVEL: ["log_level"],

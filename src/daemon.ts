@@ -81,7 +81,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
     targetNames: [...targets.keys()],
     alerter,
     isReady: () => monitor.ready,
-    sampleNow: (name) => monitor.sample(name),
+    sampleNow: (name) => monitor.sampleFresh(name),
   });
   const server = createServer(app.callback());
   let address: AddressInfo;

@@ -8,13 +8,19 @@ import type { Snapshot } from "./snapshot/schema";
 import { snapshotTrendPoints } from "./snapshot/trend";
 import type { Target } from "./sources/target";
 
+/** A target is sampled on request at most this often; requests in between share the latest sample. */
+const FRESH_SAMPLE_MIN_INTERVAL_MS = 1000;
+
 /**
  * Samples targets and feeds what it reads to the history and the metrics.
  * One sample per target at a time: a request for a target already being sampled
- * joins the sample under way.
+ * joins the sample under way. Only scheduled samples drive the alerts: a `?fresh=true`
+ * request is answered and recorded, but cannot make an alert fire sooner than its `for`.
  */
 export class Monitor {
   private readonly inFlight = new Map<string, Promise<Snapshot>>();
+  /** The snapshots the alerts have seen, so a scheduled tick joining a sample under way does not count it twice. */
+  private readonly observed = new WeakSet<Snapshot>();
   private readonly sampled = new Set<string>();
   private readonly abort = new AbortController();
 
@@ -24,7 +30,7 @@ export class Monitor {
     private readonly history: SnapshotHistory,
     private readonly exporter: MetricsExporter,
     private readonly log: Logger,
-    /** Runs synchronously after each snapshot is recorded (alert evaluation); must not throw. */
+    /** Runs synchronously after each scheduled snapshot is recorded (alert evaluation); must not throw. */
     private readonly afterSample: (snapshot: Snapshot) => void = () => {},
   ) {}
 
@@ -32,7 +38,7 @@ export class Monitor {
     return this.sampled.size === this.targets.size;
   }
 
-  sample(name: string): Promise<Snapshot> {
+  private sample(name: string): Promise<Snapshot> {
     const running = this.inFlight.get(name);
     if (running) return running;
     const next = this.run(this.targets.get(name)!).finally(() => this.inFlight.delete(name));
@@ -40,8 +46,28 @@ export class Monitor {
     return next;
   }
 
+  /**
+   * A snapshot taken on request (`?fresh=true`): the latest one when it is under a second old,
+   * else a new sample (or the one under way). It never drives the alerts.
+   */
+  async sampleFresh(name: string): Promise<Snapshot> {
+    const latest = this.history.latest(name);
+    if (latest !== null && Date.now() - Date.parse(latest.timestamp) < FRESH_SAMPLE_MIN_INTERVAL_MS && !this.inFlight.has(name)) return latest;
+    return this.sample(name);
+  }
+
+  /** The scheduled sample of one target: the one that advances its alerts. */
+  async sampleScheduled(name: string): Promise<Snapshot> {
+    const snapshot = await this.sample(name);
+    if (!this.observed.has(snapshot)) {
+      this.observed.add(snapshot);
+      this.afterSample(snapshot);
+    }
+    return snapshot;
+  }
+
   async sampleAll(): Promise<void> {
-    await Promise.all([...this.targets.keys()].map((name) => this.sample(name)));
+    await Promise.all([...this.targets.keys()].map((name) => this.sampleScheduled(name)));
   }
 
   /** Stops sampling: requests to the databases under way are aborted. */
@@ -56,7 +82,6 @@ export class Monitor {
     const snapshot = buildSnapshot(sample, this.config.thresholds, earlier);
     this.history.add(snapshot);
     this.exporter.applySnapshot(snapshot, sample.sources);
-    this.afterSample(snapshot);
     this.sampled.add(target.name);
     this.logSample(snapshot);
     return snapshot;

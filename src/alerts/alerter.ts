@@ -56,7 +56,7 @@ export class Alerter {
     const store = new AlertStore(config.data_dir, log);
     const book = await store.load(options.targets);
     const metrics = new AlertMetrics(options.registry, options.invalidate);
-    metrics.applyAlerts(book.values());
+    for (const target of options.targets) metrics.applyAlerts(target, book.values());
     const routes = configuredRoutes(config.alerting);
     const notifiers = new Map<Channel, Notifier>();
     for (const { channel } of routes) notifiers.set(channel, createNotifier(channel, config.alerting)!);
@@ -75,7 +75,7 @@ export class Alerter {
     try {
       const { next, notifications } = evaluate(this.book, target, snapshot.findings, new Date(snapshot.timestamp), this.rules);
       this.book = next;
-      this.metrics.applyAlerts([...next.values()].filter((a) => a.target === target));
+      this.metrics.applyAlerts(target, next.values());
       this.store.save(next);
       for (const notification of notifications) this.notify(notification, snapshot);
     } catch (err) {

@@ -120,7 +120,7 @@ function tickLine(t: Tick, style: Style): string {
 function monitorTrend(ticks: Tick[], config: Config): TrendInfo | null {
   const snapshots = ticks.map((t) => t.snapshot);
   if (snapshots.length === 0) return null;
-  const trend = computeTrend(snapshotTrendPoints(snapshots), snapshotPressure(snapshots[snapshots.length - 1]), growthRule(config.thresholds));
+  const trend = computeTrend(snapshotTrendPoints(snapshots), snapshotPressure(snapshots[snapshots.length - 1]), growthRule(config.thresholds), config.thresholds.trend_window);
   return trend === null ? null : trendInfo(trend);
 }
 

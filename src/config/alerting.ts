@@ -17,7 +17,7 @@ function parseDurationMs(value: unknown): number | null {
   return Number(match[1]) * DURATION_UNITS_MS[match[2] ?? "s"];
 }
 
-const durationMs = (minMs: number, what: string) =>
+export const durationMs = (minMs: number, what: string) =>
   z.union([z.number(), z.string()], { error: `expected ${DURATION_HINT}` }).transform((value, ctx) => {
     const ms = parseDurationMs(value);
     if (ms === null || ms < minMs) {
@@ -110,12 +110,6 @@ const SlackSchema = z.object({
 });
 
 export const AlertingSchema = z.object({
-  for_samples: z
-    .object({
-      critical: count(0, 1000, "a number of samples from 0 to 1000").default(0),
-      warning: count(0, 1000, "a number of samples from 0 to 1000").default(2),
-    })
-    .prefault({}),
   keep_firing_samples: count(0, 1000, "a number of samples from 0 to 1000").default(1),
   repeat_interval: durationMs(1000, "at least one second").default(4 * 3_600_000),
   send_resolved: onOff.default(true),
@@ -146,8 +140,6 @@ export const ALERTING_ENV_PATHS: Record<string, string[]> = {
   MEMSNAP_ALERT_EMAIL_SEVERITIES: ["email", "severities"],
   SLACK_WEBHOOK_URL: ["slack", "webhook_url"],
   MEMSNAP_ALERT_SLACK_SEVERITIES: ["slack", "severities"],
-  MEMSNAP_ALERT_FOR_SAMPLES_CRITICAL: ["for_samples", "critical"],
-  MEMSNAP_ALERT_FOR_SAMPLES_WARNING: ["for_samples", "warning"],
   MEMSNAP_ALERT_KEEP_FIRING_SAMPLES: ["keep_firing_samples"],
   MEMSNAP_ALERT_REPEAT_INTERVAL: ["repeat_interval"],
   MEMSNAP_ALERT_SEND_RESOLVED: ["send_resolved"],

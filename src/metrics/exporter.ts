@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { SourceOutcome } from "../snapshot/sampler";
 import type { Snapshot } from "../snapshot/schema";
 import { COLLECTION_GAUGES, SYSTEM_GAUGES, TARGET_GAUGES } from "./definitions";
+import { EventCounters } from "./event-counters";
 
 export type ExpositionFormat = "prometheus" | "openmetrics";
 
@@ -51,6 +52,7 @@ export class MetricsExporter {
     "1 when the last read of the source succeeded, else 0.",
     ["target", "source"],
   );
+  private readonly events = new EventCounters(this.registry);
   private readonly collectionsByTarget = new Map<string, Set<string>>();
   private readonly rendered = new Map<ExpositionFormat, Promise<Exposition>>();
   private renderQueue: Promise<unknown> = Promise.resolve();
@@ -76,6 +78,7 @@ export class MetricsExporter {
     const target = snapshot.target.name;
     for (const { d, gauge } of this.targetGauges) setOrRemove(gauge, { target }, d.value(snapshot));
     for (const { d, gauge } of this.systemGauges) setOrRemove(gauge, {}, d.value(snapshot));
+    this.events.apply(snapshot);
     const current = new Set<string>();
     for (const detail of snapshot.collections_info.collections_detail) {
       current.add(detail.name);

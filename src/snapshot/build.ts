@@ -13,7 +13,8 @@ import {
   type CollectionTotals,
   type Discrepancy,
 } from "./analysis";
-import { memoryPressure, type Assessment, type UnaccountedGrowth } from "./assessment";
+import { memoryPressure, type Assessment, type Exhaustion, type UnaccountedGrowth } from "./assessment";
+import { EVENTS_LOOKBACK_MINUTES, recentEvents } from "./events";
 import { findings, recommendations } from "./findings";
 import { health } from "./health";
 import type { Sample } from "./sample";
@@ -39,7 +40,7 @@ function systemInfo(s: SystemMemory | null): Snapshot["system_info"] {
   };
 }
 
-function processInfo(p: ProcessMemory | null, pid: number | null): Snapshot["process_info"] {
+function processInfo(p: ProcessMemory | null, pid: number | null, startTimeTicks: number | null): Snapshot["process_info"] {
   return {
     pid: p?.pid ?? pid,
     physical_memory_mb: toMb(p?.residentBytes ?? null),
@@ -63,6 +64,7 @@ function processInfo(p: ProcessMemory | null, pid: number | null): Snapshot["pro
     shmem_bytes: p?.shmemBytes ?? null,
     swap_bytes: p?.swapBytes ?? null,
     pss_bytes: p?.pssBytes ?? null,
+    start_time_ticks: startTimeTicks,
   };
 }
 
@@ -73,9 +75,16 @@ function cgroupInfo(c: CgroupMemory | null): Snapshot["cgroup_info"] {
     path: c.path,
     limit_mb: toMb(c.limitBytes),
     usage_mb: toMb(c.usageBytes),
-    usage_percent: percent(c.usageBytes, c.limitBytes),
+    usage_percent: percent(c.limitWorkingSetBytes, c.limitBytes),
     limit_bytes: c.limitBytes,
     usage_bytes: c.usageBytes,
+    limit_path: c.limitPath,
+    working_set_mb: toMb(c.workingSetBytes),
+    working_set_bytes: c.workingSetBytes,
+    limit_working_set_mb: toMb(c.limitWorkingSetBytes),
+    limit_working_set_bytes: c.limitWorkingSetBytes,
+    soft_limit_bytes: c.softLimitBytes,
+    oom_kills: c.oomKills,
   };
 }
 
@@ -139,6 +148,11 @@ function discrepancyAnalysis(d: Discrepancy, known: boolean): Snapshot["discrepa
  * What health and findings judge. Without collection figures (the API failed) the
  * unaccounted memory is unknown, not the whole RSS.
  */
+/** The cgroup figures memory pressure reads: the tightest limit, and the working set held against it. */
+function cgroupPressureFigures(c: CgroupMemory | null) {
+  return c && { limitBytes: c.limitBytes, usageBytes: c.limitWorkingSetBytes ?? c.usageBytes };
+}
+
 function assess(sample: Sample, unaccountedGrowth: UnaccountedGrowth | null): Assessment {
   const collections = sample.collections ?? [];
   const totals = collectionTotals(collections);
@@ -148,11 +162,13 @@ function assess(sample: Sample, unaccountedGrowth: UnaccountedGrowth | null): As
     collections,
     totals,
     discrepancy: discrepancy(totals, resident, sample.process?.fileBytes ?? null),
-    memoryPressure: memoryPressure(system, sample.cgroup),
+    memoryPressure: memoryPressure(system, cgroupPressureFigures(sample.cgroup)),
     processSwapBytes: sample.process?.swapBytes ?? null,
     hostSwapUsedRatio: system && system.swapTotalBytes > 0 ? system.swapUsedBytes / system.swapTotalBytes : null,
     unaccountedGrowth,
     downReasons: sample.downReasons,
+    exhaustion: null,
+    events: { oomKills: 0, restarts: 0, lookbackMinutes: EVENTS_LOOKBACK_MINUTES },
   };
 }
 
@@ -160,12 +176,22 @@ export function growthRule(t: Thresholds): GrowthRule {
   return { warningMbPerHour: t.growth_warning_mb_per_hour, minWindowMinutes: t.growth_min_window_minutes };
 }
 
-/** This sample as a trend point; null when its RSS or unaccounted memory is unknown. */
-function samplePoint(sample: Sample, a: Assessment): TrendPoint | null {
-  const residentBytes = sample.process?.residentBytes ?? null;
-  const unaccountedBytes = a.discrepancy.unaccountedBytes;
-  if (residentBytes === null || unaccountedBytes === null) return null;
-  return { takenAtMs: sample.takenAt.getTime(), pid: sample.process?.pid ?? null, residentBytes, unaccountedBytes };
+/** This sample as a trend point. */
+function samplePoint(sample: Sample, a: Assessment): TrendPoint {
+  return {
+    takenAtMs: sample.takenAt.getTime(),
+    pid: sample.process?.pid ?? sample.target.pid,
+    processStartTicks: sample.processStartTicks ?? null,
+    residentBytes: sample.process?.residentBytes ?? null,
+    workingSetBytes: a.memoryPressure?.usedBytes ?? null,
+    unaccountedBytes: a.discrepancy.unaccountedBytes,
+    oomKills: sample.cgroup?.oomKills ?? null,
+  };
+}
+
+function exhaustion(trend: Trend | null): Exhaustion | null {
+  if (trend === null || trend.hoursUntilMemoryLimit === null || trend.limitScope === null) return null;
+  return { hoursUntilLimit: trend.hoursUntilMemoryLimit, scope: trend.limitScope };
 }
 
 function unaccountedGrowth(trend: Trend | null, t: Thresholds): UnaccountedGrowth | null {
@@ -178,6 +204,7 @@ function unaccountedGrowth(trend: Trend | null, t: Thresholds): UnaccountedGrowt
 }
 
 export function trendInfo(trend: Trend): TrendInfo {
+  const hours = trend.hoursUntilMemoryLimit;
   return {
     samples: trend.samples,
     window_start: new Date(trend.windowStartMs).toISOString(),
@@ -186,10 +213,14 @@ export function trendInfo(trend: Trend): TrendInfo {
     rss_slope_mb_per_hour: toMb(trend.rssSlopeBytesPerHour),
     unaccounted_slope_mb_per_hour: toMb(trend.unaccountedSlopeBytesPerHour),
     rss_slope_bytes_per_hour: Math.round(trend.rssSlopeBytesPerHour),
-    unaccounted_slope_bytes_per_hour: Math.round(trend.unaccountedSlopeBytesPerHour),
+    unaccounted_slope_bytes_per_hour: trend.unaccountedSlopeBytesPerHour === null ? null : Math.round(trend.unaccountedSlopeBytesPerHour),
+    working_set_slope_mb_per_hour: toMb(trend.workingSetSlopeBytesPerHour),
+    unexplained_slope_mb_per_hour: toMb(trend.unexplainedSlopeBytesPerHour),
     recent_unaccounted_slope_mb_per_hour: toMb(trend.recentUnaccountedSlopeBytesPerHour),
     memory_limit_scope: trend.limitScope,
-    hours_until_memory_limit: trend.hoursUntilMemoryLimit === null ? null : roundTo(trend.hoursUntilMemoryLimit, 1),
+    hours_until_memory_limit: hours === null ? null : roundTo(hours, hours < 1 ? 3 : 1),
+    seconds_until_memory_limit: hours === null ? null : Math.round(hours * 3600),
+    hours_until_memory_limit_reason: trend.hoursUntilMemoryLimitReason,
     unaccounted_growing: trend.unaccountedGrowing,
   };
 }
@@ -200,9 +231,14 @@ export function trendInfo(trend: Trend): TrendInfo {
  */
 export function buildSnapshot(sample: Sample, thresholds: Thresholds, earlier: TrendPoint[] = []): Snapshot {
   const measured = assess(sample, null);
-  const current = samplePoint(sample, measured);
-  const trend = current === null ? null : computeTrend([...earlier, current], measured.memoryPressure, growthRule(thresholds));
-  const assessment = { ...measured, unaccountedGrowth: unaccountedGrowth(trend, thresholds) };
+  const points = [...earlier, samplePoint(sample, measured)];
+  const trend = computeTrend(points, measured.memoryPressure, growthRule(thresholds), thresholds.trend_window);
+  const assessment: Assessment = {
+    ...measured,
+    unaccountedGrowth: unaccountedGrowth(trend, thresholds),
+    exhaustion: exhaustion(trend),
+    events: recentEvents(points),
+  };
   const score = health(assessment);
   const found = findings(assessment, score.score, thresholds);
   return {
@@ -210,7 +246,7 @@ export function buildSnapshot(sample: Sample, thresholds: Thresholds, earlier: T
     timestamp: sample.takenAt.toISOString(),
     target: { ...sample.target, up: sample.downReasons.length === 0 },
     system_info: systemInfo(sample.system),
-    process_info: processInfo(sample.process, sample.target.pid),
+    process_info: processInfo(sample.process, sample.target.pid, sample.processStartTicks ?? null),
     cgroup_info: cgroupInfo(sample.cgroup),
     collections_info: collectionsInfo(assessment.collections, assessment.totals, sample.collections !== null),
     discrepancy_analysis: discrepancyAnalysis(assessment.discrepancy, sample.collections !== null),

@@ -23,11 +23,7 @@ export class CgroupSandbox {
   readonly parent: string;
   readonly child: string;
 
-  constructor(
-    private readonly hierarchy: { version: 1 | 2; mount: string },
-    name: string,
-    limitBytes: number,
-  ) {
+  constructor(hierarchy: { version: 1 | 2; mount: string }, name: string, limitBytes: number) {
     this.parent = path.join(hierarchy.mount, name);
     this.child = path.join(this.parent, "child");
     mkdirSync(this.parent);

@@ -21,6 +21,8 @@ export class Monitor {
   private readonly inFlight = new Map<string, Promise<Snapshot>>();
   /** The snapshots the alerts have seen, so a scheduled tick joining a sample under way does not count it twice. */
   private readonly observed = new WeakSet<Snapshot>();
+  /** The latest sample taken on request, per target, and when it was asked for. */
+  private readonly lastFresh = new Map<string, { askedAtMs: number; snapshot: Promise<Snapshot> }>();
   private readonly sampled = new Set<string>();
   private readonly abort = new AbortController();
 
@@ -47,13 +49,16 @@ export class Monitor {
   }
 
   /**
-   * A snapshot taken on request (`?fresh=true`): the latest one when it is under a second old,
-   * else a new sample (or the one under way). It never drives the alerts.
+   * A snapshot taken on request (`?fresh=true`): a new sample (or the one under way), except
+   * within a second of the last request's, which it shares. It never drives the alerts.
    */
-  async sampleFresh(name: string): Promise<Snapshot> {
-    const latest = this.history.latest(name);
-    if (latest !== null && Date.now() - Date.parse(latest.timestamp) < FRESH_SAMPLE_MIN_INTERVAL_MS && !this.inFlight.has(name)) return latest;
-    return this.sample(name);
+  sampleFresh(name: string): Promise<Snapshot> {
+    const last = this.lastFresh.get(name);
+    const nowMs = Date.now();
+    if (last !== undefined && nowMs - last.askedAtMs < FRESH_SAMPLE_MIN_INTERVAL_MS) return last.snapshot;
+    const snapshot = this.sample(name);
+    this.lastFresh.set(name, { askedAtMs: nowMs, snapshot });
+    return snapshot;
   }
 
   /** The scheduled sample of one target: the one that advances its alerts. */

@@ -98,6 +98,10 @@ describeWithCgroups("running out of memory in a real cgroup", () => {
         return kills !== undefined && kills > 0 ? kills : undefined;
       }, "the OOM kill to be counted");
       expect(oomKillsAfter).toBeGreaterThanOrEqual(1);
+      const metrics = await scrape(daemon);
+      expect(metrics.get('memsnap_memory_limit_bytes{target="grower"}')).toBe(PARENT_LIMIT_BYTES);
+      expect(metrics.get('memsnap_cgroup_memory_limit_bytes{target="grower"}')).toBe(PARENT_LIMIT_BYTES);
+      expect(metrics.get('memsnap_cgroup_memory_working_set_bytes{target="grower"}')).toBeLessThan(PARENT_LIMIT_BYTES);
       await waitFor(async () => ((await alertState(daemon, "OomKilled")) === "firing" ? true : undefined), "OomKilled to fire");
       const { body } = await getJson(`${daemon.url}/api/v1/memory-snapshot`);
       expect(body.findings.find((f: { code: string }) => f.code === "OomKilled")).toMatchObject({ severity: "critical", value: 1 });

@@ -84,6 +84,13 @@ describe("the time to the memory limit", () => {
     expect(after(31).hoursUntilMemoryLimitReason).toBe("memory stopped growing in the last 30 s");
   });
 
+  it("forecasts nothing from readings that span less than half the window, however steep", () => {
+    const burst = growing(10, 100, 50);
+    const trend = computeTrend(burst, pressureAt(burst), RULE, 30 * SECOND_MS)!;
+    expect(trend.hoursUntilMemoryLimit).toBeNull();
+    expect(trend.hoursUntilMemoryLimitReason).toBe("the readings span 1 s of the 30 s trend window; a forecast needs half of it");
+  });
+
   it("says why there is none: no limit known, too few readings", () => {
     const points = growing(30, SECOND_MS, 5);
     expect(computeTrend(points, null, RULE, 30 * SECOND_MS)!.hoursUntilMemoryLimitReason).toMatch(/^no memory limit is known/);

@@ -115,15 +115,15 @@ describe("the trend of a process", () => {
     expect(computeTrend(series(60, 0, -500), HOST, RULE, WINDOW_MS)!.unaccountedGrowing).toBe(false);
   });
 
-  it("counts the hours until host memory runs out at the RSS slope", () => {
-    const trend = computeTrend(series(60, 1024, 0), HOST, RULE, WINDOW_MS)!;
+  it("counts the hours until host memory runs out at the working set's slope", () => {
+    const trend = computeTrend(series(60, 1024, 0), HOST, RULE, HOUR_MS)!;
     expect(trend.limitScope).toBe("host");
     expect(trend.hoursUntilMemoryLimit).toBeCloseTo(8, 6);
   });
 
   it("counts against the cgroup limit when that is the line that matters", () => {
     const cgroup = { scope: "cgroup" as const, usedBytes: 3000 * MB, limitBytes: 4000 * MB };
-    expect(computeTrend(series(60, 500, 0), cgroup, RULE, WINDOW_MS)!.hoursUntilMemoryLimit).toBeCloseTo(2, 6);
+    expect(computeTrend(series(60, 500, 0), cgroup, RULE, HOUR_MS)!.hoursUntilMemoryLimit).toBeCloseTo(2, 6);
   });
 
   it("has no time to exhaustion when RSS is flat or shrinking, or nothing is known of the limit", () => {

@@ -1,5 +1,6 @@
 import type { IncomingWebhookSendArguments } from "@slack/webhook";
 import type { AlertedSeverity } from "../config/alerting";
+import { unitSuffix } from "../snapshot/catalog";
 import type { NotificationKind } from "./state";
 
 /** What a person needs to act on one alert notification. */
@@ -42,18 +43,6 @@ const SLACK_HEADER_MAX_CHARS = 150;
 
 const COLORS = { critical: "#E01E5A", warning: "#ECB22E", resolved: "#2EB67D", test: "#36C5F0" };
 
-/** The unit of a finding's value and threshold, by code; codes not listed show bare numbers. */
-const UNITS: Record<string, string> = {
-  OverheadCritical: " %",
-  OverheadHigh: " %",
-  UnaccountedMemoryCritical: " MB",
-  HealthScoreCritical: " / 100",
-  LowQuantizationCoverage: " %",
-  HostMemoryHigh: " %",
-  LargeCollectionUnoptimized: " vectors",
-  TargetDown: " (1 = up)",
-};
-
 export function snapshotUrl(baseUrl: string, target: string): string {
   return `${baseUrl.replace(/\/+$/, "")}/api/v1/memory-snapshot?target=${encodeURIComponent(target)}`;
 }
@@ -61,7 +50,7 @@ export function snapshotUrl(baseUrl: string, target: string): string {
 const oneLine = (text: string) => text.replace(/\s*[\r\n]+\s*/g, " ");
 
 function figure(value: number | null, alertname: string): string {
-  return value === null ? "unknown" : `${value}${UNITS[alertname] ?? ""}`;
+  return value === null ? "unknown" : `${value}${unitSuffix(alertname)}`;
 }
 
 function title(f: AlertFacts): string {

@@ -259,6 +259,24 @@ export function forMs(code: string, severity: AlertedSeverity): number {
   return (found?.forSeconds ?? DEFAULT_FOR_SECONDS[severity]) * 1000;
 }
 
+/** How a value of each unit is written after the number in a message. */
+const UNIT_SUFFIXES: Record<string, string> = {
+  percent: " %",
+  MB: " MB",
+  "MB/hour": " MB/hour",
+  hours: " h",
+  score: " / 100",
+  vectors: " vectors",
+  up: " (1 = up)",
+  events: "",
+};
+
+/** What follows a code's value in a message (" %", " MB"); nothing for an unknown code. */
+export function unitSuffix(code: string): string {
+  const unit = descriptorOf(code)?.unit;
+  return unit === undefined ? "" : (UNIT_SUFFIXES[unit] ?? ` ${unit}`);
+}
+
 /** Codes the code silences on the same target while it fires. */
 export function inhibitedBy(code: string): string[] {
   return descriptorOf(code)?.inhibits ?? [];

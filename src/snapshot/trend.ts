@@ -124,14 +124,19 @@ function growth(points: TrendPoint[]): { slope: number | null; grew: boolean } {
 /**
  * Hours until the limit at the working set's robust slope over the window, only while memory
  * grows within it: over the whole window and over its recent half (so a process that stopped
- * growing loses its forecast within half a window). Otherwise null, with the reason.
+ * growing loses its forecast within half a window). The readings must span half the window: a
+ * slope over seconds of a noisy figure (host memory in use) forecasts nothing. Otherwise null,
+ * with the reason.
  */
-function exhaustion(windowed: TrendPoint[], pressure: MemoryPressure | null): { hours: number | null; reason: string | null } {
+function exhaustion(windowed: TrendPoint[], pressure: MemoryPressure | null, windowMs: number): { hours: number | null; reason: string | null } {
   if (pressure === null) return { hours: null, reason: "no memory limit is known: neither cgroup nor host figures could be read" };
   const points = windowed.filter((p) => p.workingSetBytes !== null && p.workingSetBytes !== undefined);
   if (points.length < MIN_EXHAUSTION_POINTS) return { hours: null, reason: `fewer than ${MIN_EXHAUSTION_POINTS} readings of the working set in the trend window` };
   const startMs = points[0].takenAtMs;
   const endMs = points[points.length - 1].takenAtMs;
+  if (endMs - startMs < windowMs / 2) {
+    return { hours: null, reason: `the readings span ${span(endMs - startMs)} of the ${span(windowMs)} trend window; a forecast needs half of it` };
+  }
   const whole = growth(points);
   if (!whole.grew) return { hours: null, reason: `memory does not grow over the last ${span(endMs - startMs)}` };
   const halfMs = (endMs - startMs) / 2;
@@ -153,7 +158,7 @@ export function computeTrend(points: TrendPoint[], pressure: MemoryPressure | nu
   const rssSlope = robustSlope(windowed, (p) => p.residentBytes);
   if (rssSlope === null) return null;
   const recent = recentGrowth(used, rule);
-  const toLimit = exhaustion(windowed, pressure);
+  const toLimit = exhaustion(windowed, pressure, windowMs);
   return {
     samples: windowed.length,
     windowStartMs: windowed[0].takenAtMs,

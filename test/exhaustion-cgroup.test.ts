@@ -113,7 +113,7 @@ describeWithCgroups("running out of memory in a real cgroup", () => {
     "drops the forecast within the trend window once the process stops growing",
     async () => {
       const cgroup = sandbox("stops", 1024 * MB);
-      const grower = await cgroup.startGrower(GROWTH_MB_PER_SECOND, 40);
+      const grower = await cgroup.startGrower(GROWTH_MB_PER_SECOND, 70);
       running.push(grower);
       const daemon = await daemonFor(grower, "10s");
       running.push(daemon);

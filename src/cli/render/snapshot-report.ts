@@ -13,7 +13,8 @@ function header(s: Snapshot, style: Style): string {
 
 function healthLine(s: Snapshot, style: Style): string {
   const { score, status } = s.health;
-  return `${style.bold("Health")}  ${style.status(status, `${score}/100  ${BAND_WORDS[status]}`)}`;
+  const scored = score === null ? BAND_WORDS[status] : `${score}/100  ${BAND_WORDS[status]}`;
+  return `${style.bold("Health")}  ${style.status(status, scored)}`;
 }
 
 function deductionLines(s: Snapshot): string[] {

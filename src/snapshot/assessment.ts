@@ -2,7 +2,7 @@ import type { CollectionFigures } from "../sources/types";
 import type { CollectionTotals, Discrepancy } from "./analysis";
 
 /** A collection this large without quantization is worth a warning. */
-const LARGE_COLLECTION_VECTORS = 100_000;
+export const LARGE_COLLECTION_VECTORS = 100_000;
 
 /** Memory in use against the line that matters: the cgroup limit where set, else host RAM. */
 export interface MemoryPressure {

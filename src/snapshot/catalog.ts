@@ -1,7 +1,7 @@
 import type { AlertedSeverity } from "../config/alerting";
 import type { Thresholds } from "../config/schema";
 import { BYTES_PER_MB, quantizationCoverageRatio, roundTo } from "./analysis";
-import { hasLargeCollection, largeUnquantizedCollections, pressureRatio, type Assessment } from "./assessment";
+import { hasLargeCollection, LARGE_COLLECTION_VECTORS, largeUnquantizedCollections, pressureRatio, type Assessment } from "./assessment";
 import { formatCount, formatHours, mb, pct } from "./format";
 
 /** The thresholds that are numbers (all but the trend window, which is a duration). */
@@ -62,7 +62,6 @@ function level(severity: AlertedSeverity, threshold: ThresholdSource | null): Le
 }
 
 const key = (k: NumericThresholdKey): ThresholdSource => ({ key: k });
-const LARGE_COLLECTION_VECTORS = 100_000;
 
 /** The findings about efficiency: a page about memory running out makes them noise. */
 const EFFICIENCY_CODES = ["OverheadCritical", "OverheadHigh", "UnaccountedMemoryCritical", "HealthScoreCritical"];

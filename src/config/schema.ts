@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { validate as isValidCron } from "node-cron";
 import { DEFAULT_RUNBOOK_BASE_URL } from "../runbook";
-import { AlertingSchema } from "./alerting";
+import { AlertingSchema, durationMs } from "./alerting";
 
 const integer = (min: number, max: number, what: string) =>
   z.coerce
@@ -108,6 +108,14 @@ export const ThresholdsSchema = z.object({
   quantization_warning_percent: number(0, "a percentage ≥ 0").default(50),
   growth_warning_mb_per_hour: number(0, "a growth rate in MB per hour ≥ 0").default(50),
   growth_min_window_minutes: number(1, "a window of 1 minute or more").default(30),
+  /** Overhead findings only where unaccounted memory exceeds this: a tiny database's ratio says nothing. */
+  overhead_min_mb: number(0, "a size in MB ≥ 0").default(100),
+  host_memory_warning_percent: number(0, "a percentage ≥ 0").default(90),
+  host_memory_critical_percent: number(0, "a percentage ≥ 0").default(97),
+  exhaustion_critical_hours: number(0, "a number of hours ≥ 0").default(2),
+  exhaustion_warning_hours: number(0, "a number of hours ≥ 0").default(24),
+  /** The trend's window, in milliseconds (MEMSNAP_TREND_WINDOW: 90s, 30m, 2h). */
+  trend_window: durationMs(1000, "a window of at least one second").default(30 * 60_000),
 });
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
 

@@ -1,3 +1,4 @@
+import { snapshotPressure } from "../snapshot/trend";
 import type { Snapshot } from "../snapshot/schema";
 import { OTHER_COLLECTIONS, type CollectionSeriesFigures } from "./cardinality";
 
@@ -50,11 +51,35 @@ export const TARGET_GAUGES: GaugeDefinition[] = [
   },
   { name: "memsnap_process_swap_bytes", help: "Process memory swapped out (VmSwap).", value: (s) => s.process_info.swap_bytes },
   { name: "memsnap_process_pss_bytes", help: "Process proportional set size (Pss of smaps_rollup).", value: (s) => s.process_info.pss_bytes },
-  { name: "memsnap_cgroup_memory_limit_bytes", help: "Memory limit of the target's cgroup, when one is set.", value: (s) => s.cgroup_info?.limit_bytes ?? null },
+  {
+    name: "memsnap_cgroup_memory_limit_bytes",
+    help: "The tightest memory limit up the target's cgroup hierarchy (v2 memory.max of each ancestor, v1 hierarchical_memory_limit), when one is set.",
+    value: (s) => s.cgroup_info?.limit_bytes ?? null,
+  },
   {
     name: "memsnap_cgroup_memory_usage_bytes",
-    help: "Memory usage of the target's cgroup, when a limit is set.",
+    help: "Memory usage of the target's own cgroup (v2 memory.current, v1 memory.usage_in_bytes), page cache included, when a limit is set.",
     value: (s) => (s.cgroup_info?.limit_bytes ? s.cgroup_info.usage_bytes : null),
+  },
+  {
+    name: "memsnap_cgroup_memory_working_set_bytes",
+    help: "Working set of the target's own cgroup: usage minus inactive file cache, as the kubelet computes it.",
+    value: (s) => s.cgroup_info?.working_set_bytes ?? null,
+  },
+  {
+    name: "memsnap_cgroup_memory_soft_limit_bytes",
+    help: "The tightest cgroup v2 memory.high up the hierarchy: where the kernel starts throttling, when one is set.",
+    value: (s) => s.cgroup_info?.soft_limit_bytes ?? null,
+  },
+  {
+    name: "memsnap_memory_limit_bytes",
+    help: "The memory line the target runs into first: the tightest cgroup limit up its hierarchy, or host memory (MemTotal) where that has less room.",
+    value: (s) => snapshotPressure(s)?.limitBytes ?? null,
+  },
+  {
+    name: "memsnap_memory_working_set_bytes",
+    help: "What is held against memsnap_memory_limit_bytes: the limiting cgroup's working set (usage − inactive file), or host memory used.",
+    value: (s) => snapshotPressure(s)?.usedBytes ?? null,
   },
   { name: "memsnap_collections", help: "Collections the database reports.", value: (s) => s.collections_info.total_collections },
   { name: "memsnap_vectors", help: "Vectors across all collections.", value: (s) => s.collections_info.total_vectors },

@@ -6,6 +6,7 @@ import { ATTRIBUTION_PARTS } from "../snapshot/attribution";
 import type { Snapshot } from "../snapshot/schema";
 import { boundCollections } from "./cardinality";
 import { ATTRIBUTION_GAUGE, COLLECTION_GAUGES, SYSTEM_GAUGES, TARGET_GAUGES } from "./definitions";
+import { EventCounters } from "./event-counters";
 
 export type ExpositionFormat = "prometheus" | "openmetrics";
 
@@ -70,6 +71,7 @@ export class MetricsExporter {
     ["target"],
   );
   private readonly infoByTarget = new Map<string, Record<string, string>>();
+  private readonly events = new EventCounters(this.registry);
   private readonly collectionsByTarget = new Map<string, Set<string>>();
   private readonly rendered = new Map<ExpositionFormat, Promise<Exposition>>();
   private renderQueue: Promise<unknown> = Promise.resolve();
@@ -102,6 +104,7 @@ export class MetricsExporter {
     const target = snapshot.target.name;
     for (const { d, gauge } of this.targetGauges) setOrRemove(gauge, { target }, d.value(snapshot));
     for (const { d, gauge } of this.systemGauges) setOrRemove(gauge, {}, d.value(snapshot));
+    this.events.apply(snapshot);
     this.applyCollections(target, snapshot.collections_info.collections_detail);
     this.applyTargetInfo(snapshot.target);
     this.applyAttribution(target, snapshot.memory_attribution);

@@ -38,7 +38,12 @@ export function systemInfo(s: SystemMemory | null): Snapshot["system_info"] {
  * The process's figures. `stack_size` counts every stack the attribution tells apart (the main
  * stack and the threads'), and is VmStk (the main stack only) without an attribution.
  */
-export function processInfo(p: ProcessMemory | null, pid: number | null, attribution: Attribution | null): Snapshot["process_info"] {
+export function processInfo(
+  p: ProcessMemory | null,
+  pid: number | null,
+  attribution: Attribution | null,
+  startTimeTicks: number | null,
+): Snapshot["process_info"] {
   const stackBytes = attribution?.parts.find((part) => part.part === "stacks")?.bytes ?? p?.stackBytes ?? null;
   return {
     pid: p?.pid ?? pid,
@@ -63,6 +68,7 @@ export function processInfo(p: ProcessMemory | null, pid: number | null, attribu
     shmem_bytes: p?.shmemBytes ?? null,
     swap_bytes: p?.swapBytes ?? null,
     pss_bytes: p?.pssBytes ?? null,
+    start_time_ticks: startTimeTicks,
   };
 }
 
@@ -73,9 +79,16 @@ export function cgroupInfo(c: CgroupMemory | null): Snapshot["cgroup_info"] {
     path: c.path,
     limit_mb: toMb(c.limitBytes),
     usage_mb: toMb(c.usageBytes),
-    usage_percent: percent(c.usageBytes, c.limitBytes),
+    usage_percent: percent(c.limitWorkingSetBytes, c.limitBytes),
     limit_bytes: c.limitBytes,
     usage_bytes: c.usageBytes,
+    limit_path: c.limitPath,
+    working_set_mb: toMb(c.workingSetBytes),
+    working_set_bytes: c.workingSetBytes,
+    limit_working_set_mb: toMb(c.limitWorkingSetBytes),
+    limit_working_set_bytes: c.limitWorkingSetBytes,
+    soft_limit_bytes: c.softLimitBytes,
+    oom_kills: c.oomKills,
   };
 }
 

@@ -10,12 +10,13 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PACKAGE_ROOT } from "../src/package-root";
 import { attributionTables, benchAttribution } from "./attribution";
 import { evaluateGoals } from "./goals";
 import { loadTest } from "./load";
+import { benchPage, renderPageTable } from "./page";
 import { ProcessStack, startNodeExporter, startSyntheticVectorizer, vectorizerTargetEnv } from "./processes";
 import { machineSection, renderTables, type BenchResults, type SamplingRun } from "./report";
+import { RESULTS_FILE, spliceResults } from "./results-file";
 import { runSampleLoop } from "./sample-loop";
 import { benchScenario, demoEnv, type BenchSettings, type ScenarioFigures } from "./scenarios";
 
@@ -30,6 +31,7 @@ export const FULL_SETTINGS: BenchSettings = {
   historyFillSamples: 600,
   loadConnections: 100,
   loadSeconds: 30,
+  pageLoads: 20,
 };
 
 export const QUICK_SETTINGS: BenchSettings = {
@@ -43,9 +45,9 @@ export const QUICK_SETTINGS: BenchSettings = {
   historyFillSamples: 50,
   loadConnections: 20,
   loadSeconds: 5,
+  pageLoads: 3,
 };
 
-export const RESULTS_FILE = path.join(PACKAGE_ROOT, "bench/RESULTS.md");
 
 const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
@@ -85,17 +87,6 @@ async function benchSampling(settings: BenchSettings): Promise<SamplingRun[]> {
   return runs;
 }
 
-/**
- * Puts the generated text between the markers `<!-- NAME:begin -->` and `<!-- NAME:end -->` of
- * `file`, keeping what surrounds them; a block not there yet is added at the end.
- */
-export function spliceResults(existing: string | null, generated: string, name = "bench"): string {
-  const [begin, end] = [`<!-- ${name}:begin -->`, `<!-- ${name}:end -->`];
-  const block = `${begin}\n${generated}${end}`;
-  if (existing === null) return `# memsnap benchmark results\n\n${block}\n`;
-  if (!existing.includes(begin) || !existing.includes(end)) return `${existing.trimEnd()}\n\n${block}\n`;
-  return existing.slice(0, existing.indexOf(begin)) + block + existing.slice(existing.indexOf(end) + end.length);
-}
 
 function writeResults(out: string | null, generated: string, name: string): void {
   if (out === null) return;
@@ -129,12 +120,15 @@ async function main(): Promise<void> {
   const sampling = await benchSampling(settings);
   progress(`load and faults: ${settings.loadConnections} clients for ${settings.loadSeconds} s`);
   const load = await loadTest(settings.loadConnections, settings.loadSeconds, demoEnv(settings));
+  progress(`the page: ${settings.pageLoads} loads in chromium, empty cache then warm`);
+  const pageTable = renderPageTable(await benchPage(settings.pageLoads, demoEnv(settings)));
   const results: BenchResults = { startedAt, loadAverageBefore, loadAverageAfter: os.loadavg(), mode, scenarios, sampling, load };
   const generated = `${machineSection(results).join("\n")}\n\n${renderTables(results, evaluateGoals(results))}`;
   const attribution = await attributionSection(settings);
-  process.stdout.write(generated + attribution);
+  process.stdout.write(`${generated}\n${pageTable}${attribution}`);
   writeResults(out, generated, "bench");
   writeResults(out, attribution, "bench:attribution");
+  writeResults(out, pageTable, "bench:page");
 }
 
 if (require.main === module) {

@@ -61,7 +61,7 @@ describe("comparing two snapshots", () => {
     expect(diff.health).toEqual({
       old_score: before.health.score,
       new_score: after.health.score,
-      change: after.health.score - before.health.score,
+      change: after.health.score! - before.health.score!,
       old_status: before.health.status,
       new_status: after.health.status,
     });
@@ -151,7 +151,7 @@ describe("compare, for any snapshots the schema accepts", () => {
         const ab = compareSnapshots(a, b);
         const ba = compareSnapshots(b, a);
         expect(ab.elapsed_seconds + ba.elapsed_seconds).toBe(0);
-        expect(ab.health.change + ba.health.change).toBe(0);
+        expect(ab.health.change === null ? ba.health.change : ab.health.change + ba.health.change!).toBe(ab.health.change === null ? null : 0);
         expect([ab.old, ab.new]).toEqual([ba.new, ba.old]);
         expect(ab.findings_appeared).toEqual(ba.findings_cleared);
         expect(ab.findings_cleared).toEqual(ba.findings_appeared);

@@ -1,4 +1,6 @@
+import { snapshotPressure } from "../snapshot/trend";
 import type { Snapshot } from "../snapshot/schema";
+import { OTHER_COLLECTIONS, type CollectionSeriesFigures } from "./cardinality";
 
 export type SnapshotValue = (s: Snapshot) => number | null;
 
@@ -49,11 +51,35 @@ export const TARGET_GAUGES: GaugeDefinition[] = [
   },
   { name: "memsnap_process_swap_bytes", help: "Process memory swapped out (VmSwap).", value: (s) => s.process_info.swap_bytes },
   { name: "memsnap_process_pss_bytes", help: "Process proportional set size (Pss of smaps_rollup).", value: (s) => s.process_info.pss_bytes },
-  { name: "memsnap_cgroup_memory_limit_bytes", help: "Memory limit of the target's cgroup, when one is set.", value: (s) => s.cgroup_info?.limit_bytes ?? null },
+  {
+    name: "memsnap_cgroup_memory_limit_bytes",
+    help: "The tightest memory limit up the target's cgroup hierarchy (v2 memory.max of each ancestor, v1 hierarchical_memory_limit), when one is set.",
+    value: (s) => s.cgroup_info?.limit_bytes ?? null,
+  },
   {
     name: "memsnap_cgroup_memory_usage_bytes",
-    help: "Memory usage of the target's cgroup, when a limit is set.",
+    help: "Memory usage of the target's own cgroup (v2 memory.current, v1 memory.usage_in_bytes), page cache included, when a limit is set.",
     value: (s) => (s.cgroup_info?.limit_bytes ? s.cgroup_info.usage_bytes : null),
+  },
+  {
+    name: "memsnap_cgroup_memory_working_set_bytes",
+    help: "Working set of the target's own cgroup: usage minus inactive file cache, as the kubelet computes it.",
+    value: (s) => s.cgroup_info?.working_set_bytes ?? null,
+  },
+  {
+    name: "memsnap_cgroup_memory_soft_limit_bytes",
+    help: "The tightest cgroup v2 memory.high up the hierarchy: where the kernel starts throttling, when one is set.",
+    value: (s) => s.cgroup_info?.soft_limit_bytes ?? null,
+  },
+  {
+    name: "memsnap_memory_limit_bytes",
+    help: "The memory line the target runs into first: the tightest cgroup limit up its hierarchy, or host memory (MemTotal) where that has less room.",
+    value: (s) => snapshotPressure(s)?.limitBytes ?? null,
+  },
+  {
+    name: "memsnap_memory_working_set_bytes",
+    help: "What is held against memsnap_memory_limit_bytes: the limiting cgroup's working set (usage − inactive file), or host memory used.",
+    value: (s) => snapshotPressure(s)?.usedBytes ?? null,
   },
   { name: "memsnap_collections", help: "Collections the database reports.", value: (s) => s.collections_info.total_collections },
   { name: "memsnap_vectors", help: "Vectors across all collections.", value: (s) => s.collections_info.total_vectors },
@@ -107,22 +133,31 @@ export const SYSTEM_GAUGES: GaugeDefinition[] = [
   { name: "memsnap_system_swap_used_bytes", help: "Host swap space in use.", value: (s) => s.system_info.swap_used_bytes },
 ];
 
-type Detail = Snapshot["collections_info"]["collections_detail"][number];
-
 export interface CollectionGaugeDefinition {
   name: string;
   help: string;
-  value: (c: Detail) => number | null;
+  value: (c: CollectionSeriesFigures) => number | null;
 }
+
+const OTHER_NOTE = ` For collection="${OTHER_COLLECTIONS}", the sum over the collections beyond MEMSNAP_COLLECTION_SERIES_MAX.`;
 
 /** Gauges with the labels `target` and `collection`. */
 export const COLLECTION_GAUGES: CollectionGaugeDefinition[] = [
-  { name: "memsnap_collection_vectors", help: "Vectors in the collection.", value: (c) => c.vector_count },
+  { name: "memsnap_collection_vectors", help: `Vectors in the collection.${OTHER_NOTE}`, value: (c) => c.vectors },
   {
     name: "memsnap_collection_estimated_bytes",
-    help: "Vector count × dimension × 4: the float32 estimate of the collection.",
-    value: (c) => c.estimated_memory_bytes,
+    help: `Vector count × dimension × 4: the float32 estimate of the collection.${OTHER_NOTE}`,
+    value: (c) => c.estimatedBytes,
   },
-  { name: "memsnap_collection_actual_bytes", help: "The database's own byte figure for the collection.", value: (c) => c.actual_memory_bytes },
-  { name: "memsnap_collection_quantized", help: "1 when the collection is quantized, else 0.", value: (c) => (c.quantized ? 1 : 0) },
+  { name: "memsnap_collection_actual_bytes", help: `The database's own byte figure for the collection.${OTHER_NOTE}`, value: (c) => c.actualBytes },
+  {
+    name: "memsnap_collection_quantized",
+    help: `1 when the collection is quantized, else 0. For collection="${OTHER_COLLECTIONS}", how many of the collections summed there are quantized.`,
+    value: (c) => c.quantizedCollections,
+  },
+  {
+    name: "memsnap_collection_expected_bytes",
+    help: `The model's expectation of the collection in bytes: vectors by element type and quantization (originals kept where the database keeps them), the HNSW graph, the payload where given.${OTHER_NOTE}`,
+    value: (c) => c.expectedBytes,
+  },
 ];

@@ -1,9 +1,10 @@
 import type { Thresholds } from "../config/schema";
 import { collectionTotals, discrepancy } from "./analysis";
 import { memoryPressure, type Assessment } from "./assessment";
+import { EVENTS_LOOKBACK_MINUTES, recentEvents } from "./events";
 import { attribute, type AnonymousClaims, type Attribution } from "./attribution";
 import { findings, recommendations } from "./findings";
-import { growthRule, samplePoint, trendInfo, unaccountedGrowth, unexplainedGrowth } from "./growth";
+import { exhaustion, growthRule, samplePoint, trendInfo, unaccountedGrowth, unexplainedGrowth } from "./growth";
 import { health } from "./health";
 import type { Sample } from "./sample";
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from "./schema";
@@ -43,6 +44,11 @@ function sampleAttribution(sample: Sample): Attribution | null {
   return attribute(breakdown, smaps.readAtMs, counters, anonymousClaims(sample));
 }
 
+/** The cgroup figures memory pressure reads: the tightest limit, and the working set held against it. */
+function cgroupPressureFigures(c: Sample["cgroup"]) {
+  return c && { limitBytes: c.limitBytes, usageBytes: c.limitWorkingSetBytes ?? c.usageBytes };
+}
+
 /**
  * What health and findings judge. Without collection figures (the API failed) the
  * unaccounted memory is unknown, not the whole RSS. The runtime baseline is the code the
@@ -58,7 +64,7 @@ function assess(sample: Sample, attribution: Attribution | null): Assessment {
     collections,
     totals,
     discrepancy: discrepancy(totals, resident, baseline),
-    memoryPressure: memoryPressure(system, sample.cgroup),
+    memoryPressure: memoryPressure(system, cgroupPressureFigures(sample.cgroup)),
     processSwapBytes: sample.process?.swapBytes ?? null,
     hostSwapUsedRatio: system && system.swapTotalBytes > 0 ? system.swapUsedBytes / system.swapTotalBytes : null,
     unaccountedGrowth: null,
@@ -66,6 +72,8 @@ function assess(sample: Sample, attribution: Attribution | null): Assessment {
     collectionFiguresKnown: collections.some((c) => c.actualBytes !== null),
     attribution: attribution?.parts ?? null,
     downReasons: sample.downReasons,
+    exhaustion: null,
+    events: { oomKills: 0, restarts: 0, lookbackMinutes: EVENTS_LOOKBACK_MINUTES },
   };
 }
 
@@ -76,9 +84,15 @@ function assess(sample: Sample, attribution: Attribution | null): Assessment {
 export function buildSnapshot(sample: Sample, thresholds: Thresholds, earlier: TrendPoint[] = []): Snapshot {
   const attribution = sampleAttribution(sample);
   const measured = assess(sample, attribution);
-  const current = samplePoint(sample, measured, attribution?.unexplainedBytes ?? null);
-  const trend = current === null ? null : computeTrend([...earlier, current], measured.memoryPressure, growthRule(thresholds));
-  const assessment = { ...measured, unaccountedGrowth: unaccountedGrowth(trend, thresholds), unexplainedGrowth: unexplainedGrowth(trend, thresholds) };
+  const points = [...earlier, samplePoint(sample, measured, attribution?.unexplainedBytes ?? null)];
+  const trend = computeTrend(points, measured.memoryPressure, growthRule(thresholds), thresholds.trend_window);
+  const assessment: Assessment = {
+    ...measured,
+    unaccountedGrowth: unaccountedGrowth(trend, thresholds),
+    unexplainedGrowth: unexplainedGrowth(trend, thresholds),
+    exhaustion: exhaustion(trend),
+    events: recentEvents(points),
+  };
   const score = health(assessment);
   const found = findings(assessment, score.score, thresholds);
   const known = sample.collections !== null;
@@ -87,7 +101,7 @@ export function buildSnapshot(sample: Sample, thresholds: Thresholds, earlier: T
     timestamp: sample.takenAt.toISOString(),
     target: { ...sample.target, up: sample.downReasons.length === 0 },
     system_info: systemInfo(sample.system),
-    process_info: processInfo(sample.process, sample.target.pid, attribution),
+    process_info: processInfo(sample.process, sample.target.pid, attribution, sample.processStartTicks ?? null),
     cgroup_info: cgroupInfo(sample.cgroup),
     collections_info: collectionsInfo(assessment.collections, assessment.totals, known),
     discrepancy_analysis: discrepancyAnalysis(assessment.discrepancy, known),

@@ -32,7 +32,7 @@ export interface SnapshotComparison {
   old: { timestamp: string; target: string };
   new: { timestamp: string; target: string };
   elapsed_seconds: number;
-  health: { old_score: number; new_score: number; change: number; old_status: HealthStatus; new_status: HealthStatus };
+  health: { old_score: number | null; new_score: number | null; change: number | null; old_status: HealthStatus; new_status: HealthStatus };
   figures: FigureChange[];
   findings_appeared: FindingRef[];
   findings_cleared: FindingRef[];
@@ -127,7 +127,7 @@ export function compareSnapshots(older: Snapshot, newer: Snapshot): SnapshotComp
     health: {
       old_score: older.health.score,
       new_score: newer.health.score,
-      change: newer.health.score - older.health.score,
+      change: newer.health.score === null || older.health.score === null ? null : newer.health.score - older.health.score,
       old_status: older.health.status,
       new_status: newer.health.status,
     },
@@ -157,7 +157,7 @@ function sectionOf(s: Snapshot, section: (typeof SECTIONS)[number]): Figures | n
 export function isUnchanged(c: SnapshotComparison): boolean {
   return (
     c.elapsed_seconds === 0 &&
-    c.health.change === 0 &&
+    c.health.old_score === c.health.new_score &&
     c.figures.length === 0 &&
     c.findings_appeared.length + c.findings_cleared.length === 0 &&
     c.collections_added.length + c.collections_removed.length + c.collections_changed.length === 0

@@ -9,6 +9,8 @@ export interface Sample {
   target: { name: string; kind: string; pid: number | null; url: string | null; server_version?: string | null };
   system: SystemMemory | null;
   process: ProcessMemory | null;
+  /** When the process started, in clock ticks after boot: with the pid, what tells a restart. */
+  processStartTicks?: number | null;
   cgroup: CgroupMemory | null;
   /** Empty for a target without an API; null when the API failed (see errors). */
   collections: CollectionFigures[] | null;

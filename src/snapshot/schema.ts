@@ -43,8 +43,16 @@ export const ProcessInfoSchema = z.object({
   shmem_bytes: bytes,
   swap_bytes: bytes,
   pss_bytes: bytes,
+  /** When the process started, in clock ticks after boot (/proc/<pid>/stat): a change is a restart. */
+  start_time_ticks: z.number().nullable().optional(),
 });
 
+/**
+ * The cgroup the target runs in. `limit_*` is the tightest limit up the hierarchy (set on
+ * `limit_path`), and `usage_percent` that cgroup's working set against it; `usage_*` and
+ * `working_set_*` are the target's own (leaf) cgroup. Fields added later are optional, so older
+ * snapshot files still read.
+ */
 export const CgroupInfoSchema = z.object({
   version: z.union([z.literal(1), z.literal(2)]),
   path: z.string(),
@@ -53,6 +61,13 @@ export const CgroupInfoSchema = z.object({
   usage_percent: z.number().nullable(),
   limit_bytes: bytes,
   usage_bytes: bytes,
+  limit_path: z.string().nullable().optional(),
+  working_set_mb: mb.optional(),
+  working_set_bytes: bytes.optional(),
+  limit_working_set_mb: mb.optional(),
+  limit_working_set_bytes: bytes.optional(),
+  soft_limit_bytes: bytes.optional(),
+  oom_kills: z.number().nullable().optional(),
 });
 
 export const CollectionDetailSchema = z.object({
@@ -71,6 +86,16 @@ export const CollectionDetailSchema = z.object({
   index_bytes: bytes,
   payload_bytes: bytes,
   quantization_savings_bytes: z.number(),
+  /** What `actual_memory_bytes` is and where it comes from: a measurement or the database's own estimate. */
+  actual_source: z.string().nullable().optional(),
+  /** The model's figure (src/snapshot/model.ts) beside the naive estimate; absent in snapshots from before it. */
+  expected_memory_mb: z.number().optional(),
+  expected_bytes: z.number().optional(),
+  /** The model's parts (flat: a detail is a flat record, shared between snapshots while unchanged). */
+  expected_vectors_bytes: z.number().optional(),
+  expected_quantized_bytes: z.number().optional(),
+  expected_graph_bytes: z.number().optional(),
+  expected_payload_bytes: z.number().optional(),
 });
 
 /** Totals are null while the database API cannot be read: unknown, not zero. */
@@ -110,28 +135,37 @@ export const FindingSchema = z.object({
   collection: z.string().optional(),
 });
 
+/** A target that is down has no score: null, status `unknown`. */
 export const HealthSchema = z.object({
-  score: z.number().min(0).max(100),
-  status: z.enum(["excellent", "good", "fair", "critical"]),
+  score: z.number().min(0).max(100).nullable(),
+  status: z.enum(["excellent", "good", "fair", "critical", "unknown"]),
   deductions: z.array(
     z.object({ code: z.string(), reason: z.string(), points: z.number(), value: z.number(), threshold: z.number() }),
   ),
 });
 
-/** SPEC section 6: slopes over the recent history of the current process. */
+/**
+ * SPEC section 6: robust (Theil–Sen) slopes over the trend window (MEMSNAP_TREND_WINDOW) of the
+ * current process, and the time until the memory limit while the working set grows in it.
+ */
 export const TrendSchema = z.object({
   samples: z.number().int(),
   window_start: z.iso.datetime(),
   window_end: z.iso.datetime(),
   window_minutes: z.number(),
   rss_slope_mb_per_hour: z.number(),
-  unaccounted_slope_mb_per_hour: z.number(),
+  unaccounted_slope_mb_per_hour: z.number().nullable(),
   rss_slope_bytes_per_hour: z.number(),
-  unaccounted_slope_bytes_per_hour: z.number(),
+  unaccounted_slope_bytes_per_hour: z.number().nullable(),
+  working_set_slope_mb_per_hour: z.number().nullable().optional(),
+  unexplained_slope_mb_per_hour: z.number().nullable().optional(),
   /** Over the last MEMSNAP_GROWTH_MIN_WINDOW_MINUTES only: what MemoryGrowth judges. */
   recent_unaccounted_slope_mb_per_hour: z.number().nullable(),
   memory_limit_scope: z.enum(["cgroup", "host"]).nullable(),
   hours_until_memory_limit: z.number().nullable(),
+  seconds_until_memory_limit: z.number().nullable().optional(),
+  /** Why there is no time to the limit (memory not growing, too few readings, no limit known). */
+  hours_until_memory_limit_reason: z.string().nullable().optional(),
   unaccounted_growing: z.boolean(),
   /** The attribution's unexplained part over the same window: what UnexplainedMemoryGrowth judges. */
   recent_unexplained_slope_mb_per_hour: z.number().nullable().default(null),

@@ -9,6 +9,7 @@ import {
   type CollectionTotals,
   type Discrepancy,
 } from "./analysis";
+import { expectedMemory } from "./model";
 import type { Attribution } from "./attribution";
 import type { CollectionDetail, MemoryAttributionInfo, Snapshot } from "./schema";
 
@@ -37,7 +38,12 @@ export function systemInfo(s: SystemMemory | null): Snapshot["system_info"] {
  * The process's figures. `stack_size` counts every stack the attribution tells apart (the main
  * stack and the threads'), and is VmStk (the main stack only) without an attribution.
  */
-export function processInfo(p: ProcessMemory | null, pid: number | null, attribution: Attribution | null): Snapshot["process_info"] {
+export function processInfo(
+  p: ProcessMemory | null,
+  pid: number | null,
+  attribution: Attribution | null,
+  startTimeTicks: number | null,
+): Snapshot["process_info"] {
   const stackBytes = attribution?.parts.find((part) => part.part === "stacks")?.bytes ?? p?.stackBytes ?? null;
   return {
     pid: p?.pid ?? pid,
@@ -62,6 +68,7 @@ export function processInfo(p: ProcessMemory | null, pid: number | null, attribu
     shmem_bytes: p?.shmemBytes ?? null,
     swap_bytes: p?.swapBytes ?? null,
     pss_bytes: p?.pssBytes ?? null,
+    start_time_ticks: startTimeTicks,
   };
 }
 
@@ -72,15 +79,23 @@ export function cgroupInfo(c: CgroupMemory | null): Snapshot["cgroup_info"] {
     path: c.path,
     limit_mb: toMb(c.limitBytes),
     usage_mb: toMb(c.usageBytes),
-    usage_percent: percent(c.usageBytes, c.limitBytes),
+    usage_percent: percent(c.limitWorkingSetBytes, c.limitBytes),
     limit_bytes: c.limitBytes,
     usage_bytes: c.usageBytes,
+    limit_path: c.limitPath,
+    working_set_mb: toMb(c.workingSetBytes),
+    working_set_bytes: c.workingSetBytes,
+    limit_working_set_mb: toMb(c.limitWorkingSetBytes),
+    limit_working_set_bytes: c.limitWorkingSetBytes,
+    soft_limit_bytes: c.softLimitBytes,
+    oom_kills: c.oomKills,
   };
 }
 
 export function collectionDetail(c: CollectionFigures): CollectionDetail {
   const estimated = estimatedBytes(c.vectorCount, c.dimension);
   const savings = quantizationSavingsBytes(c);
+  const expected = expectedMemory(c);
   return {
     name: c.name,
     dimension: c.dimension,
@@ -97,6 +112,13 @@ export function collectionDetail(c: CollectionFigures): CollectionDetail {
     index_bytes: c.indexBytes,
     payload_bytes: c.payloadBytes,
     quantization_savings_bytes: savings,
+    actual_source: c.actualSource ?? null,
+    expected_memory_mb: toMb(expected.totalBytes),
+    expected_bytes: expected.totalBytes,
+    expected_vectors_bytes: expected.vectorsBytes,
+    expected_quantized_bytes: expected.quantizedBytes,
+    expected_graph_bytes: expected.graphBytes,
+    expected_payload_bytes: expected.payloadBytes,
   };
 }
 

@@ -3,6 +3,7 @@ import type { Thresholds } from "../config/schema";
 import type { CollectionFigures, Quantization } from "../sources/types";
 import { BYTES_PER_MB, isQuantized, quantizationCoverageRatio, roundTo, type CollectionTotals, type Discrepancy } from "./analysis";
 import { memoryPressure, type Assessment } from "./assessment";
+import { EVENTS_LOOKBACK_MINUTES } from "./events";
 import { collectionDetail } from "./sections";
 import { findings, recommendations } from "./findings";
 import { health } from "./health";
@@ -155,6 +156,8 @@ function seedAssessment(seed: SeedSnapshot): Assessment {
     collectionFiguresKnown: collections.some((c) => c.actualBytes !== null),
     attribution: null,
     downReasons: [],
+    exhaustion: null,
+    events: { oomKills: 0, restarts: 0, lookbackMinutes: EVENTS_LOOKBACK_MINUTES },
   };
 }
 

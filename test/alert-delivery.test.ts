@@ -25,6 +25,7 @@ const FACTS: AlertFacts = {
   healthStatus: "critical",
   recommendations: ["Enable SQ8 on `docs` (1.2 M vectors × 768 dims): saves ~2.6 GB", "second advice", "third advice", "fourth advice"],
   snapshotUrl: "https://memsnap.example.com/api/v1/memory-snapshot?target=prod-db",
+  runbookUrl: "https://wiki.example.com/memsnap/runbook.md#unaccountedmemorycritical",
 };
 
 function emailConfig(smtpUrl: string): EmailConfig {
@@ -71,6 +72,7 @@ describe("e-mail delivery", () => {
       expect(body).toContain("third advice");
       expect(body).not.toContain("fourth advice");
       expect(body).toContain("https://memsnap.example.com/api/v1/memory-snapshot?target=prod-db");
+      expect(body).toContain("https://wiki.example.com/memsnap/runbook.md#unaccountedmemorycritical");
     }
     expect(mail.text).toContain("Enable SQ8 on `docs`");
   });
@@ -110,7 +112,10 @@ describe("Slack delivery", () => {
     }
     expect(attachment.blocks.at(-1)).toEqual({
       type: "context",
-      elements: [{ type: "mrkdwn", text: "<https://memsnap.example.com/api/v1/memory-snapshot?target=prod-db|Open the memory snapshot>" }],
+      elements: [
+        { type: "mrkdwn", text: "<https://memsnap.example.com/api/v1/memory-snapshot?target=prod-db|Open the memory snapshot>" },
+        { type: "mrkdwn", text: "<https://wiki.example.com/memsnap/runbook.md#unaccountedmemorycritical|Runbook>" },
+      ],
     });
   });
 

@@ -1,6 +1,8 @@
 import type { Registry } from "prom-client";
+import type { AlertingConfig } from "../config/alerting";
 import type { Config } from "../config/schema";
 import type { Logger } from "../log";
+import { runbookUrl } from "../runbook";
 import type { Snapshot } from "../snapshot/schema";
 import { Dispatcher, type DeliveryStatus } from "./dispatcher";
 import { renderAlert, snapshotUrl, type AlertFacts } from "./message";
@@ -9,6 +11,12 @@ import type { Channel, Notifier } from "./notifiers/notifier";
 import { channelsFor, configuredRoutes, createNotifier, type Route } from "./router";
 import { alertKey, alertRules, evaluate, type AlertBook, type AlertNotification, type AlertRules, type AlertState } from "./state";
 import { AlertStore } from "./store";
+
+function createDispatcher(alerting: AlertingConfig, metrics: AlertMetrics, log: Logger): Dispatcher {
+  const notifiers = new Map<Channel, Notifier>();
+  for (const { channel } of configuredRoutes(alerting)) notifiers.set(channel, createNotifier(channel, alerting)!);
+  return new Dispatcher(notifiers, alerting.retry, metrics, log);
+}
 
 /** Sends under way at shutdown get this long before their connections are closed. */
 const SHUTDOWN_GRACE_MS = 2000;
@@ -36,8 +44,8 @@ interface Deliveries {
  * keeps the state file and the metrics up to date, and hands notifications to the dispatcher.
  */
 export class Alerter {
-  private readonly rules: AlertRules;
-  private readonly routes: Route[];
+  private rules: AlertRules;
+  private routes: Route[];
   private readonly deliveries = new Map<string, Deliveries>();
 
   private constructor(
@@ -45,7 +53,7 @@ export class Alerter {
     private readonly options: AlerterOptions,
     private readonly store: AlertStore,
     private readonly metrics: AlertMetrics,
-    private readonly dispatcher: Dispatcher,
+    private dispatcher: Dispatcher,
   ) {
     this.rules = alertRules(options.config.alerting);
     this.routes = configuredRoutes(options.config.alerting);
@@ -58,15 +66,30 @@ export class Alerter {
     const metrics = new AlertMetrics(options.registry, options.invalidate);
     metrics.applyAlerts(book.values());
     const routes = configuredRoutes(config.alerting);
-    const notifiers = new Map<Channel, Notifier>();
-    for (const { channel } of routes) notifiers.set(channel, createNotifier(channel, config.alerting)!);
-    const dispatcher = new Dispatcher(notifiers, config.alerting.retry, metrics, log);
     if (routes.length === 0) {
       log.info({ state_file: store.file }, "no alert channel configured (SLACK_WEBHOOK_URL, SMTP_URL or SMTP_HOST): alerts are evaluated, exposed and logged only");
     } else {
       log.info({ routes, state_file: store.file, alerts_loaded: book.size }, "alerting on");
     }
-    return new Alerter(book, options, store, metrics, dispatcher);
+    return new Alerter(book, options, store, metrics, createDispatcher(config.alerting, metrics, log));
+  }
+
+  /**
+   * Applies a reloaded configuration (rules, channels, retries): the alert states stay, so a firing
+   * alert neither resolves nor notifies again; a target no longer watched loses its alerts.
+   */
+  async reconfigure(alerting: AlertingConfig, targets: string[]): Promise<void> {
+    this.rules = alertRules(alerting);
+    this.routes = configuredRoutes(alerting);
+    const previous = this.dispatcher;
+    this.dispatcher = createDispatcher(alerting, this.metrics, this.options.log);
+    const gone = [...this.book.values()].filter((a) => !targets.includes(a.target));
+    if (gone.length > 0) {
+      this.book = new Map([...this.book].filter(([, a]) => targets.includes(a.target)));
+      this.metrics.applyAlerts(gone.map((a) => ({ ...a, phase: "inactive" as const })));
+      this.store.save(this.book);
+    }
+    await previous.close(SHUTDOWN_GRACE_MS);
   }
 
   /** Evaluates one target's snapshot; notifications go out in the background. */
@@ -111,6 +134,7 @@ export class Alerter {
       healthStatus: snapshot.health.status,
       recommendations: snapshot.recommendations,
       snapshotUrl: snapshotUrl(this.options.baseUrl(), alert.target),
+      runbookUrl: runbookUrl(this.options.config.runbook_base_url, alert.alertname),
     };
   }
 

@@ -17,6 +17,8 @@ export interface AlertFacts {
   healthStatus: string | null;
   recommendations: string[];
   snapshotUrl: string;
+  /** The alert's section of the runbook, absolute (MEMSNAP_RUNBOOK_BASE_URL). */
+  runbookUrl: string;
 }
 
 export interface RenderedMessage {
@@ -33,7 +35,7 @@ interface Layout {
   headline: string;
   fields: Array<[label: string, value: string]>;
   recommendations: string[];
-  link: { url: string; label: string } | null;
+  links: Array<{ url: string; label: string }>;
   color: string;
 }
 
@@ -84,7 +86,10 @@ function alertLayout(f: AlertFacts): Layout {
       [resolved ? "Resolved at" : "Firing since", f.since],
     ],
     recommendations: f.recommendations.slice(0, TOP_RECOMMENDATIONS),
-    link: { url: f.snapshotUrl, label: "Open the memory snapshot" },
+    links: [
+      { url: f.snapshotUrl, label: "Open the memory snapshot" },
+      { url: f.runbookUrl, label: "Runbook" },
+    ],
     color: resolved ? COLORS.resolved : COLORS[f.severity],
   };
 }
@@ -96,7 +101,7 @@ function testLayout(channel: string, baseUrl: string | null): Layout {
     headline: `This is a test message sent by \`memsnap alerts test --channel ${channel}\`. If you can read it, memsnap's ${channel} alerts reach you. No alert is firing.`,
     fields: [["Sent at", new Date().toISOString()]],
     recommendations: [],
-    link: baseUrl === null ? null : { url: `${baseUrl.replace(/\/+$/, "")}/api/v1/alerts`, label: "Alert states" },
+    links: baseUrl === null ? [] : [{ url: `${baseUrl.replace(/\/+$/, "")}/api/v1/alerts`, label: "Alert states" }],
     color: COLORS.test,
   };
 }
@@ -105,7 +110,7 @@ function renderText(l: Layout): string {
   const width = Math.max(...l.fields.map(([label]) => label.length)) + 2;
   const lines = [l.title, "", l.headline, "", ...l.fields.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`)];
   if (l.recommendations.length > 0) lines.push("", "Top recommendations:", ...l.recommendations.map((r, i) => `  ${i + 1}. ${r}`));
-  if (l.link !== null) lines.push("", `${l.link.label}: ${l.link.url}`);
+  if (l.links.length > 0) lines.push("", ...l.links.map((link) => `${link.label}: ${link.url}`));
   return `${lines.join("\n")}\n`;
 }
 
@@ -122,7 +127,7 @@ function renderHtml(l: Layout): string {
   if (l.recommendations.length > 0) {
     parts.push("<h3>Top recommendations</h3>", `<ol>${l.recommendations.map((r) => `<li>${escapeHtml(r)}</li>`).join("")}</ol>`);
   }
-  if (l.link !== null) parts.push(`<p><a href="${escapeHtml(l.link.url)}">${escapeHtml(l.link.label)}</a></p>`);
+  for (const link of l.links) parts.push(`<p><a href="${escapeHtml(link.url)}">${escapeHtml(link.label)}</a></p>`);
   return `<!doctype html><html><body>${parts.join("\n")}</body></html>\n`;
 }
 
@@ -140,8 +145,8 @@ function renderSlack(l: Layout): IncomingWebhookSendArguments {
     const list = l.recommendations.map((r, i) => `${i + 1}. ${escapeSlack(r)}`).join("\n");
     blocks.push({ type: "section", text: { type: "mrkdwn", text: `*Top recommendations*\n${list}` } });
   }
-  if (l.link !== null) {
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `<${l.link.url}|${l.link.label}>` }] });
+  if (l.links.length > 0) {
+    blocks.push({ type: "context", elements: l.links.map((link) => ({ type: "mrkdwn" as const, text: `<${link.url}|${link.label}>` })) });
   }
   return { text: oneLine(l.subject), attachments: [{ color: l.color, fallback: oneLine(l.subject), blocks }] };
 }

@@ -36,6 +36,9 @@ const ENV_PATHS: Record<string, string[]> = {
   VECTORIZER_API_URL: ["cli", "api_url"],
   MEMORY_MONITOR_INTERVAL: ["cli", "monitor_interval_seconds"],
   MEMSNAP_EXTERNAL_URL: ["external_url"],
+  MEMSNAP_WEB_CONFIG_FILE: ["web_config_file"],
+  MEMSNAP_COLLECTION_SERIES_MAX: ["collection_series_max"],
+  MEMSNAP_RUNBOOK_BASE_URL: ["runbook_base_url"],
   ...Object.fromEntries(Object.entries(ALERTING_ENV_PATHS).map(([name, keys]) => [name, ["alerting", ...keys]])),
 };
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { validate as isValidCron } from "node-cron";
+import { DEFAULT_RUNBOOK_BASE_URL } from "../runbook";
 import { AlertingSchema } from "./alerting";
 
 const integer = (min: number, max: number, what: string) =>
@@ -26,6 +27,8 @@ function regexProblem(pattern: string): string | null {
     return (err as Error).message;
   }
 }
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const TARGET_KINDS = ["demo", "vectorizer", "qdrant", "chroma", "none"] as const;
 
@@ -147,7 +150,15 @@ export const ConfigSchema = z.object({
   thresholds: ThresholdsSchema.prefault({}),
   cli: CliSchema.prefault({}),
   log_level: z
-    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` })
     .default("info"),
+  /** An exporter-toolkit web configuration file: TLS and basic authentication on every route. */
+  web_config_file: z.string().min(1, "expected the path of a web configuration file").optional(),
+  /** The largest collections keep their own series; the rest are summed under collection="__other__". 0: none. */
+  collection_series_max: integer(0, 1_000_000, "a number of collections from 0 to 1000000").default(500),
+  /** Where the runbook lives: alert messages link to `<runbook_base_url>#<alertname in lower case>`. */
+  runbook_base_url: z
+    .url({ protocol: /^https?$/, error: "expected the absolute http(s) URL of the runbook, such as https://wiki.example.com/memsnap/runbook" })
+    .default(DEFAULT_RUNBOOK_BASE_URL),
 });
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,62 @@
+import type { Snapshot } from "../snapshot/schema";
+
+type Detail = Snapshot["collections_info"]["collections_detail"][number];
+
+/** The label value under which the collections beyond the cap are summed. */
+export const OTHER_COLLECTIONS = "__other__";
+
+/** What one `collection` label value's series carry: one collection, or the sum of the rest. */
+export interface CollectionSeriesFigures {
+  collection: string;
+  vectors: number;
+  estimatedBytes: number;
+  /** The model's figure; null in snapshots from before it. */
+  expectedBytes: number | null;
+  /** Null when no collection summed here has the database's own figure. */
+  actualBytes: number | null;
+  /** How many of the collections are quantized (0 or 1 for one collection). */
+  quantizedCollections: number;
+}
+
+interface BoundedCollections {
+  series: CollectionSeriesFigures[];
+  /** Collections without series of their own (summed under __other__, or all of them with a cap of 0). */
+  notExported: number;
+}
+
+/** The size a collection is ranked by: the database's figure, else the float32 estimate. */
+const sizeOf = (d: Detail) => d.actual_memory_bytes ?? d.estimated_memory_bytes;
+
+const figuresOf = (d: Detail): CollectionSeriesFigures => ({
+  collection: d.name,
+  vectors: d.vector_count,
+  estimatedBytes: d.estimated_memory_bytes,
+  expectedBytes: d.expected_bytes ?? null,
+  actualBytes: d.actual_memory_bytes,
+  quantizedCollections: d.quantized ? 1 : 0,
+});
+
+function sumOf(rest: Detail[]): CollectionSeriesFigures {
+  const known = rest.filter((d) => d.actual_memory_bytes !== null);
+  return {
+    collection: OTHER_COLLECTIONS,
+    vectors: rest.reduce((sum, d) => sum + d.vector_count, 0),
+    estimatedBytes: rest.reduce((sum, d) => sum + d.estimated_memory_bytes, 0),
+    expectedBytes: rest.reduce((sum, d) => sum + (d.expected_bytes ?? 0), 0),
+    actualBytes: known.length === 0 ? null : known.reduce((sum, d) => sum + d.actual_memory_bytes!, 0),
+    quantizedCollections: rest.filter((d) => d.quantized).length,
+  };
+}
+
+/**
+ * At most `max` collections keep series of their own, the largest ones; the rest are summed into
+ * one `__other__` series, so a database with 10 000 collections costs Prometheus 501 series per
+ * metric, not 10 000. A cap of 0 exports no per-collection series at all.
+ */
+export function boundCollections(details: Detail[], max: number): BoundedCollections {
+  if (max === 0) return { series: [], notExported: details.length };
+  if (details.length <= max) return { series: details.map(figuresOf), notExported: 0 };
+  const ranked = [...details].sort((a, b) => sizeOf(b) - sizeOf(a) || a.name.localeCompare(b.name));
+  const rest = ranked.slice(max);
+  return { series: [...ranked.slice(0, max).map(figuresOf), sumOf(rest)], notExported: rest.length };
+}

@@ -10,7 +10,7 @@ export interface CollectionSeriesFigures {
   collection: string;
   vectors: number;
   estimatedBytes: number;
-  /** The model's figure; null in snapshots from before it. */
+  /** The model's figure; null in snapshots from before it (for __other__: when none summed there has it). */
   expectedBytes: number | null;
   /** Null when no collection summed here has the database's own figure. */
   actualBytes: number | null;
@@ -36,14 +36,19 @@ const figuresOf = (d: Detail): CollectionSeriesFigures => ({
   quantizedCollections: d.quantized ? 1 : 0,
 });
 
+/** The sum of the known figures; null when none is known. */
+function sumKnown(figures: Array<number | null>): number | null {
+  const known = figures.filter((f): f is number => f !== null);
+  return known.length === 0 ? null : known.reduce((sum, f) => sum + f, 0);
+}
+
 function sumOf(rest: Detail[]): CollectionSeriesFigures {
-  const known = rest.filter((d) => d.actual_memory_bytes !== null);
   return {
     collection: OTHER_COLLECTIONS,
     vectors: rest.reduce((sum, d) => sum + d.vector_count, 0),
     estimatedBytes: rest.reduce((sum, d) => sum + d.estimated_memory_bytes, 0),
-    expectedBytes: rest.reduce((sum, d) => sum + (d.expected_bytes ?? 0), 0),
-    actualBytes: known.length === 0 ? null : known.reduce((sum, d) => sum + d.actual_memory_bytes!, 0),
+    expectedBytes: sumKnown(rest.map((d) => d.expected_bytes ?? null)),
+    actualBytes: sumKnown(rest.map((d) => d.actual_memory_bytes)),
     quantizedCollections: rest.filter((d) => d.quantized).length,
   };
 }

@@ -7,6 +7,7 @@ import { sampleTarget } from "./snapshot/sampler";
 import type { Snapshot } from "./snapshot/schema";
 import { snapshotTrendPoints } from "./snapshot/trend";
 import { ProcessStartTimes } from "./sources/process-start";
+import { SmapsCadence } from "./sources/smaps";
 import type { Target } from "./sources/target";
 
 /**
@@ -17,6 +18,7 @@ import type { Target } from "./sources/target";
 export class Monitor {
   private readonly inFlight = new Map<string, Promise<Snapshot>>();
   private readonly sampled = new Set<string>();
+  private readonly smaps = new Map<string, SmapsCadence>();
   private readonly abort = new AbortController();
   private readonly startTimes = new ProcessStartTimes();
 
@@ -53,7 +55,8 @@ export class Monitor {
   }
 
   private async run(target: Target): Promise<Snapshot> {
-    const sample = await sampleTarget(target, this.abort.signal, { smapsRollup: this.config.process_smaps });
+    const smaps = this.smapsCadence(target.name);
+    const sample = await sampleTarget(target, this.abort.signal, { smapsRollup: this.config.process_smaps, smaps });
     const earlier = snapshotTrendPoints(this.history.recent(target.name, this.config.history_size));
     const snapshot = buildSnapshot(sample, this.config.thresholds, earlier);
     const startTimeSeconds = await this.startTimes.of(sample.target.pid);
@@ -65,6 +68,15 @@ export class Monitor {
     this.sampled.add(target.name);
     this.logSample(snapshot);
     return snapshot;
+  }
+
+  private smapsCadence(name: string): SmapsCadence {
+    let cadence = this.smaps.get(name);
+    if (cadence === undefined) {
+      cadence = new SmapsCadence(this.config.smaps_interval_seconds);
+      this.smaps.set(name, cadence);
+    }
+    return cadence;
   }
 
   private logSample(snapshot: Snapshot): void {

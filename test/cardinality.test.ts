@@ -5,7 +5,7 @@ import { metricSamples, startTestDaemon, untilReady, type TestDaemon } from "./h
 
 type Detail = Snapshot["collections_info"]["collections_detail"][number];
 
-function detail(name: string, actual: number | null, vectors: number, quantized: boolean, expected?: number): Detail {
+function detail(name: string, actual: number | null, vectors: number, quantized: boolean): Detail {
   return {
     name,
     dimension: 4,
@@ -22,12 +22,12 @@ function detail(name: string, actual: number | null, vectors: number, quantized:
     index_bytes: null,
     payload_bytes: null,
     quantization_savings_bytes: 0,
-    ...(expected === undefined ? {} : { expected_bytes: expected }),
+    expected_bytes: actual === null ? undefined : actual * 2,
   };
 }
 
 describe("bounding the per-collection series", () => {
-  const details = [detail("small", 10, 1, false, 64), detail("big", 1000, 2, true), detail("middle", 100, 3, true), detail("unknown", null, 4, false, 96)];
+  const details = [detail("small", 10, 1, false), detail("big", 1000, 2, true), detail("middle", 100, 3, true), detail("unknown", null, 4, false)];
 
   it("keeps every collection under the cap", () => {
     expect(boundCollections(details, 4)).toEqual({ series: expect.any(Array), notExported: 0 });
@@ -38,7 +38,7 @@ describe("bounding the per-collection series", () => {
     const { series, notExported } = boundCollections(details, 2);
     expect(notExported).toBe(2);
     expect(series.map((s) => s.collection)).toEqual(["big", "middle", OTHER_COLLECTIONS]);
-    expect(series[2]).toEqual({ collection: OTHER_COLLECTIONS, vectors: 5, estimatedBytes: 80, expectedBytes: 160, actualBytes: 10, quantizedCollections: 0 });
+    expect(series[2]).toEqual({ collection: OTHER_COLLECTIONS, vectors: 5, estimatedBytes: 80, actualBytes: 10, expectedBytes: 20, quantizedCollections: 0 });
   });
 
   it("ranks a collection without the database's figure by its estimate, and leaves __other__'s figure unknown when none is known", () => {

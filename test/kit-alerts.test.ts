@@ -16,6 +16,7 @@ const BUILT_IN_CODES: Record<string, string> = {
   LargeCollectionUnoptimized: "warning",
   HostMemoryHigh: "warning",
   MemoryGrowth: "warning",
+  UnexplainedMemoryGrowth: "warning",
 };
 
 const RuleTestFileSchema = z.object({

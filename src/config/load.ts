@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
-import { ALERTING_ENV_PATHS } from "./alerting";
+import { ALERTING_ENV_PATHS, ALERTING_SECRET_VARS } from "./alerting";
 import { ConfigSchema, type Config } from "./schema";
 
 export class ConfigError extends Error {
@@ -23,6 +23,7 @@ const ENV_PATHS: Record<string, string[]> = {
   MEMORY_OUTPUT_DIR: ["output_dir"],
   MEMSNAP_HISTORY_SIZE: ["history_size"],
   MEMSNAP_PROCESS_SMAPS: ["process_smaps"],
+  MEMSNAP_SMAPS_INTERVAL: ["smaps_interval_seconds"],
   MEMSNAP_ALERTS: ["alerts"],
   MEMSNAP_API_TOKEN: ["api_token"],
   MEMSNAP_LOG_LEVEL: ["log_level"],
@@ -133,7 +134,7 @@ function envTarget(env: Env, raw: Raw, file: string | undefined): { target: Raw;
 }
 
 /** Variables whose values are secrets: a message names them but never repeats them. */
-const SECRET_VARS = new Set(["MEMSNAP_API_TOKEN", "MEMSNAP_TARGET_API_KEY", "SMTP_URL", "SMTP_PASS", "SLACK_WEBHOOK_URL"]);
+const SECRET_VARS = new Set(["MEMSNAP_API_TOKEN", "MEMSNAP_TARGET_API_KEY", ...ALERTING_SECRET_VARS]);
 
 function describeIssue(issue: z.core.$ZodIssue, origins: Map<string, string>, raw: Raw, file?: string): string {
   const key = issue.path.join(".");

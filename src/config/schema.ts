@@ -143,6 +143,11 @@ export const ConfigSchema = z.object({
   history_size: integer(2, 100000, "an integer from 2 to 100000").default(480),
   /** Read /proc/<pid>/smaps_rollup (PSS, shared pages); it costs milliseconds per GiB the target holds. */
   process_smaps: onOff.default(true),
+  /** Seconds between two walks of /proc/<pid>/smaps for the memory attribution; 0 turns it off. */
+  smaps_interval_seconds: z.coerce
+    .number({ error: "expected a number of seconds ≥ 0 (0 turns the attribution off)" })
+    .refine((n) => Number.isFinite(n) && n >= 0 && n <= 86400, { message: "expected a number of seconds from 0 to 86400 (0 turns the attribution off)" })
+    .default(60),
   alerts: onOff.default(true),
   alerting: AlertingSchema.prefault({}),
   external_url: z.url({ protocol: /^https?$/, error: "expected the http(s) URL operators reach memsnap at" }).optional(),

@@ -10,10 +10,10 @@ export interface CollectionSeriesFigures {
   collection: string;
   vectors: number;
   estimatedBytes: number;
-  /** The model's figure; null in snapshots from before it (for __other__: when none summed there has it). */
-  expectedBytes: number | null;
   /** Null when no collection summed here has the database's own figure. */
   actualBytes: number | null;
+  /** The model's expectation; null when no collection summed here has one. */
+  expectedBytes: number | null;
   /** How many of the collections are quantized (0 or 1 for one collection). */
   quantizedCollections: number;
 }
@@ -31,13 +31,13 @@ const figuresOf = (d: Detail): CollectionSeriesFigures => ({
   collection: d.name,
   vectors: d.vector_count,
   estimatedBytes: d.estimated_memory_bytes,
-  expectedBytes: d.expected_bytes ?? null,
   actualBytes: d.actual_memory_bytes,
+  expectedBytes: d.expected_bytes ?? null,
   quantizedCollections: d.quantized ? 1 : 0,
 });
 
-/** The sum of the known figures; null when none is known. */
-function sumKnown(figures: Array<number | null>): number | null {
+/** The sum of the figures that are known; null when none is. */
+function sumKnown(figures: (number | null)[]): number | null {
   const known = figures.filter((f): f is number => f !== null);
   return known.length === 0 ? null : known.reduce((sum, f) => sum + f, 0);
 }
@@ -47,8 +47,8 @@ function sumOf(rest: Detail[]): CollectionSeriesFigures {
     collection: OTHER_COLLECTIONS,
     vectors: rest.reduce((sum, d) => sum + d.vector_count, 0),
     estimatedBytes: rest.reduce((sum, d) => sum + d.estimated_memory_bytes, 0),
-    expectedBytes: sumKnown(rest.map((d) => d.expected_bytes ?? null)),
     actualBytes: sumKnown(rest.map((d) => d.actual_memory_bytes)),
+    expectedBytes: sumKnown(rest.map((d) => d.expected_bytes ?? null)),
     quantizedCollections: rest.filter((d) => d.quantized).length,
   };
 }

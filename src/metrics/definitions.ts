@@ -32,14 +32,22 @@ export const TARGET_GAUGES: GaugeDefinition[] = [
   { name: "memsnap_process_resident_bytes", help: "Process resident set size (VmRSS).", value: (s) => s.process_info.physical_memory_bytes },
   { name: "memsnap_process_virtual_bytes", help: "Process virtual memory size (VmSize).", value: (s) => s.process_info.virtual_memory_bytes },
   { name: "memsnap_process_peak_resident_bytes", help: "Process peak resident set size (VmHWM).", value: (s) => s.process_info.peak_memory_bytes },
-  { name: "memsnap_process_anonymous_bytes", help: "Process resident anonymous memory, the heap (RssAnon).", value: (s) => s.process_info.heap_size_bytes },
+  {
+    name: "memsnap_process_anonymous_bytes",
+    help: "Process resident anonymous memory (RssAnon): heap, allocator arenas, thread stacks and every other private anonymous page.",
+    value: (s) => s.process_info.heap_size_bytes,
+  },
   { name: "memsnap_process_file_bytes", help: "Process resident file-backed memory (RssFile).", value: (s) => s.process_info.file_backed_memory_bytes },
   {
     name: "memsnap_process_shared_bytes",
-    help: "Process resident pages shared with other processes (Shared_Clean + Shared_Dirty of smaps_rollup).",
+    help: "Process resident pages also mapped by another process (Shared_Clean + Shared_Dirty of smaps_rollup): shared libraries and shared memory, not only shmem.",
     value: (s) => s.process_info.shared_memory_bytes,
   },
-  { name: "memsnap_process_stack_bytes", help: "Process stack size (VmStk).", value: (s) => s.process_info.stack_size_bytes },
+  {
+    name: "memsnap_process_stack_bytes",
+    help: "Process stacks: the main stack and the thread stacks the attribution tells apart (VmStk, the main stack only, without an attribution).",
+    value: (s) => s.process_info.stack_size_bytes,
+  },
   { name: "memsnap_process_swap_bytes", help: "Process memory swapped out (VmSwap).", value: (s) => s.process_info.swap_bytes },
   { name: "memsnap_process_pss_bytes", help: "Process proportional set size (Pss of smaps_rollup).", value: (s) => s.process_info.pss_bytes },
   { name: "memsnap_cgroup_memory_limit_bytes", help: "Memory limit of the target's cgroup, when one is set.", value: (s) => s.cgroup_info?.limit_bytes ?? null },
@@ -79,6 +87,14 @@ export const TARGET_GAUGES: GaugeDefinition[] = [
   },
 ];
 
+/** `memsnap_memory_attribution_bytes{target, part}`: the parts of SPEC section 3a, which sum to the resident bytes. */
+export const ATTRIBUTION_GAUGE = {
+  name: "memsnap_memory_attribution_bytes",
+  help:
+    "Resident memory of the target by part (code, data_files, shared_memory, stacks, collections, allocator_free, unexplained); " +
+    "the parts sum to memsnap_process_resident_bytes.",
+};
+
 /** Host-wide gauges, without a target label: every target on a host shares them. */
 export const SYSTEM_GAUGES: GaugeDefinition[] = [
   { name: "memsnap_system_memory_total_bytes", help: "Host memory (MemTotal).", value: (s) => s.system_info.total_memory_bytes },
@@ -116,9 +132,7 @@ export const COLLECTION_GAUGES: CollectionGaugeDefinition[] = [
   },
   {
     name: "memsnap_collection_expected_bytes",
-    help:
-      "The model's expectation of the collection in bytes: vectors by element type and quantization (originals kept where " +
-      `the database keeps them), the HNSW graph, the payload where given.${OTHER_NOTE}`,
+    help: `The model's expectation of the collection in bytes: vectors by element type and quantization (originals kept where the database keeps them), the HNSW graph, the payload where given.${OTHER_NOTE}`,
     value: (c) => c.expectedBytes,
   },
 ];

@@ -28,9 +28,18 @@ function formatCount(n: number): string {
   return String(n);
 }
 
+/** Parts of the attribution beyond the collections, named for a message: "unexplained 400 MB, code 60 MB". */
+const UNACCOUNTED_PARTS_NAMED = 3;
+
+function largestUnaccountedParts(a: Assessment): string {
+  const parts = (a.attribution ?? []).filter((p) => p.part !== "collections" && p.bytes > 0).sort((x, y) => y.bytes - x.bytes);
+  if (parts.length === 0) return "";
+  return `; largest parts: ${parts.slice(0, UNACCOUNTED_PARTS_NAMED).map((p) => `${p.part} ${formatBytes(p.bytes)}`).join(", ")}`;
+}
+
 function overheadFindings(a: Assessment, t: Thresholds): Finding[] {
   const overhead = a.discrepancy.overheadPercentage;
-  if (overhead === null) return [];
+  if (overhead === null || !a.collectionFiguresKnown) return [];
   const levels = [
     { severity: "critical" as const, code: "OverheadCritical", threshold: t.overhead_critical_percent },
     { severity: "warning" as const, code: "OverheadHigh", threshold: t.overhead_warning_percent },
@@ -39,19 +48,19 @@ function overheadFindings(a: Assessment, t: Thresholds): Finding[] {
     .filter((level) => overhead > level.threshold)
     .map((level) => ({
       ...level,
-      message: `memory overhead is ${pct(overhead)} of what the collections hold (over ${level.threshold} %)`,
+      message: `memory overhead is ${pct(overhead)} of what the collections hold (over ${level.threshold} %)${largestUnaccountedParts(a)}`,
       value: roundTo(overhead, 1),
     }));
 }
 
 function unaccountedFindings(a: Assessment, t: Thresholds): Finding[] {
   const unaccounted = a.discrepancy.unaccountedBytes;
-  if (unaccounted === null || unaccounted / BYTES_PER_MB <= t.unaccounted_critical_mb) return [];
+  if (!a.collectionFiguresKnown || unaccounted === null || unaccounted / BYTES_PER_MB <= t.unaccounted_critical_mb) return [];
   return [
     {
       severity: "critical",
       code: "UnaccountedMemoryCritical",
-      message: `${mb(unaccounted)} of resident memory is not accounted for by any collection (over ${t.unaccounted_critical_mb} MB): look for a leak`,
+      message: `${mb(unaccounted)} of resident memory is not accounted for by any collection (over ${t.unaccounted_critical_mb} MB)${largestUnaccountedParts(a)}`,
       value: roundTo(unaccounted / BYTES_PER_MB, 1),
       threshold: t.unaccounted_critical_mb,
     },
@@ -161,7 +170,7 @@ function opportunityFindings(a: Assessment): Finding[] {
     });
   }
   const structures = a.discrepancy.dataStructureOverheadBytes;
-  if (structures !== null && structures > REVIEW_DATA_STRUCTURES_FROM_BYTES) {
+  if (a.collectionFiguresKnown && structures !== null && structures > REVIEW_DATA_STRUCTURES_FROM_BYTES) {
     found.push({
       severity: "opportunity",
       code: "ReviewDataStructures",
@@ -175,12 +184,29 @@ function opportunityFindings(a: Assessment): Finding[] {
 
 function growthFindings(a: Assessment): Finding[] {
   const growth = a.unaccountedGrowth;
-  if (growth === null) return [];
+  if (growth === null || !a.collectionFiguresKnown) return [];
   return [
     {
       severity: "warning",
       code: "MemoryGrowth",
-      message: `unaccounted memory grows by ${roundTo(growth.slopeMbPerHour, 1)} MB/hour over the last ${Math.round(growth.windowMinutes)} min (over ${growth.thresholdMbPerHour} MB/hour): look for a leak`,
+      message: `unaccounted memory grows by ${roundTo(growth.slopeMbPerHour, 1)} MB/hour over the last ${Math.round(growth.windowMinutes)} min (over ${growth.thresholdMbPerHour} MB/hour)`,
+      value: roundTo(growth.slopeMbPerHour, 1),
+      threshold: growth.thresholdMbPerHour,
+    },
+  ];
+}
+
+/** The one finding that may speak of a leak: memory no part explains grows steadily. */
+function unexplainedGrowthFindings(a: Assessment): Finding[] {
+  const growth = a.unexplainedGrowth;
+  if (growth === null) return [];
+  return [
+    {
+      severity: "warning",
+      code: "UnexplainedMemoryGrowth",
+      message:
+        `unexplained memory (anonymous memory no collection, allocator or stack accounts for) grows by ${roundTo(growth.slopeMbPerHour, 1)} MB/hour ` +
+        `over the last ${Math.round(growth.windowMinutes)} min (over ${growth.thresholdMbPerHour} MB/hour): a possible leak`,
       value: roundTo(growth.slopeMbPerHour, 1),
       threshold: growth.thresholdMbPerHour,
     },
@@ -212,6 +238,7 @@ export function findings(a: Assessment, healthScore: number, t: Thresholds): Fin
     ...quantizationFindings(a, t),
     ...memoryPressureFindings(a),
     ...growthFindings(a),
+    ...unexplainedGrowthFindings(a),
     ...opportunityFindings(a),
   ].sort((x, y) => SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity]);
 }

@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { readCgroupMemory } from "../sources/cgroup";
 import { LocateError } from "../sources/locate";
 import { ProcessNotFoundError, readProcessMemory, type ProcessReadOptions } from "../sources/process";
+import type { SmapsCadence, SmapsReading } from "../sources/smaps";
 import { readSystemMemory } from "../sources/system";
 import type { Target } from "../sources/target";
 import type { CgroupMemory, CollectionFigures, CollectionsReading, ProcessMemory, SourceError, SystemMemory } from "../sources/types";
@@ -42,12 +43,13 @@ class Round {
 
 const processIsGone = (err: unknown) => err instanceof LocateError || err instanceof ProcessNotFoundError;
 
-/** Reads host, process, cgroup and collections of one target. Never throws. */
-export async function sampleTarget(
-  target: Target,
-  signal: AbortSignal,
-  options: ProcessReadOptions = { smapsRollup: true },
-): Promise<TimedSample> {
+export interface SampleOptions extends ProcessReadOptions {
+  /** The target's smaps walk on its own cadence; without it, no attribution. */
+  smaps?: SmapsCadence;
+}
+
+/** Reads host, process, cgroup, smaps and collections of one target. Never throws. */
+export async function sampleTarget(target: Target, signal: AbortSignal, options: SampleOptions = { smapsRollup: true }): Promise<TimedSample> {
   const takenAt = new Date();
   const started = performance.now();
   const round = new Round();
@@ -55,9 +57,12 @@ export async function sampleTarget(
   const pid = await round.run("locate", () => target.pid(), processIsGone);
   let processMemory: ProcessMemory | null = null;
   let cgroup: CgroupMemory | null = null;
+  let smaps: SmapsReading | null = null;
   if (pid !== null) {
     processMemory = await round.run("process", () => readProcessMemory(pid, round.errors, options), processIsGone);
     cgroup = await round.run("cgroup", () => readCgroupMemory(pid), () => false);
+    const cadence = options.smaps;
+    if (processMemory !== null && cadence !== undefined) smaps = await round.run("smaps", () => cadence.reading(pid, round.errors), processIsGone);
   }
   let reading: CollectionsReading | null = null;
   if (target.collections !== null) {
@@ -73,6 +78,8 @@ export async function sampleTarget(
     process: processMemory,
     cgroup,
     collections: target.collections === null ? [] : collections,
+    runtime: reading?.runtime ?? null,
+    smaps,
     errors: round.errors,
     downReasons: round.downReasons,
     sources: round.sources,

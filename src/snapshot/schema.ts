@@ -143,6 +143,38 @@ export const TrendSchema = z.object({
   memory_limit_scope: z.enum(["cgroup", "host"]).nullable(),
   hours_until_memory_limit: z.number().nullable(),
   unaccounted_growing: z.boolean(),
+  /** The attribution's unexplained part over the same window: what UnexplainedMemoryGrowth judges. */
+  recent_unexplained_slope_mb_per_hour: z.number().nullable().default(null),
+  unexplained_growing: z.boolean().default(false),
+});
+
+/** One part of the resident memory (SPEC section 3a); the parts sum to the process's RSS. */
+export const AttributionPartSchema = z.object({
+  part: z.string(),
+  bytes: z.number(),
+  mb: z.number(),
+  source: z.string(),
+  /** bytes / RSS, 0 to 1. */
+  share_of_rss: z.number().nullable(),
+});
+
+/** One of the largest mappings of /proc/<pid>/smaps at the last walk. */
+export const MappingSchema = z.object({
+  mapping: z.string(),
+  address: z.string(),
+  part: z.string(),
+  collection: z.string().nullable(),
+  rss_mb: z.number(),
+  rss_bytes: z.number(),
+  anonymous_bytes: z.number(),
+  swap_bytes: z.number(),
+});
+
+export const MemoryAttributionSchema = z.object({
+  parts: z.array(AttributionPartSchema),
+  mappings_top: z.array(MappingSchema),
+  /** When /proc/<pid>/smaps was walked; the parts are carried to this sample's status counters since. */
+  read_at: z.iso.datetime(),
 });
 
 export const TargetInfoSchema = z.object({
@@ -167,6 +199,8 @@ export const SnapshotSchema = z.object({
   findings: z.array(FindingSchema),
   recommendations: z.array(z.string()),
   trend: TrendSchema.nullable(),
+  /** Null where smaps cannot be read or MEMSNAP_SMAPS_INTERVAL is 0, and in files written before it existed. */
+  memory_attribution: MemoryAttributionSchema.nullable().default(null),
   errors: z.array(z.object({ source: z.string(), message: z.string() })),
   sample_duration_seconds: z.number(),
 });
@@ -174,3 +208,4 @@ export const SnapshotSchema = z.object({
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 export type CollectionDetail = z.infer<typeof CollectionDetailSchema>;
 export type TrendInfo = z.infer<typeof TrendSchema>;
+export type MemoryAttributionInfo = z.infer<typeof MemoryAttributionSchema>;

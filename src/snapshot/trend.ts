@@ -11,6 +11,8 @@ export interface TrendPoint {
   pid: number | null;
   residentBytes: number;
   unaccountedBytes: number;
+  /** The attribution's `unexplained` part; absent or null where unknown. */
+  unexplainedBytes?: number | null;
 }
 
 /**
@@ -37,6 +39,10 @@ export interface Trend {
   hoursUntilMemoryLimit: number | null;
   /** The recent unaccounted slope is past the rule's threshold, and the readings span its window. */
   unaccountedGrowing: boolean;
+  /** The unexplained slope over the rule's window; null until two readings with an attribution lie in it. */
+  recentUnexplainedSlopeBytesPerHour: number | null;
+  /** The recent unexplained slope is past the rule's threshold, and those readings span its window (`UnexplainedMemoryGrowth`). */
+  unexplainedGrowing: boolean;
 }
 
 /**
@@ -72,20 +78,28 @@ function currentProcessPoints(points: TrendPoint[]): TrendPoint[] {
   return sorted.filter((p) => p.pid === pid);
 }
 
-/** Slope of unaccounted memory in bytes per hour over `points`. */
-function unaccountedSlope(points: TrendPoint[]): number | null {
+type Figure = (p: TrendPoint) => number | null | undefined;
+
+const unaccounted: Figure = (p) => p.unaccountedBytes;
+const unexplained: Figure = (p) => p.unexplainedBytes;
+
+/** Slope of one figure in bytes per hour over the points where it is known. */
+function slopeOf(points: TrendPoint[], figure: Figure): number | null {
+  const known = points.filter((p) => typeof figure(p) === "number");
   return leastSquaresSlope(
-    points.map((p) => p.takenAtMs / MS_PER_HOUR),
-    points.map((p) => p.unaccountedBytes),
+    known.map((p) => p.takenAtMs / MS_PER_HOUR),
+    known.map((p) => figure(p) as number),
   );
 }
 
-/** The slope over the rule's window, and whether it counts as growth. */
-function recentGrowth(points: TrendPoint[], rule: GrowthRule): { slope: number | null; growing: boolean } {
+/** The slope of one figure over the rule's window, and whether it counts as growth. */
+function recentGrowth(points: TrendPoint[], rule: GrowthRule, figure: Figure): { slope: number | null; growing: boolean } {
+  const known = points.filter((p) => typeof figure(p) === "number");
+  if (known.length === 0) return { slope: null, growing: false };
   const windowMs = rule.minWindowMinutes * MS_PER_MINUTE;
-  const endMs = points[points.length - 1].takenAtMs;
-  const slope = unaccountedSlope(points.filter((p) => p.takenAtMs >= endMs - windowMs));
-  const spansWindow = endMs - points[0].takenAtMs >= windowMs;
+  const endMs = known[known.length - 1].takenAtMs;
+  const slope = slopeOf(known.filter((p) => p.takenAtMs >= endMs - windowMs), figure);
+  const spansWindow = endMs - known[0].takenAtMs >= windowMs;
   return { slope, growing: spansWindow && slope !== null && slope / BYTES_PER_MB > rule.warningMbPerHour };
 }
 
@@ -100,9 +114,10 @@ export function computeTrend(points: TrendPoint[], pressure: MemoryPressure | nu
     used.map((p) => p.takenAtMs / MS_PER_HOUR),
     used.map((p) => p.residentBytes),
   );
-  const wholeSlope = unaccountedSlope(used);
+  const wholeSlope = slopeOf(used, unaccounted);
   if (rssSlope === null || wholeSlope === null) return null;
-  const recent = recentGrowth(used, rule);
+  const recent = recentGrowth(used, rule, unaccounted);
+  const recentUnexplained = recentGrowth(used, rule, unexplained);
   return {
     samples: used.length,
     windowStartMs: used[0].takenAtMs,
@@ -113,11 +128,22 @@ export function computeTrend(points: TrendPoint[], pressure: MemoryPressure | nu
     limitScope: pressure?.scope ?? null,
     hoursUntilMemoryLimit: hoursUntilLimit(pressure, rssSlope),
     unaccountedGrowing: recent.growing,
+    recentUnexplainedSlopeBytesPerHour: recentUnexplained.slope,
+    unexplainedGrowing: recentUnexplained.growing,
   };
 }
 
 export function windowMinutes(trend: Trend): number {
   return (trend.windowEndMs - trend.windowStartMs) / MS_PER_MINUTE;
+}
+
+/**
+ * The attribution's unexplained part of a snapshot, where it means something: not while the
+ * target is down (without the database's figures the whole anonymous rest would count).
+ */
+export function snapshotUnexplainedBytes(s: Snapshot): number | null {
+  if (!s.target.up) return null;
+  return s.memory_attribution?.parts.find((p) => p.part === "unexplained")?.bytes ?? null;
 }
 
 /** The trend points of snapshots: those whose RSS and unaccounted memory are both known. */
@@ -126,7 +152,7 @@ export function snapshotTrendPoints(snapshots: Snapshot[]): TrendPoint[] {
     const residentBytes = s.process_info.physical_memory_bytes;
     const unaccountedBytes = s.discrepancy_analysis.unaccounted_memory_bytes;
     if (residentBytes === null || unaccountedBytes === null) return [];
-    return [{ takenAtMs: Date.parse(s.timestamp), pid: s.process_info.pid, residentBytes, unaccountedBytes }];
+    return [{ takenAtMs: Date.parse(s.timestamp), pid: s.process_info.pid, residentBytes, unaccountedBytes, unexplainedBytes: snapshotUnexplainedBytes(s) }];
   });
 }
 

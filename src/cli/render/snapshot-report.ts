@@ -44,6 +44,14 @@ function memoryRows(s: Snapshot): string[][] {
   ];
 }
 
+/** Where the resident memory is (SPEC section 3a); nothing when the snapshot has no attribution. */
+function attributionLines(s: Snapshot, style: Style): string[] {
+  const a = s.memory_attribution;
+  if (a === null) return [];
+  const rows = a.parts.map((p) => [p.part, mb(p.mb), p.share_of_rss === null ? "" : percent(p.share_of_rss * 100), printable(p.source)]);
+  return [style.bold(`Where the resident memory is (smaps read at ${a.read_at})`), ...indent(table(null, rows, ["left", "right", "right"]))];
+}
+
 function findingRows(found: Finding[], style: Style): Cell[][] {
   return found.map((f) => [
     { text: f.severity, paint: (t: string) => style.severity(f.severity, t) },
@@ -120,12 +128,13 @@ export function renderSummary(s: Snapshot, style: Style): string {
   return [header(s, style), healthLine(s, style), "", ...memoryLines(s, style), "", ...findingLines(s, style), ...more].join("\n");
 }
 
-/** The whole explanation: health and its deductions, memory, findings, recommendations, collections, trend. */
+/** The whole explanation: health and its deductions, memory and where it is, findings, recommendations, collections, trend. */
 export function renderAnalysis(s: Snapshot, style: Style): string {
   const sections = [
     [header(s, style)],
     [healthLine(s, style), ...deductionLines(s)],
     memoryLines(s, style),
+    attributionLines(s, style),
     findingLines(s, style),
     recommendationLines(s, style),
     collectionLines(s, style),

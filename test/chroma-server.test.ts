@@ -23,7 +23,7 @@ function embeddings(from: number, to: number, seed: number): number[][] {
 async function load(server: ChromaServer): Promise<void> {
   const client = new ChromaClient({ host: "127.0.0.1", port: server.port });
   for (const [name, vectors] of Object.entries(COLLECTIONS)) {
-    const collection = await client.createCollection({ name, embeddingFunction: null, configuration: { hnsw: { space: "cosine" } } });
+    const collection = await client.createCollection({ name, embeddingFunction: null, configuration: { hnsw: { space: "cosine", ef_construction: 32 } } });
     for (let from = 0; from < vectors; from += BATCH) {
       const to = Math.min(vectors, from + BATCH);
       const ids = Array.from({ length: to - from }, (_, i) => `${name}-${from + i}`);
@@ -65,7 +65,7 @@ describe("a real Chroma server, watched by pid with MEMSNAP_TARGET=chroma", () =
       MEMSNAP_TARGET_PID_FILE: pidFile,
       MEMSNAP_SCHEDULE: "* * * * * *",
     });
-  }, 90_000);
+  }, 100_000);
 
   afterAll(async () => {
     await daemon?.stop();

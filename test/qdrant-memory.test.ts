@@ -88,6 +88,9 @@ describe("the qdrant adapter against Qdrant 1.19's /collections/{name}/memory an
     expect(docs?.actual_source).toContain("measured");
     const sq8 = snapshot.findings.find((f) => f.code === "EnableQuantization" && f.collection === "multi");
     expect(sq8?.message).toContain("the database keeps the originals (~195.3 MB stay, on disk, paged in for rescoring) and adds a 1-byte copy (~61 MB) in RAM");
+    const plain = snapshot.findings.find((f) => f.code === "EnableQuantization" && f.collection === "plain");
+    expect(plain?.message).toMatch(/^Quantize `plain` with SQ8 \(10 k vectors × 256 dims\), its float32 originals on disk: the database keeps the originals \(~9\.8 MB stay/);
+    expect(plain?.message).toContain('Apply: PATCH /collections/plain {"vectors":{"":{"on_disk":true}},"quantization_config":{"scalar":{"type":"int8","always_ram":true}}}');
     expect(sq8?.message).toContain('Apply: PATCH /collections/multi {"vectors":{"text":{"on_disk":true},"image":{"on_disk":true}},"quantization_config":{"scalar":{"type":"int8","always_ram":true}}}');
   });
 

@@ -1,3 +1,4 @@
+import { expectedMemory } from "../src/snapshot/model";
 import { QdrantSource } from "../src/sources/collections/qdrant";
 import type { CollectionFigures, SourceError } from "../src/sources/types";
 import { recorded, requiringApiKey, startFixtureServer, type FixtureServer } from "./helpers/fixture-server";
@@ -59,6 +60,9 @@ describe("the qdrant adapter, against recorded Qdrant answers", () => {
       expect({ name, ...byName.get(name) }).toMatchObject({ name, documentCount: null, indexBytes: null, ...expected });
       expect(byName.get(name)?.actualSource).toContain("Qdrant's own estimate");
     }
+    const rawU8 = expectedMemory(byName.get("raw-u8")!);
+    expect([rawU8.vectorsBytes, rawU8.quantizedBytes]).toEqual([0, 15_000 * 1024]);
+    expect(expectedMemory(byName.get("docs")!)).toMatchObject({ vectorsBytes: 120_000 * 384 * 4, quantizedBytes: 120_000 * 384 });
     expect(errors).toEqual([NO_MEMORY_ROUTE, MIXED_WARNING, { source: "qdrant", message: `${server.url}/v115/metrics answered HTTP 404: Not found: metrics; the allocator's free memory is unknown` }]);
     expect(reading.runtime).toBeNull();
   });

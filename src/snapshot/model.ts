@@ -52,7 +52,7 @@ export function expectedMemory(c: CollectionFigures): ExpectedMemory {
   const nodes = Math.max(layout.allocatedNodes ?? c.vectorCount, c.vectorCount);
   const perComponent = quantizedComponentBytes(c.quantization);
   const quantizedBytes = perComponent === null ? 0 : Math.ceil(c.dimension * perComponent) * c.vectorCount;
-  const vectorsBytes = c.quantization === "none" || layout.keepsOriginals ? nodes * c.dimension * layout.componentBytes : 0;
+  const vectorsBytes = c.quantization === "none" || layout.keepsOriginals ? Math.round(nodes * c.dimension * layout.componentBytes) : 0;
   const labels = nodes * (layout.nodeLabelBytes ?? 0);
   const graphs = layout.graphs ?? 1;
   const graphBytes = layout.hnswM === null ? 0 : graphs * hnswGraphBytes(nodes, c.vectorCount, layout.hnswM) + labels;
@@ -79,7 +79,7 @@ export interface Sq8Change {
 export function sq8Change(c: CollectionFigures): Sq8Change | null {
   const layout = layoutOf(c);
   if (layout.componentBytes <= 1) return null;
-  const originals = c.vectorCount * c.dimension * layout.componentBytes;
+  const originals = Math.round(c.vectorCount * c.dimension * layout.componentBytes);
   const addedBytes = c.vectorCount * c.dimension;
   const ramFreedBytes = originals - addedBytes;
   return layout.keepsOriginals

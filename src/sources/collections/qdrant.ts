@@ -105,7 +105,8 @@ const QDRANT_DEFAULT_M = 16;
 
 /**
  * Qdrant keeps the original vectors beside their quantized copy (for rescoring), one HNSW
- * graph per named vector (m 0: none), and stores components by `datatype`.
+ * graph per named vector (m 0: none), and stores components by `datatype` (a uint8 or
+ * float16 datatype without a quantization config is the only copy, named sq8 or sq16).
  */
 /** The PATCH that quantizes a collection with SQ8, the copy in RAM and the originals moved to disk. */
 function enableSq8Call(name: string, vectors: Array<[string, VectorParams]>): string {
@@ -119,9 +120,10 @@ function layoutOf(name: string, info: CollectionInfo): CollectionLayout {
   const components = vectors.reduce((sum, [, params]) => sum + params.size, 0);
   const bytes = vectors.reduce((sum, [, params]) => sum + params.size * DATATYPE_BYTES[params.datatype ?? "float32"], 0);
   const m = vectors[0]?.[1].hnsw_config?.m ?? info.config.hnsw_config?.m ?? QDRANT_DEFAULT_M;
+  const quantizedByConfig = info.config.quantization_config != null || vectors.some(([, params]) => params.quantization_config != null);
   return {
     componentBytes: components === 0 ? 4 : bytes / components,
-    keepsOriginals: true,
+    keepsOriginals: quantizedByConfig || vectors.every(([, params]) => (params.datatype ?? "float32") === "float32"),
     hnswM: m === 0 ? null : m,
     graphs: vectors.length,
     enableSq8: enableSq8Call(name, vectors),

@@ -5,15 +5,18 @@
  *   npm run bench                 full run (about fifteen minutes), writes bench/RESULTS.md
  *   npm run bench -- --quick      smoke run (about two minutes), prints only
  *   npm run bench -- --out FILE   writes the tables into FILE instead
+ *   npm run bench:attribution     only the attribution's cost, into its own block of RESULTS.md
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PACKAGE_ROOT } from "../src/package-root";
+import { attributionTables, benchAttribution } from "./attribution";
 import { evaluateGoals } from "./goals";
 import { loadTest } from "./load";
+import { benchPage, renderPageTable } from "./page";
 import { ProcessStack, startNodeExporter, startSyntheticVectorizer, vectorizerTargetEnv } from "./processes";
 import { machineSection, renderTables, type BenchResults, type SamplingRun } from "./report";
+import { RESULTS_FILE, spliceResults } from "./results-file";
 import { runSampleLoop } from "./sample-loop";
 import { benchScenario, demoEnv, type BenchSettings, type ScenarioFigures } from "./scenarios";
 
@@ -28,6 +31,7 @@ export const FULL_SETTINGS: BenchSettings = {
   historyFillSamples: 600,
   loadConnections: 100,
   loadSeconds: 30,
+  pageLoads: 20,
 };
 
 export const QUICK_SETTINGS: BenchSettings = {
@@ -41,11 +45,9 @@ export const QUICK_SETTINGS: BenchSettings = {
   historyFillSamples: 50,
   loadConnections: 20,
   loadSeconds: 5,
+  pageLoads: 3,
 };
 
-export const RESULTS_FILE = path.join(PACKAGE_ROOT, "bench/RESULTS.md");
-const BEGIN_MARKER = "<!-- bench:begin -->";
-const END_MARKER = "<!-- bench:end -->";
 
 const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
@@ -85,37 +87,48 @@ async function benchSampling(settings: BenchSettings): Promise<SamplingRun[]> {
   return runs;
 }
 
-/** Puts the generated text between the markers of `file`, keeping what surrounds them. */
-export function spliceResults(existing: string | null, generated: string): string {
-  const block = `${BEGIN_MARKER}\n${generated}${END_MARKER}`;
-  if (existing === null || !existing.includes(BEGIN_MARKER) || !existing.includes(END_MARKER)) {
-    return `# memsnap benchmark results\n\n${block}\n`;
-  }
-  return existing.slice(0, existing.indexOf(BEGIN_MARKER)) + block + existing.slice(existing.indexOf(END_MARKER) + END_MARKER.length);
+
+function writeResults(out: string | null, generated: string, name: string): void {
+  if (out === null) return;
+  writeFileSync(out, spliceResults(existsSync(out) ? readFileSync(out, "utf8") : null, generated, name));
+  progress(`wrote ${out}`);
 }
 
-function parseArgs(argv: string[]): { settings: BenchSettings; mode: "full" | "quick"; out: string | null } {
+function parseArgs(argv: string[]): { settings: BenchSettings; mode: "full" | "quick"; out: string | null; attributionOnly: boolean } {
   const quick = argv.includes("--quick");
   const outAt = argv.indexOf("--out");
   const out = outAt >= 0 ? path.resolve(argv[outAt + 1] ?? "") : quick ? null : RESULTS_FILE;
-  return { settings: quick ? QUICK_SETTINGS : FULL_SETTINGS, mode: quick ? "quick" : "full", out };
+  return { settings: quick ? QUICK_SETTINGS : FULL_SETTINGS, mode: quick ? "quick" : "full", out, attributionOnly: argv.includes("--attribution") };
+}
+
+async function attributionSection(settings: BenchSettings): Promise<string> {
+  const costSamples = Math.min(settings.costSamples, 50);
+  return `- date: ${new Date().toISOString()}\n\n${attributionTables(await benchAttribution(demoEnv(settings), costSamples, progress))}`;
 }
 
 async function main(): Promise<void> {
-  const { settings, mode, out } = parseArgs(process.argv.slice(2));
+  const { settings, mode, out, attributionOnly } = parseArgs(process.argv.slice(2));
+  if (attributionOnly) {
+    const generated = await attributionSection(settings);
+    process.stdout.write(generated);
+    writeResults(out, generated, "bench:attribution");
+    return;
+  }
   const startedAt = new Date();
   const loadAverageBefore = os.loadavg();
   const scenarios = await benchScrapes(settings);
   const sampling = await benchSampling(settings);
   progress(`load and faults: ${settings.loadConnections} clients for ${settings.loadSeconds} s`);
   const load = await loadTest(settings.loadConnections, settings.loadSeconds, demoEnv(settings));
+  progress(`the page: ${settings.pageLoads} loads in chromium, empty cache then warm`);
+  const pageTable = renderPageTable(await benchPage(settings.pageLoads, demoEnv(settings)));
   const results: BenchResults = { startedAt, loadAverageBefore, loadAverageAfter: os.loadavg(), mode, scenarios, sampling, load };
   const generated = `${machineSection(results).join("\n")}\n\n${renderTables(results, evaluateGoals(results))}`;
-  process.stdout.write(generated);
-  if (out !== null) {
-    writeFileSync(out, spliceResults(existsSync(out) ? readFileSync(out, "utf8") : null, generated));
-    progress(`wrote ${out}`);
-  }
+  const attribution = await attributionSection(settings);
+  process.stdout.write(`${generated}\n${pageTable}${attribution}`);
+  writeResults(out, generated, "bench");
+  writeResults(out, attribution, "bench:attribution");
+  writeResults(out, pageTable, "bench:page");
 }
 
 if (require.main === module) {

@@ -6,6 +6,8 @@ import type { SnapshotHistory } from "./snapshot/history";
 import { sampleTarget } from "./snapshot/sampler";
 import type { Snapshot } from "./snapshot/schema";
 import { snapshotTrendPoints } from "./snapshot/trend";
+import { ProcessStartTimes } from "./sources/process-start";
+import { SmapsCadence } from "./sources/smaps";
 import type { Target } from "./sources/target";
 
 /** A target is sampled on request at most this often; requests in between share the latest sample. */
@@ -24,7 +26,9 @@ export class Monitor {
   /** The latest sample taken on request, per target, and when it was asked for. */
   private readonly lastFresh = new Map<string, { askedAtMs: number; snapshot: Promise<Snapshot> }>();
   private readonly sampled = new Set<string>();
+  private readonly smaps = new Map<string, SmapsCadence>();
   private readonly abort = new AbortController();
+  private readonly startTimes = new ProcessStartTimes();
 
   constructor(
     private readonly targets: Map<string, Target>,
@@ -37,7 +41,7 @@ export class Monitor {
   ) {}
 
   get ready(): boolean {
-    return this.sampled.size === this.targets.size;
+    return [...this.targets.keys()].every((name) => this.sampled.has(name));
   }
 
   private sample(name: string): Promise<Snapshot> {
@@ -82,14 +86,27 @@ export class Monitor {
   }
 
   private async run(target: Target): Promise<Snapshot> {
-    const sample = await sampleTarget(target, this.abort.signal, { smapsRollup: this.config.process_smaps });
+    const smaps = this.smapsCadence(target.name);
+    const sample = await sampleTarget(target, this.abort.signal, { smapsRollup: this.config.process_smaps, smaps });
     const earlier = snapshotTrendPoints(this.history.recent(target.name, this.config.history_size));
     const snapshot = buildSnapshot(sample, this.config.thresholds, earlier);
+    const startTimeSeconds = await this.startTimes.of(sample.target.pid);
+    // A reload replaced or removed the target while it was sampled: its figures are not recorded.
+    if (this.targets.get(target.name) !== target) return snapshot;
     this.history.add(snapshot);
-    this.exporter.applySnapshot(snapshot, sample.sources);
+    this.exporter.applySnapshot(snapshot, sample.sources, startTimeSeconds);
     this.sampled.add(target.name);
     this.logSample(snapshot);
     return snapshot;
+  }
+
+  private smapsCadence(name: string): SmapsCadence {
+    let cadence = this.smaps.get(name);
+    if (cadence === undefined) {
+      cadence = new SmapsCadence(this.config.smaps_interval_seconds);
+      this.smaps.set(name, cadence);
+    }
+    return cadence;
   }
 
   private logSample(snapshot: Snapshot): void {

@@ -2,7 +2,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { InvalidArgumentError, type Command } from "commander";
 import type { Config } from "../config/schema";
-import { growthRule, trendInfo } from "../snapshot/build";
+import { growthRule, trendInfo } from "../snapshot/growth";
 import type { Snapshot, TrendInfo } from "../snapshot/schema";
 import { computeTrend, snapshotPressure, snapshotTrendPoints } from "../snapshot/trend";
 import { fixed } from "./render/format";

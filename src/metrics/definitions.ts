@@ -1,5 +1,6 @@
 import { snapshotPressure } from "../snapshot/trend";
 import type { Snapshot } from "../snapshot/schema";
+import { OTHER_COLLECTIONS, type CollectionSeriesFigures } from "./cardinality";
 
 export type SnapshotValue = (s: Snapshot) => number | null;
 
@@ -32,14 +33,22 @@ export const TARGET_GAUGES: GaugeDefinition[] = [
   { name: "memsnap_process_resident_bytes", help: "Process resident set size (VmRSS).", value: (s) => s.process_info.physical_memory_bytes },
   { name: "memsnap_process_virtual_bytes", help: "Process virtual memory size (VmSize).", value: (s) => s.process_info.virtual_memory_bytes },
   { name: "memsnap_process_peak_resident_bytes", help: "Process peak resident set size (VmHWM).", value: (s) => s.process_info.peak_memory_bytes },
-  { name: "memsnap_process_anonymous_bytes", help: "Process resident anonymous memory, the heap (RssAnon).", value: (s) => s.process_info.heap_size_bytes },
+  {
+    name: "memsnap_process_anonymous_bytes",
+    help: "Process resident anonymous memory (RssAnon): heap, allocator arenas, thread stacks and every other private anonymous page.",
+    value: (s) => s.process_info.heap_size_bytes,
+  },
   { name: "memsnap_process_file_bytes", help: "Process resident file-backed memory (RssFile).", value: (s) => s.process_info.file_backed_memory_bytes },
   {
     name: "memsnap_process_shared_bytes",
-    help: "Process resident pages shared with other processes (Shared_Clean + Shared_Dirty of smaps_rollup).",
+    help: "Process resident pages also mapped by another process (Shared_Clean + Shared_Dirty of smaps_rollup): shared libraries and shared memory, not only shmem.",
     value: (s) => s.process_info.shared_memory_bytes,
   },
-  { name: "memsnap_process_stack_bytes", help: "Process stack size (VmStk).", value: (s) => s.process_info.stack_size_bytes },
+  {
+    name: "memsnap_process_stack_bytes",
+    help: "Process stacks: the main stack and the thread stacks the attribution tells apart (VmStk, the main stack only, without an attribution).",
+    value: (s) => s.process_info.stack_size_bytes,
+  },
   { name: "memsnap_process_swap_bytes", help: "Process memory swapped out (VmSwap).", value: (s) => s.process_info.swap_bytes },
   { name: "memsnap_process_pss_bytes", help: "Process proportional set size (Pss of smaps_rollup).", value: (s) => s.process_info.pss_bytes },
   {
@@ -103,6 +112,14 @@ export const TARGET_GAUGES: GaugeDefinition[] = [
   },
 ];
 
+/** `memsnap_memory_attribution_bytes{target, part}`: the parts of SPEC section 3a, which sum to the resident bytes. */
+export const ATTRIBUTION_GAUGE = {
+  name: "memsnap_memory_attribution_bytes",
+  help:
+    "Resident memory of the target by part (code, data_files, shared_memory, stacks, collections, allocator_free, unexplained); " +
+    "the parts sum to memsnap_process_resident_bytes.",
+};
+
 /** Host-wide gauges, without a target label: every target on a host shares them. */
 export const SYSTEM_GAUGES: GaugeDefinition[] = [
   { name: "memsnap_system_memory_total_bytes", help: "Host memory (MemTotal).", value: (s) => s.system_info.total_memory_bytes },
@@ -116,22 +133,31 @@ export const SYSTEM_GAUGES: GaugeDefinition[] = [
   { name: "memsnap_system_swap_used_bytes", help: "Host swap space in use.", value: (s) => s.system_info.swap_used_bytes },
 ];
 
-type Detail = Snapshot["collections_info"]["collections_detail"][number];
-
 export interface CollectionGaugeDefinition {
   name: string;
   help: string;
-  value: (c: Detail) => number | null;
+  value: (c: CollectionSeriesFigures) => number | null;
 }
+
+const OTHER_NOTE = ` For collection="${OTHER_COLLECTIONS}", the sum over the collections beyond MEMSNAP_COLLECTION_SERIES_MAX.`;
 
 /** Gauges with the labels `target` and `collection`. */
 export const COLLECTION_GAUGES: CollectionGaugeDefinition[] = [
-  { name: "memsnap_collection_vectors", help: "Vectors in the collection.", value: (c) => c.vector_count },
+  { name: "memsnap_collection_vectors", help: `Vectors in the collection.${OTHER_NOTE}`, value: (c) => c.vectors },
   {
     name: "memsnap_collection_estimated_bytes",
-    help: "Vector count × dimension × 4: the float32 estimate of the collection.",
-    value: (c) => c.estimated_memory_bytes,
+    help: `Vector count × dimension × 4: the float32 estimate of the collection.${OTHER_NOTE}`,
+    value: (c) => c.estimatedBytes,
   },
-  { name: "memsnap_collection_actual_bytes", help: "The database's own byte figure for the collection.", value: (c) => c.actual_memory_bytes },
-  { name: "memsnap_collection_quantized", help: "1 when the collection is quantized, else 0.", value: (c) => (c.quantized ? 1 : 0) },
+  { name: "memsnap_collection_actual_bytes", help: `The database's own byte figure for the collection.${OTHER_NOTE}`, value: (c) => c.actualBytes },
+  {
+    name: "memsnap_collection_quantized",
+    help: `1 when the collection is quantized, else 0. For collection="${OTHER_COLLECTIONS}", how many of the collections summed there are quantized.`,
+    value: (c) => c.quantizedCollections,
+  },
+  {
+    name: "memsnap_collection_expected_bytes",
+    help: `The model's expectation of the collection in bytes: vectors by element type and quantization (originals kept where the database keeps them), the HNSW graph, the payload where given.${OTHER_NOTE}`,
+    value: (c) => c.expectedBytes,
+  },
 ];

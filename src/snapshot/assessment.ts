@@ -1,5 +1,6 @@
 import type { CollectionFigures } from "../sources/types";
 import type { CollectionTotals, Discrepancy } from "./analysis";
+import type { AttributionPart } from "./attribution";
 
 /** A collection this large without quantization is worth a warning. */
 export const LARGE_COLLECTION_VECTORS = 100_000;
@@ -11,7 +12,7 @@ export interface MemoryPressure {
   limitBytes: number;
 }
 
-/** Unaccounted memory growing past the `MemoryGrowth` threshold, over at least the minimum window. */
+/** A figure growing past the growth threshold (`MemoryGrowth`, `UnexplainedMemoryGrowth`), over at least the minimum window. */
 export interface UnaccountedGrowth {
   slopeMbPerHour: number;
   thresholdMbPerHour: number;
@@ -41,6 +42,12 @@ export interface Assessment {
   hostSwapUsedRatio: number | null;
   /** Null unless unaccounted memory grows past the trend threshold. */
   unaccountedGrowth: UnaccountedGrowth | null;
+  /** Null unless the attribution's unexplained part grows past the trend threshold. */
+  unexplainedGrowth: UnaccountedGrowth | null;
+  /** The database gave a byte figure for at least one collection: the collection findings apply. */
+  collectionFiguresKnown: boolean;
+  /** Where the resident memory is (SPEC section 3a); null when smaps is not read. */
+  attribution: AttributionPart[] | null;
   /** Why the target's process or API could not be reached; empty when it is up. */
   downReasons: string[];
   /** Null until the trend sees memory grow towards a known limit. */

@@ -2,7 +2,7 @@ import type { AlertedSeverity } from "../config/alerting";
 import type { Thresholds } from "../config/schema";
 import { BYTES_PER_MB, quantizationCoverageRatio, roundTo } from "./analysis";
 import { hasLargeCollection, LARGE_COLLECTION_VECTORS, largeUnquantizedCollections, pressureRatio, type Assessment } from "./assessment";
-import { formatCount, formatHours, mb, pct } from "./format";
+import { formatBytes, formatCount, formatHours, mb, pct } from "./format";
 
 /** The thresholds that are numbers (all but the trend window, which is a duration). */
 export type NumericThresholdKey = Exclude<keyof Thresholds, "trend_window">;
@@ -66,12 +66,24 @@ const key = (k: NumericThresholdKey): ThresholdSource => ({ key: k });
 /** The findings about efficiency: a page about memory running out makes them noise. */
 const EFFICIENCY_CODES = ["OverheadCritical", "OverheadHigh", "UnaccountedMemoryCritical", "HealthScoreCritical"];
 
+/** Parts of the attribution beyond the collections, named for a message: "; largest parts: unexplained 400 MB, code 60 MB". */
+const UNACCOUNTED_PARTS_NAMED = 3;
+
+function largestUnaccountedParts(a: Assessment): string {
+  const parts = (a.attribution ?? []).filter((p) => p.part !== "collections" && p.bytes > 0).sort((x, y) => y.bytes - x.bytes);
+  if (parts.length === 0) return "";
+  return `; largest parts: ${parts.slice(0, UNACCOUNTED_PARTS_NAMED).map((p) => `${p.part} ${formatBytes(p.bytes)}`).join(", ")}`;
+}
+
+/** Overhead and unaccounted memory judge a database: only targets whose collections have figures. */
 function overhead(ctx: FindingContext): Measurement | null {
   const { overheadPercentage, unaccountedBytes } = ctx.a.discrepancy;
-  if (overheadPercentage === null || unaccountedBytes === null || unaccountedBytes / BYTES_PER_MB <= ctx.t.overhead_min_mb) return null;
+  if (!ctx.a.collectionFiguresKnown || overheadPercentage === null || unaccountedBytes === null) return null;
+  if (unaccountedBytes / BYTES_PER_MB <= ctx.t.overhead_min_mb) return null;
   return {
     value: roundTo(overheadPercentage, 1),
-    message: (threshold) => `memory overhead is ${pct(overheadPercentage)} of what the collections hold (over ${threshold} %), ${mb(unaccountedBytes)} unaccounted`,
+    message: (threshold) =>
+      `memory overhead is ${pct(overheadPercentage)} of what the collections hold (over ${threshold} %), ${mb(unaccountedBytes)} unaccounted${largestUnaccountedParts(ctx.a)}`,
   };
 }
 
@@ -157,10 +169,10 @@ export const FINDINGS: FindingDescriptor[] = [
     runbook: "unaccountedmemorycritical",
     measure: ({ a }) => {
       const unaccounted = a.discrepancy.unaccountedBytes;
-      if (unaccounted === null) return null;
+      if (!a.collectionFiguresKnown || unaccounted === null) return null;
       return {
         value: roundTo(unaccounted / BYTES_PER_MB, 1),
-        message: (threshold) => `${mb(unaccounted)} of resident memory is not accounted for by any collection (over ${threshold} MB): look for a leak`,
+        message: (threshold) => `${mb(unaccounted)} of resident memory is not accounted for by any collection (over ${threshold} MB)${largestUnaccountedParts(a)}`,
       };
     },
   },
@@ -229,11 +241,30 @@ export const FINDINGS: FindingDescriptor[] = [
     runbook: "memorygrowth",
     measure: ({ a }) => {
       const growth = a.unaccountedGrowth;
+      if (growth === null || !a.collectionFiguresKnown) return null;
+      return {
+        value: roundTo(growth.slopeMbPerHour, 1),
+        message: (threshold) =>
+          `unaccounted memory grows by ${roundTo(growth.slopeMbPerHour, 1)} MB/hour over the last ${Math.round(growth.windowMinutes)} min (over ${threshold} MB/hour)`,
+      };
+    },
+  },
+  {
+    code: "UnexplainedMemoryGrowth",
+    unit: "MB/hour",
+    ruleFactor: MIB,
+    comparison: "above",
+    levels: [level("warning", key("growth_warning_mb_per_hour"))],
+    inhibits: [],
+    runbook: "unexplainedmemorygrowth",
+    measure: ({ a }) => {
+      const growth = a.unexplainedGrowth;
       if (growth === null) return null;
       return {
         value: roundTo(growth.slopeMbPerHour, 1),
         message: (threshold) =>
-          `unaccounted memory grows by ${roundTo(growth.slopeMbPerHour, 1)} MB/hour over the last ${Math.round(growth.windowMinutes)} min (over ${threshold} MB/hour): look for a leak`,
+          `unexplained memory (anonymous memory no collection, allocator or stack accounts for) grows by ${roundTo(growth.slopeMbPerHour, 1)} MB/hour ` +
+          `over the last ${Math.round(growth.windowMinutes)} min (over ${threshold} MB/hour): a possible leak`,
       };
     },
   },

@@ -42,7 +42,7 @@ export interface SnapshotComparison {
 }
 
 /** The sections whose numeric figures are compared, in the order they are reported. */
-const SECTIONS = ["system_info", "process_info", "cgroup_info", "collections_info", "discrepancy_analysis", "trend"] as const;
+const SECTIONS = ["system_info", "process_info", "cgroup_info", "collections_info", "discrepancy_analysis", "memory_attribution", "trend"] as const;
 
 /** Rounds half away from zero, so that x and −x round to opposites. */
 function roundSymmetric(value: number, decimals: number): number {
@@ -138,7 +138,14 @@ export function compareSnapshots(older: Snapshot, newer: Snapshot): SnapshotComp
   };
 }
 
+/** The attribution's parts as figures named `<part>_mb`, `<part>_bytes`. */
+function attributionFigures(s: Snapshot): Figures | null {
+  if (s.memory_attribution === null) return null;
+  return Object.fromEntries(s.memory_attribution.parts.flatMap((p) => [[`${p.part}_mb`, p.mb], [`${p.part}_bytes`, p.bytes]]));
+}
+
 function sectionOf(s: Snapshot, section: (typeof SECTIONS)[number]): Figures | null {
+  if (section === "memory_attribution") return attributionFigures(s);
   if (section === "collections_info") {
     const { collections_detail: _detail, ...totals } = s.collections_info;
     return totals;

@@ -3,6 +3,7 @@ import { locateCgroup, readCgroupAt, type CgroupLocation } from "../sources/cgro
 import { LocateError } from "../sources/locate";
 import { ProcessNotFoundError, readProcessMemory, type ProcessReadOptions } from "../sources/process";
 import { hasExited, readProcessStat } from "../sources/process-stat";
+import type { SmapsCadence, SmapsReading } from "../sources/smaps";
 import { readSystemMemory } from "../sources/system";
 import type { Target } from "../sources/target";
 import type { CgroupMemory, CollectionFigures, CollectionsReading, ProcessMemory, SourceError, SystemMemory } from "../sources/types";
@@ -58,21 +59,25 @@ function readTargetCgroup(target: Target, pid: number | null): CgroupMemory | nu
 
 const processIsGone = (err: unknown) => err instanceof LocateError || err instanceof ProcessNotFoundError;
 
-/** Reads host, process, cgroup and collections of one target. Never throws. */
-export async function sampleTarget(
-  target: Target,
-  signal: AbortSignal,
-  options: ProcessReadOptions = { smapsRollup: true },
-): Promise<TimedSample> {
+export interface SampleOptions extends ProcessReadOptions {
+  /** The target's smaps walk on its own cadence; without it, no attribution. */
+  smaps?: SmapsCadence;
+}
+
+/** Reads host, process, cgroup, smaps and collections of one target. Never throws. */
+export async function sampleTarget(target: Target, signal: AbortSignal, options: SampleOptions = { smapsRollup: true }): Promise<TimedSample> {
   const takenAt = new Date();
   const started = performance.now();
   const round = new Round();
   const system: SystemMemory | null = await round.run("system", readSystemMemory, () => false);
   const pid = await round.run("locate", () => target.pid(), processIsGone);
   let processMemory: ProcessMemory | null = null;
+  let smaps: SmapsReading | null = null;
   const processStartTicks = pid === null ? null : (readProcessStat(pid)?.startTicks ?? null);
   if (pid !== null) {
     processMemory = await round.run("process", () => readProcessMemory(pid, round.errors, options), processIsGone);
+    const cadence = options.smaps;
+    if (processMemory !== null && cadence !== undefined) smaps = await round.run("smaps", () => cadence.reading(pid, round.errors), processIsGone);
   }
   const cgroup = await round.run("cgroup", () => readTargetCgroup(target, processMemory === null ? null : pid), () => false);
   let reading: CollectionsReading | null = null;
@@ -90,6 +95,8 @@ export async function sampleTarget(
     processStartTicks,
     cgroup,
     collections: target.collections === null ? [] : collections,
+    runtime: reading?.runtime ?? null,
+    smaps,
     errors: round.errors,
     downReasons: round.downReasons,
     sources: round.sources,

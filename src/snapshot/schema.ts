@@ -86,6 +86,16 @@ export const CollectionDetailSchema = z.object({
   index_bytes: bytes,
   payload_bytes: bytes,
   quantization_savings_bytes: z.number(),
+  /** What `actual_memory_bytes` is and where it comes from: a measurement or the database's own estimate. */
+  actual_source: z.string().nullable().optional(),
+  /** The model's figure (src/snapshot/model.ts) beside the naive estimate; absent in snapshots from before it. */
+  expected_memory_mb: z.number().optional(),
+  expected_bytes: z.number().optional(),
+  /** The model's parts (flat: a detail is a flat record, shared between snapshots while unchanged). */
+  expected_vectors_bytes: z.number().optional(),
+  expected_quantized_bytes: z.number().optional(),
+  expected_graph_bytes: z.number().optional(),
+  expected_payload_bytes: z.number().optional(),
 });
 
 /** Totals are null while the database API cannot be read: unknown, not zero. */
@@ -157,6 +167,38 @@ export const TrendSchema = z.object({
   /** Why there is no time to the limit (memory not growing, too few readings, no limit known). */
   hours_until_memory_limit_reason: z.string().nullable().optional(),
   unaccounted_growing: z.boolean(),
+  /** The attribution's unexplained part over the same window: what UnexplainedMemoryGrowth judges. */
+  recent_unexplained_slope_mb_per_hour: z.number().nullable().default(null),
+  unexplained_growing: z.boolean().default(false),
+});
+
+/** One part of the resident memory (SPEC section 3a); the parts sum to the process's RSS. */
+export const AttributionPartSchema = z.object({
+  part: z.string(),
+  bytes: z.number(),
+  mb: z.number(),
+  source: z.string(),
+  /** bytes / RSS, 0 to 1. */
+  share_of_rss: z.number().nullable(),
+});
+
+/** One of the largest mappings of /proc/<pid>/smaps at the last walk. */
+export const MappingSchema = z.object({
+  mapping: z.string(),
+  address: z.string(),
+  part: z.string(),
+  collection: z.string().nullable(),
+  rss_mb: z.number(),
+  rss_bytes: z.number(),
+  anonymous_bytes: z.number(),
+  swap_bytes: z.number(),
+});
+
+export const MemoryAttributionSchema = z.object({
+  parts: z.array(AttributionPartSchema),
+  mappings_top: z.array(MappingSchema),
+  /** When /proc/<pid>/smaps was walked; the parts are carried to this sample's status counters since. */
+  read_at: z.iso.datetime(),
 });
 
 export const TargetInfoSchema = z.object({
@@ -181,6 +223,8 @@ export const SnapshotSchema = z.object({
   findings: z.array(FindingSchema),
   recommendations: z.array(z.string()),
   trend: TrendSchema.nullable(),
+  /** Null where smaps cannot be read or MEMSNAP_SMAPS_INTERVAL is 0, and in files written before it existed. */
+  memory_attribution: MemoryAttributionSchema.nullable().default(null),
   errors: z.array(z.object({ source: z.string(), message: z.string() })),
   sample_duration_seconds: z.number(),
 });
@@ -188,3 +232,4 @@ export const SnapshotSchema = z.object({
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 export type CollectionDetail = z.infer<typeof CollectionDetailSchema>;
 export type TrendInfo = z.infer<typeof TrendSchema>;
+export type MemoryAttributionInfo = z.infer<typeof MemoryAttributionSchema>;

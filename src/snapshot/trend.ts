@@ -19,10 +19,7 @@ export interface TrendPoint {
   residentBytes: number | null;
   /** The figure held against the memory limit: the limiting cgroup's working set, else host memory used. */
   workingSetBytes?: number | null;
-  /**
-   * The attribution's `unexplained` part (SPEC section 3a). Until the attribution feeds it, it is
-   * absent and the trend falls back to `unaccountedBytes` (RSS − the collections' own figures).
-   */
+  /** The attribution's `unexplained` part (SPEC section 3a); absent or null where unknown. */
   unexplainedBytes?: number | null;
   unaccountedBytes: number | null;
   /** The cgroup's OOM-kill counter at the time. */
@@ -57,6 +54,10 @@ export interface Trend {
   hoursUntilMemoryLimitReason: string | null;
   /** The recent unaccounted slope is past the rule's threshold, and the readings span its window. */
   unaccountedGrowing: boolean;
+  /** The unexplained slope over the rule's window; null until two readings with an attribution lie in it. */
+  recentUnexplainedSlopeBytesPerHour: number | null;
+  /** The recent unexplained slope is past the rule's threshold, and those readings span its window (`UnexplainedMemoryGrowth`). */
+  unexplainedGrowing: boolean;
 }
 
 /** Hours until `pressure`'s limit is reached when memory grows by `slopeBytesPerHour`. */
@@ -94,15 +95,15 @@ function robustSlope(points: TrendPoint[], figure: Figure): number | null {
   return theilSenSlope(hours, bytes);
 }
 
-/** The slope over the rule's window, and whether it counts as growth. */
-function recentGrowth(points: TrendPoint[], rule: GrowthRule): { slope: number | null; growing: boolean } {
-  const usable = points.filter((p) => p.unaccountedBytes !== null);
+/** The slope of one figure over the rule's window, and whether it counts as growth. */
+function recentGrowth(points: TrendPoint[], rule: GrowthRule, figure: Figure): { slope: number | null; growing: boolean } {
+  const usable = points.filter((p) => figure(p) !== null && figure(p) !== undefined);
   if (usable.length === 0) return { slope: null, growing: false };
   const windowMs = rule.minWindowMinutes * MS_PER_MINUTE;
   const endMs = usable[usable.length - 1].takenAtMs;
   const { hours, bytes } = known(
     usable.filter((p) => p.takenAtMs >= endMs - windowMs),
-    (p) => p.unaccountedBytes,
+    figure,
   );
   const slope = leastSquaresSlope(hours, bytes);
   const spansWindow = endMs - usable[0].takenAtMs >= windowMs;
@@ -157,7 +158,8 @@ export function computeTrend(points: TrendPoint[], pressure: MemoryPressure | nu
   const windowed = used.filter((p) => p.takenAtMs >= endMs - windowMs);
   const rssSlope = robustSlope(windowed, (p) => p.residentBytes);
   if (rssSlope === null) return null;
-  const recent = recentGrowth(used, rule);
+  const recent = recentGrowth(used, rule, (p) => p.unaccountedBytes);
+  const recentUnexplained = recentGrowth(used, rule, (p) => p.unexplainedBytes);
   const toLimit = exhaustion(windowed, pressure, windowMs);
   return {
     samples: windowed.length,
@@ -165,13 +167,15 @@ export function computeTrend(points: TrendPoint[], pressure: MemoryPressure | nu
     windowEndMs: endMs,
     rssSlopeBytesPerHour: rssSlope,
     workingSetSlopeBytesPerHour: robustSlope(windowed, (p) => p.workingSetBytes),
-    unexplainedSlopeBytesPerHour: robustSlope(windowed, (p) => p.unexplainedBytes ?? p.unaccountedBytes),
+    unexplainedSlopeBytesPerHour: robustSlope(windowed, (p) => p.unexplainedBytes),
     unaccountedSlopeBytesPerHour: robustSlope(windowed, (p) => p.unaccountedBytes),
     recentUnaccountedSlopeBytesPerHour: recent.slope,
     limitScope: pressure?.scope ?? null,
     hoursUntilMemoryLimit: toLimit.hours,
     hoursUntilMemoryLimitReason: toLimit.reason,
     unaccountedGrowing: recent.growing,
+    recentUnexplainedSlopeBytesPerHour: recentUnexplained.slope,
+    unexplainedGrowing: recentUnexplained.growing,
   };
 }
 
@@ -187,6 +191,15 @@ export function snapshotPressure(s: Snapshot): MemoryPressure | null {
   return memoryPressure(host, cgroup);
 }
 
+/**
+ * The attribution's unexplained part of a snapshot, where it means something: not while the
+ * target is down (without the database's figures the whole anonymous rest would count).
+ */
+export function snapshotUnexplainedBytes(s: Snapshot): number | null {
+  if (!s.target.up) return null;
+  return s.memory_attribution?.parts.find((p) => p.part === "unexplained")?.bytes ?? null;
+}
+
 /** The trend points of snapshots, oldest first. */
 export function snapshotTrendPoints(snapshots: Snapshot[]): TrendPoint[] {
   return snapshots.map((s) => ({
@@ -196,6 +209,7 @@ export function snapshotTrendPoints(snapshots: Snapshot[]): TrendPoint[] {
     residentBytes: s.process_info.physical_memory_bytes,
     workingSetBytes: snapshotPressure(s)?.usedBytes ?? null,
     unaccountedBytes: s.discrepancy_analysis.unaccounted_memory_bytes,
+    unexplainedBytes: snapshotUnexplainedBytes(s),
     oomKills: s.cgroup_info?.oom_kills ?? null,
   }));
 }

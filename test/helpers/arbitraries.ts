@@ -51,6 +51,7 @@ export function arbitraryOf(schema: z.ZodType): fc.Arbitrary<unknown> {
     case "nullable":
       return fc.option(arbitraryOf(def.innerType!), { nil: null });
     case "optional":
+    case "default":
       return arbitraryOf(def.innerType!);
     case "array":
       return fc.array(arbitraryOf(def.element!), { maxLength: 4 });

@@ -53,6 +53,14 @@ function memoryRows(s: Snapshot): string[][] {
   ];
 }
 
+/** Where the resident memory is (SPEC section 3a); nothing when the snapshot has no attribution. */
+function attributionLines(s: Snapshot, style: Style): string[] {
+  const a = s.memory_attribution;
+  if (a === null) return [];
+  const rows = a.parts.map((p) => [p.part, mb(p.mb), p.share_of_rss === null ? "" : percent(p.share_of_rss * 100), printable(p.source)]);
+  return [style.bold(`Where the resident memory is (smaps read at ${a.read_at})`), ...indent(table(null, rows, ["left", "right", "right"]))];
+}
+
 function findingRows(found: Finding[], style: Style): Cell[][] {
   return found.map((f) => [
     { text: f.severity, paint: (t: string) => style.severity(f.severity, t) },
@@ -84,10 +92,12 @@ function collectionLines(s: Snapshot, style: Style): string[] {
     String(c.dimension),
     c.quantization,
     fixed(c.estimated_memory_mb),
+    fixed(c.expected_memory_mb ?? null),
     fixed(c.actual_memory_mb),
   ]);
-  const head = ["NAME", "VECTORS", "DIMS", "QUANTIZATION", "ESTIMATED MB", "ACTUAL MB"];
-  return [style.bold(`Collections (${detail.length})`), ...indent(table(head, rows, ["left", "right", "right", "left", "right", "right"]))];
+  const head = ["NAME", "VECTORS", "DIMS", "QUANTIZATION", "ESTIMATED MB", "EXPECTED MB", "ACTUAL MB"];
+  const align = ["left", "right", "right", "left", "right", "right", "right"] as const;
+  return [style.bold(`Collections (${detail.length})`), ...indent(table(head, rows, [...align]))];
 }
 
 /** The trend section, shared by `analyze` and `monitor`. */
@@ -128,12 +138,13 @@ export function renderSummary(s: Snapshot, style: Style): string {
   return [header(s, style), healthLine(s, style), "", ...memoryLines(s, style), "", ...findingLines(s, style), ...more].join("\n");
 }
 
-/** The whole explanation: health and its deductions, memory, findings, recommendations, collections, trend. */
+/** The whole explanation: health and its deductions, memory and where it is, findings, recommendations, collections, trend. */
 export function renderAnalysis(s: Snapshot, style: Style): string {
   const sections = [
     [header(s, style)],
     [healthLine(s, style), ...deductionLines(s)],
     memoryLines(s, style),
+    attributionLines(s, style),
     findingLines(s, style),
     recommendationLines(s, style),
     collectionLines(s, style),

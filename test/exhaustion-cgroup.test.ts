@@ -1,3 +1,9 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { sampleTarget } from "../src/snapshot/sampler";
+import type { Target } from "../src/sources/target";
 import { CgroupSandbox, writableMemoryHierarchy, type Grower } from "./helpers/cgroup-sandbox";
 import { getJson, scrape, startTestDaemon, waitFor, type TestDaemon } from "./helpers/daemon";
 import { MB } from "./helpers/samples";
@@ -19,6 +25,7 @@ interface Forecast {
   secondsUntilLimit: number | null;
   samples: number;
   limitBytes: number | null;
+  limitPath: string | null;
 }
 
 function daemonFor(grower: Grower, trendWindow: string): Promise<TestDaemon> {
@@ -71,6 +78,7 @@ describeWithCgroups("running out of memory in a real cgroup", () => {
             secondsUntilLimit: body.trend.seconds_until_memory_limit,
             samples: body.trend.samples,
             limitBytes: body.cgroup_info?.limit_bytes ?? null,
+            limitPath: body.cgroup_info?.limit_path ?? null,
           });
         }
         oomKillsBefore ??= (await scrape(daemon)).get('memsnap_cgroup_oom_kills_total{target="grower"}');
@@ -89,6 +97,7 @@ describeWithCgroups("running out of memory in a real cgroup", () => {
       expect(settled.length).toBeGreaterThan(3);
       for (const f of settled) {
         expect(f.limitBytes).toBe(PARENT_LIMIT_BYTES);
+        expect(f.limitPath).toBe(`/${path.basename(cgroup.parent)}`);
         const trueSeconds = (killedAtMs - f.takenAtMs) / 1000;
         expect(Math.abs(f.secondsUntilLimit! - trueSeconds) / trueSeconds).toBeLessThan(0.15);
       }
@@ -108,6 +117,28 @@ describeWithCgroups("running out of memory in a real cgroup", () => {
     },
     120_000,
   );
+
+  it("keeps reading the cgroup a process was killed in while it is a zombie, which the kernel shows in the root cgroup", async () => {
+    const cgroup = sandbox("zombie", 64 * MB);
+    // The shell starts a sleeper in the child cgroup and becomes a process that never reaps it.
+    const holder = spawn("sh", ["-c", `echo $$ > ${path.join(cgroup.child, "cgroup.procs")}; sleep 60 & echo $!; exec sleep 60`], { stdio: "pipe" });
+    const holderExited = new Promise((resolve) => holder.once("exit", resolve));
+    running.push({
+      stop: async () => {
+        holder.kill("SIGKILL");
+        await holderExited;
+      },
+    });
+    const sleeper = Number((await createInterface({ input: holder.stdout })[Symbol.asyncIterator]().next()).value);
+    const target: Target = { name: "sleeper", kind: "none", url: null, collections: null, pid: () => sleeper, stop: async () => undefined };
+    const childPath = `/${path.basename(cgroup.parent)}/child`;
+    const signal = new AbortController().signal;
+    expect((await sampleTarget(target, signal)).cgroup).toMatchObject({ path: childPath, limitBytes: 64 * MB });
+    process.kill(sleeper, "SIGKILL");
+    await waitFor(() => (/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${sleeper}/stat`, "utf8")) ? true : undefined), "the sleeper to be a zombie");
+    expect(readFileSync(`/proc/${sleeper}/cgroup`, "utf8")).not.toContain(childPath);
+    expect((await sampleTarget(target, signal)).cgroup).toMatchObject({ path: childPath, limitBytes: 64 * MB });
+  });
 
   it(
     "drops the forecast within the trend window once the process stops growing",

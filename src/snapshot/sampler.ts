@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { locateCgroup, readCgroupAt, type CgroupLocation } from "../sources/cgroup";
 import { LocateError } from "../sources/locate";
 import { ProcessNotFoundError, readProcessMemory, type ProcessReadOptions } from "../sources/process";
-import { readProcessStartTicks } from "../sources/process-start";
+import { hasExited, readProcessStat } from "../sources/process-stat";
 import type { SmapsCadence, SmapsReading } from "../sources/smaps";
 import { readSystemMemory } from "../sources/system";
 import type { Target } from "../sources/target";
@@ -45,8 +45,13 @@ class Round {
 /** The cgroup each target's process was last seen in: after an OOM kill the process is gone, its cgroup's counters are not. */
 const lastCgroup = new WeakMap<Target, CgroupLocation>();
 
+/**
+ * The cgroup of the target's process, or, once it has exited, of the cgroup it was last seen in.
+ * A zombie has already left its cgroup (it shows the root's), so it does not count as seen.
+ */
 function readTargetCgroup(target: Target, pid: number | null): CgroupMemory | null {
-  const located = pid === null ? null : locateCgroup(pid);
+  const alive = pid !== null && !hasExited(readProcessStat(pid));
+  const located = alive ? locateCgroup(pid) : null;
   if (located !== null) lastCgroup.set(target, located);
   const location = located ?? lastCgroup.get(target) ?? null;
   return location === null ? null : readCgroupAt(location, undefined, pid ?? undefined);
@@ -68,7 +73,7 @@ export async function sampleTarget(target: Target, signal: AbortSignal, options:
   const pid = await round.run("locate", () => target.pid(), processIsGone);
   let processMemory: ProcessMemory | null = null;
   let smaps: SmapsReading | null = null;
-  const processStartTicks = pid === null ? null : readProcessStartTicks(pid);
+  const processStartTicks = pid === null ? null : (readProcessStat(pid)?.startTicks ?? null);
   if (pid !== null) {
     processMemory = await round.run("process", () => readProcessMemory(pid, round.errors, options), processIsGone);
     const cadence = options.smaps;

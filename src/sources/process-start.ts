@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { readProcessStat } from "./process-stat";
 
 /**
  * Clock ticks per second of /proc/PID/stat's starttime: USER_HZ, which Linux fixes at 100 for
@@ -7,20 +7,9 @@ import { readFile } from "node:fs/promises";
  */
 const USER_HZ = 100;
 
-/**
- * When a process started, in clock ticks after boot: field 22 of /proc/<pid>/stat, counted after
- * the command name (which may hold spaces and parentheses). Null where /proc cannot tell.
- */
+/** When a process started, in clock ticks after boot (field 22 of /proc/<pid>/stat); null where /proc cannot tell. */
 export function readProcessStartTicks(pid: number, proc = "/proc"): number | null {
-  let stat: string;
-  try {
-    stat = readFileSync(`${proc}/${pid}/stat`, "utf8");
-  } catch {
-    return null;
-  }
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[19]);
-  return Number.isInteger(ticks) ? ticks : null;
+  return readProcessStat(pid, proc)?.startTicks ?? null;
 }
 
 /** The boot time (btime of /proc/stat) in Unix seconds. */

@@ -1,0 +1,35 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { hasExited, readProcessStat } from "../src/sources/process-stat";
+import { scratchDir } from "./helpers/scratch";
+
+const proc = scratchDir("process-stat");
+
+function fakeStat(pid: number, text: string): void {
+  mkdirSync(path.join(proc, String(pid)), { recursive: true });
+  writeFileSync(path.join(proc, String(pid), "stat"), text);
+}
+
+/** Fields after the command: state, then 18 more, then the start time (field 22). */
+const afterCommand = (state: string, startTicks: number) => `${state} ${Array.from({ length: 18 }, (_, i) => i + 1).join(" ")} ${startTicks} 0 0\n`;
+
+describe("/proc/<pid>/stat", () => {
+  it("reads the state and the start time after a command name holding spaces and parentheses", () => {
+    fakeStat(7, `7 (my (odd) db) ${afterCommand("S", 123456)}`);
+    expect(readProcessStat(7, proc)).toEqual({ state: "S", startTicks: 123456 });
+  });
+
+  it("tells a zombie, which has left its cgroup, from a live process", () => {
+    fakeStat(8, `8 (qdrant) ${afterCommand("Z", 99)}`);
+    expect(hasExited(readProcessStat(8, proc))).toBe(true);
+    expect(hasExited(readProcessStat(7, proc))).toBe(false);
+    expect(hasExited(null)).toBe(false);
+  });
+
+  it("answers null for a process /proc does not know, and reads this very process", () => {
+    expect(readProcessStat(9, proc)).toBeNull();
+    const own = readProcessStat(process.pid);
+    expect(own?.state).toMatch(/^[RS]$/);
+    expect(own?.startTicks).toBeGreaterThan(0);
+  });
+});

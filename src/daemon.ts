@@ -1,13 +1,16 @@
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createTask, type ScheduledTask } from "node-cron";
 import { Alerter } from "./alerts/alerter";
 import type { Config } from "./config/schema";
 import type { Logger } from "./log";
 import { MetricsExporter } from "./metrics/exporter";
 import { Monitor } from "./monitor";
+import { applyReload, SampleSchedule, type DaemonParts } from "./reload";
 import { isLoopback } from "./server/auth";
 import { createApp } from "./server/app";
+import { BasicAuth } from "./server/basic-auth";
+import { createListener } from "./server/listener";
+import { webConfigOf } from "./server/web-config";
 import { SnapshotHistory } from "./snapshot/history";
 import { startTarget, type Target } from "./sources/target";
 import { VERSION } from "./version";
@@ -18,6 +21,12 @@ const SHUTDOWN_GRACE_MS = 3000;
 export interface RunningDaemon {
   url: string;
   monitor: Monitor;
+  /**
+   * Applies a new configuration (targets, thresholds, channels, schedule, log level, the web
+   * configuration file's users and certificates) without losing alert states or history; throws,
+   * changing nothing, when it cannot be applied. Resolves with the settings that wait for a restart.
+   */
+  reload(next: Config): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -65,11 +74,18 @@ function startAlerting(config: Config, log: Logger, exporter: MetricsExporter, t
   return Alerter.start({ config, log, registry: exporter.registry, invalidate: () => exporter.invalidate(), targets, baseUrl });
 }
 
-/** Wiring: schedule → sample → history → metrics, and the HTTP API over them. */
+/**
+ * Wiring: schedule → sample → history → metrics, and the HTTP API over them. `config` is the one
+ * configuration object; a reload updates it in place, so whatever reads it per sample or per
+ * request sees the new values.
+ */
 export async function startDaemon(config: Config, log: Logger): Promise<RunningDaemon> {
+  const web = webConfigOf(config);
   const targets = await startTargets(config, log);
-  const exporter = new MetricsExporter(VERSION);
+  const exporter = new MetricsExporter(VERSION, config.collection_series_max);
   const history = new SnapshotHistory(config.history_size);
+  const basicAuth = new BasicAuth(web?.basic_auth_users, config.api_token);
+  const targetNames = [...targets.keys()];
   let listeningUrl = "";
   const alerter = await startAlerting(config, log, exporter, [...targets.keys()], () => config.external_url ?? listeningUrl);
   const monitor = new Monitor(targets, config, history, exporter, log, alerter ? (snapshot) => alerter.observe(snapshot) : undefined);
@@ -78,36 +94,47 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
     log,
     exporter,
     history,
-    targetNames: [...targets.keys()],
+    targetNames,
     alerter,
+    basicAuth,
     isReady: () => monitor.ready,
     sampleNow: (name) => monitor.sample(name),
   });
-  const server = createServer(app.callback());
+  const listener = createListener(app.callback(), web, config.web_config_file, log);
+  const server = listener.server;
   let address: AddressInfo;
   try {
     address = await listen(server, config.port, config.host);
   } catch (err) {
     await Promise.allSettled([...targets.values()].map((t) => t.stop()));
     await alerter?.close();
+    listener.close();
     throw err;
   }
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const url = `${listener.scheme}://${host}:${address.port}`;
   listeningUrl = url;
   if (!isLoopback(config.host) && config.api_token === undefined) {
     log.warn({ host: config.host }, "listening beyond loopback without MEMSNAP_API_TOKEN: write routes answer 403");
   }
   const sampleAll = () => monitor.sampleAll().catch((err: unknown) => log.error({ err }, "sampling failed"));
-  const task: ScheduledTask = createTask(config.schedule, sampleAll, { noOverlap: true, name: "sample" });
-  await task.start();
+  const schedule = await SampleSchedule.start(config.schedule, sampleAll);
   void sampleAll();
-  log.info({ url, version: VERSION, schedule: config.schedule, targets: [...targets.keys()] }, "listening");
+  log.info({ url, version: VERSION, schedule: config.schedule, targets: targetNames, tls: listener.scheme === "https", basic_auth: basicAuth.enabled }, "listening");
+  const parts: DaemonParts = { config, log, targets, targetNames, exporter, basicAuth, listener, alerter, schedule, monitor };
+  let reloading: Promise<unknown> = Promise.resolve();
   return {
     url,
     monitor,
+    reload(next) {
+      const run = reloading.then(() => applyReload(parts, next));
+      reloading = run.catch(() => undefined);
+      return run;
+    },
     async stop() {
-      await task.destroy();
+      await reloading;
+      await schedule.stop();
+      listener.close();
       await Promise.all([closeServer(server), monitor.close()]);
       await alerter?.close();
       await Promise.allSettled([...targets.values()].map((t) => t.stop()));

@@ -6,6 +6,7 @@ import type { SnapshotHistory } from "./snapshot/history";
 import { sampleTarget } from "./snapshot/sampler";
 import type { Snapshot } from "./snapshot/schema";
 import { snapshotTrendPoints } from "./snapshot/trend";
+import { ProcessStartTimes } from "./sources/process-start";
 import type { Target } from "./sources/target";
 
 /**
@@ -17,6 +18,7 @@ export class Monitor {
   private readonly inFlight = new Map<string, Promise<Snapshot>>();
   private readonly sampled = new Set<string>();
   private readonly abort = new AbortController();
+  private readonly startTimes = new ProcessStartTimes();
 
   constructor(
     private readonly targets: Map<string, Target>,
@@ -29,7 +31,7 @@ export class Monitor {
   ) {}
 
   get ready(): boolean {
-    return this.sampled.size === this.targets.size;
+    return [...this.targets.keys()].every((name) => this.sampled.has(name));
   }
 
   sample(name: string): Promise<Snapshot> {
@@ -54,8 +56,11 @@ export class Monitor {
     const sample = await sampleTarget(target, this.abort.signal, { smapsRollup: this.config.process_smaps });
     const earlier = snapshotTrendPoints(this.history.recent(target.name, this.config.history_size));
     const snapshot = buildSnapshot(sample, this.config.thresholds, earlier);
+    const startTimeSeconds = await this.startTimes.of(sample.target.pid);
+    // A reload replaced or removed the target while it was sampled: its figures are not recorded.
+    if (this.targets.get(target.name) !== target) return snapshot;
     this.history.add(snapshot);
-    this.exporter.applySnapshot(snapshot, sample.sources);
+    this.exporter.applySnapshot(snapshot, sample.sources, startTimeSeconds);
     this.afterSample(snapshot);
     this.sampled.add(target.name);
     this.logSample(snapshot);

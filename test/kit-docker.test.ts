@@ -9,6 +9,9 @@ import { runTool } from "./kit/tools";
 
 const ServiceSchema = z.object({
   image: z.string().optional(),
+  read_only: z.boolean().optional(),
+  cap_drop: z.array(z.string()).default([]),
+  security_opt: z.array(z.string()).default([]),
   build: z.string().optional(),
   environment: z.record(z.string(), z.string()).default({}),
   ports: z.array(z.string()).default([]),
@@ -175,8 +178,38 @@ describe("Dockerfile", () => {
     expect(sources.length).toBeGreaterThan(0);
   });
 
-  it("runs as a user other than root, with a health check on /healthz", () => {
+  it("runs as a user other than root, with the health check of `memsnap healthcheck`, which reads the configuration serve reads", () => {
     expect(dockerfileInstructions("USER")).toEqual(["node"]);
-    expect(dockerfileInstructions("HEALTHCHECK").join()).toContain("/healthz");
+    const entrypoint = JSON.parse(dockerfileInstructions("ENTRYPOINT")[0]) as string[];
+    const check = JSON.parse(/CMD (\[.*\])/.exec(dockerfileInstructions("HEALTHCHECK").join())![1]) as string[];
+    expect(check).toEqual([...entrypoint, "healthcheck"]);
+  });
+
+  it("is based on a Node LTS line the test suite runs on, and the package declares it", () => {
+    const image = /^NODE_IMAGE=node:(\d+)-/.exec(dockerfileInstructions("ARG").find((arg) => arg.startsWith("NODE_IMAGE="))!)![1];
+    expect(["22", "24"]).toContain(image);
+    const pkg = JSON.parse(readRepoText("package.json")) as { engines: { node: string } };
+    expect(pkg.engines.node).toContain(`^${image}.`);
+    expect(readRepoText(".ci/run")).toContain(`node@${image}.`);
+  });
+
+  it("labels the image with its version and revision from build arguments, the version defaulting to package.json's", () => {
+    const args = Object.fromEntries(dockerfileInstructions("ARG").map((arg) => arg.split("=") as [string, string]));
+    const pkg = JSON.parse(readRepoText("package.json")) as { version: string };
+    expect(args.VERSION).toBe(pkg.version);
+    expect(args.REVISION).toBeDefined();
+    const labels = dockerfileInstructions("LABEL").join(" ");
+    expect(labels).toContain('org.opencontainers.image.version="${VERSION}"');
+    expect(labels).toContain('org.opencontainers.image.revision="${REVISION}"');
+  });
+});
+
+describe("docker-compose.yml's memsnap", () => {
+  it("runs on a read-only root file system, without capabilities, never gaining privileges", () => {
+    const memsnap = service("memsnap");
+    expect(memsnap.read_only).toBe(true);
+    expect(memsnap.cap_drop).toEqual(["ALL"]);
+    expect(memsnap.security_opt).toContain("no-new-privileges:true");
+    expect(mounts(memsnap).map((m) => m.target)).toContain("/var/lib/memsnap");
   });
 });

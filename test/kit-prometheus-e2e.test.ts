@@ -6,7 +6,7 @@ import { z } from "zod";
 import { Allocator } from "./helpers/allocator";
 import { startServe, type ServeProcess } from "./helpers/cli";
 import { getJson, waitFor } from "./helpers/daemon";
-import { startReadyServer, type ReadyServer } from "./kit/processes";
+import { startPrometheus, type ReadyServer } from "./kit/processes";
 import { repoPath, RULES_FILE } from "./kit/repo";
 
 // End to end: a process holding 600 MiB, watched by the built `memsnap serve` as a `none` target
@@ -59,11 +59,7 @@ describe("the repository's rules in a real Prometheus scraping a real memsnap", 
         scrape_configs: [{ job_name: "memsnap", static_configs: [{ targets: [new URL(memsnap.url).host] }] }],
       }),
     );
-    prometheus = await startReadyServer("prometheus", (listenAddress) => [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${path.join(workDir, "tsdb")}`,
-      `--web.listen-address=${listenAddress}`,
-    ]);
+    prometheus = await startPrometheus(config, workDir);
   }, 30_000);
 
   afterAll(async () => {

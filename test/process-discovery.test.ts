@@ -101,9 +101,10 @@ describe("a process that has exited but is not reaped (a zombie)", () => {
 
   beforeAll(async () => {
     // A program named `name` (a link to sleep: the kernel names a process after the file it runs)
-    // exits at once; its parent `sh` has become `sleep 60` and never reaps it.
+    // exits after a second, by when its parent `sh` has become `sleep 60`, which never reaps it
+    // (exiting at once, it could be reaped by the shell before the exec).
     symlinkSync(execFileSync("sh", ["-c", "command -v sleep"], { encoding: "utf8" }).trim(), path.join(dir, name));
-    parent = spawn("sh", ["-c", `"${dir}/${name}" 0 & echo $!; exec sleep 60`], { stdio: ["ignore", "pipe", "ignore"] });
+    parent = spawn("sh", ["-c", `"${dir}/${name}" 1 & echo $!; exec sleep 60`], { stdio: ["ignore", "pipe", "ignore"] });
     zombiePid = Number((await createInterface({ input: parent.stdout! })[Symbol.asyncIterator]().next()).value);
     await waitFor(() => (/^State:\s+Z/m.test(readFileSync(`/proc/${zombiePid}/status`, "utf8")) ? true : undefined), "the zombie");
     expect(readFileSync(`/proc/${zombiePid}/comm`, "utf8").trim()).toBe(name);

@@ -1,33 +1,73 @@
 import { ConfigError, loadConfig } from "../config/load";
 import type { Config } from "../config/schema";
-import { startDaemon } from "../daemon";
-import { createLogger } from "../log";
+import { startDaemon, type RunningDaemon } from "../daemon";
+import { createLogger, type Logger } from "../log";
+import { loadWebConfig, WebConfigError } from "../server/web-config";
+import { daemonEnv, type DaemonOptions } from "./daemon-options";
 import { EXIT_USAGE } from "./exit-codes";
 
 /** Shutdown must finish within this; past it memsnap exits anyway, with code 1. */
 const SHUTDOWN_DEADLINE_MS = 5000;
 
+type Env = Record<string, string | undefined>;
+
+/** The configuration and, when one is named, the web configuration file, both validated. */
+export function loadDaemonConfig(env: Env, file: string | undefined): Config {
+  const config = loadConfig(env, file);
+  if (config.web_config_file !== undefined) loadWebConfig(config.web_config_file);
+  return config;
+}
+
 /** The configuration from the environment and an optional file; exits with code 2 when it is invalid. */
-export function loadConfigOrExit(file: string | undefined): Config {
+export function loadConfigOrExit(file: string | undefined, env: Env = process.env): Config {
   try {
-    return loadConfig(process.env, file);
+    return loadDaemonConfig(env, file);
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
+    if (!(err instanceof ConfigError) && !(err instanceof WebConfigError)) throw err;
     process.stderr.write(`memsnap: ${err.message}\n`);
     process.exit(EXIT_USAGE);
   }
 }
 
-export async function serve(options: { config?: string }): Promise<void> {
-  const config = loadConfigOrExit(options.config);
+/**
+ * SIGHUP: the config file (and the web configuration file) read again with the same environment
+ * and flags. A valid one is applied; an invalid one is refused and logged, and the running one stays.
+ */
+function reloadOnHangup(daemon: RunningDaemon, options: DaemonOptions, log: Logger): void {
+  process.on("SIGHUP", () => {
+    log.info({ signal: "SIGHUP", config_file: options.config ?? null }, "reloading the configuration");
+    let next: Config;
+    try {
+      next = loadDaemonConfig(daemonEnv(options), options.config);
+    } catch (err) {
+      const problems = err instanceof ConfigError || err instanceof WebConfigError ? err.problems : [(err as Error).message];
+      log.error({ problems }, "configuration refused; the running one stays");
+      return;
+    }
+    daemon.reload(next).then(
+      (restartNeeded) => {
+        if (restartNeeded.length > 0) log.warn({ settings: restartNeeded }, "these settings changed but apply only after a restart");
+        log.info({ targets: next.targets.map((t) => t.name) }, "configuration reloaded");
+      },
+      (err: unknown) => log.error({ err, problems: [(err as Error).message] }, "configuration refused; the running one stays"),
+    );
+  });
+}
+
+export async function serve(options: DaemonOptions): Promise<void> {
+  const config = loadConfigOrExit(options.config, daemonEnv(options));
   const log = createLogger(config.log_level);
-  let daemon;
+  const tooEarly = () => log.warn({ signal: "SIGHUP" }, "not started yet: nothing to reload");
+  process.on("SIGHUP", tooEarly);
+  let daemon: RunningDaemon;
   try {
     daemon = await startDaemon(config, log);
   } catch (err) {
     log.fatal({ err }, "cannot start");
     process.exit(1);
   }
+  process.off("SIGHUP", tooEarly);
+  reloadOnHangup(daemon, options, log);
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;

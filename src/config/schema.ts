@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { validate as isValidCron } from "node-cron";
+import { DEFAULT_RUNBOOK_BASE_URL } from "../runbook";
 import { AlertingSchema } from "./alerting";
 
 const integer = (min: number, max: number, what: string) =>
@@ -27,7 +28,9 @@ function regexProblem(pattern: string): string | null {
   }
 }
 
-const TARGET_KINDS = ["demo", "vectorizer", "qdrant", "none"] as const;
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const TARGET_KINDS = ["demo", "vectorizer", "qdrant", "chroma", "none"] as const;
 
 const processPattern = z
   .string()
@@ -45,6 +48,9 @@ const apiUrl = z
     message: "keep credentials out of the URL: set api_key (MEMSNAP_TARGET_API_KEY)",
   });
 
+/** A Chroma tenant or database name: one path segment of its API. */
+const chromaName = z.string().regex(/^[^/?#\s]{1,128}$/, "expected a Chroma name: 1–128 characters without '/', '?', '#' or spaces");
+
 const TargetFields = z.object({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "expected 1–64 letters, digits, '.', '_' or '-'"),
   kind: z.enum(TARGET_KINDS, { error: `expected one of ${TARGET_KINDS.join(", ")}` }),
@@ -59,6 +65,8 @@ const TargetFields = z.object({
   timeout_ms: integer(1, 600000, "a timeout in milliseconds from 1 to 600000").default(5000),
   api_key: z.string().min(1, "expected the API key, not an empty string").optional(),
   max_response_bytes: integer(1024, 2 ** 31, "a size in bytes from 1024 to 2147483648").default(32 * 1024 * 1024),
+  tenant: chromaName.optional(),
+  database: chromaName.optional(),
 });
 
 /** Settings that contradict the target's kind or each other. */
@@ -79,6 +87,9 @@ function targetProblems(target: z.infer<typeof TargetFields>): Array<{ path: str
   if (target.scale !== undefined && target.kind !== "demo") problems.push({ path: "scale", message: "only the demo target has a scale" });
   if (target.api_key !== undefined && target.kind !== "qdrant") {
     problems.push({ path: "api_key", message: "only the qdrant target takes an api_key" });
+  }
+  for (const field of ["tenant", "database"] as const) {
+    if (target[field] !== undefined && target.kind !== "chroma") problems.push({ path: field, message: `only the chroma target takes a ${field}` });
   }
   if (locators.length > 1) problems.push({ path: "pid", message: "set only one of pid, pid_file and process" });
   return problems;
@@ -139,7 +150,15 @@ export const ConfigSchema = z.object({
   thresholds: ThresholdsSchema.prefault({}),
   cli: CliSchema.prefault({}),
   log_level: z
-    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` })
     .default("info"),
+  /** An exporter-toolkit web configuration file: TLS and basic authentication on every route. */
+  web_config_file: z.string().min(1, "expected the path of a web configuration file").optional(),
+  /** The largest collections keep their own series; the rest are summed under collection="__other__". 0: none. */
+  collection_series_max: integer(0, 1_000_000, "a number of collections from 0 to 1000000").default(500),
+  /** Where the runbook lives: alert messages link to `<runbook_base_url>#<alertname in lower case>`. */
+  runbook_base_url: z
+    .url({ protocol: /^https?$/, error: "expected the absolute http(s) URL of the runbook, such as https://wiki.example.com/memsnap/runbook" })
+    .default(DEFAULT_RUNBOOK_BASE_URL),
 });
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,4 +1,5 @@
 import type { Snapshot } from "../snapshot/schema";
+import { OTHER_COLLECTIONS, type CollectionSeriesFigures } from "./cardinality";
 
 export type SnapshotValue = (s: Snapshot) => number | null;
 
@@ -91,22 +92,31 @@ export const SYSTEM_GAUGES: GaugeDefinition[] = [
   { name: "memsnap_system_swap_used_bytes", help: "Host swap space in use.", value: (s) => s.system_info.swap_used_bytes },
 ];
 
-type Detail = Snapshot["collections_info"]["collections_detail"][number];
-
 export interface CollectionGaugeDefinition {
   name: string;
   help: string;
-  value: (c: Detail) => number | null;
+  value: (c: CollectionSeriesFigures) => number | null;
 }
+
+const OTHER_NOTE = ` For collection="${OTHER_COLLECTIONS}", the sum over the collections beyond MEMSNAP_COLLECTION_SERIES_MAX.`;
 
 /** Gauges with the labels `target` and `collection`. */
 export const COLLECTION_GAUGES: CollectionGaugeDefinition[] = [
-  { name: "memsnap_collection_vectors", help: "Vectors in the collection.", value: (c) => c.vector_count },
+  { name: "memsnap_collection_vectors", help: `Vectors in the collection.${OTHER_NOTE}`, value: (c) => c.vectors },
   {
     name: "memsnap_collection_estimated_bytes",
-    help: "Vector count × dimension × 4: the float32 estimate of the collection.",
-    value: (c) => c.estimated_memory_bytes,
+    help: `Vector count × dimension × 4: the float32 estimate of the collection.${OTHER_NOTE}`,
+    value: (c) => c.estimatedBytes,
   },
-  { name: "memsnap_collection_actual_bytes", help: "The database's own byte figure for the collection.", value: (c) => c.actual_memory_bytes },
-  { name: "memsnap_collection_quantized", help: "1 when the collection is quantized, else 0.", value: (c) => (c.quantized ? 1 : 0) },
+  { name: "memsnap_collection_actual_bytes", help: `The database's own byte figure for the collection.${OTHER_NOTE}`, value: (c) => c.actualBytes },
+  {
+    name: "memsnap_collection_quantized",
+    help: `1 when the collection is quantized, else 0. For collection="${OTHER_COLLECTIONS}", how many of the collections summed there are quantized.`,
+    value: (c) => c.quantizedCollections,
+  },
+  {
+    name: "memsnap_collection_expected_bytes",
+    help: `The model's expectation of the collection in bytes: vectors by element type and quantization (originals kept where the database keeps them), the HNSW graph, the payload where given.${OTHER_NOTE}`,
+    value: (c) => c.expectedBytes,
+  },
 ];

@@ -3,6 +3,7 @@ import { gzip } from "node:zlib";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { SourceOutcome } from "../snapshot/sampler";
 import type { Snapshot } from "../snapshot/schema";
+import { boundCollections } from "./cardinality";
 import { COLLECTION_GAUGES, SYSTEM_GAUGES, TARGET_GAUGES } from "./definitions";
 
 export type ExpositionFormat = "prometheus" | "openmetrics";
@@ -51,6 +52,22 @@ export class MetricsExporter {
     "1 when the last read of the source succeeded, else 0.",
     ["target", "source"],
   );
+  private readonly collectionsNotExported = this.gauge(
+    "memsnap_collections_not_exported",
+    "Collections without series of their own (MEMSNAP_COLLECTION_SERIES_MAX): summed under collection=\"__other__\", or all of them with a cap of 0.",
+    ["target"],
+  );
+  private readonly targetInfo = this.gauge(
+    "memsnap_target_info",
+    "The watched database: its kind and the server version its API reports (empty when unknown); the value is always 1.",
+    ["target", "kind", "server_version"],
+  );
+  private readonly targetStartTime = this.gauge(
+    "memsnap_target_start_time_seconds",
+    "Unix time the target's process started (/proc/PID/stat); a change means the database restarted.",
+    ["target"],
+  );
+  private readonly infoByTarget = new Map<string, Record<string, string>>();
   private readonly collectionsByTarget = new Map<string, Set<string>>();
   private readonly rendered = new Map<ExpositionFormat, Promise<Exposition>>();
   private renderQueue: Promise<unknown> = Promise.resolve();
@@ -58,7 +75,11 @@ export class MetricsExporter {
   private readonly wanted = new Map<ExpositionFormat, { gzip: boolean }>();
   private renderAheadScheduled = false;
 
-  constructor(version: string) {
+  constructor(
+    version: string,
+    /** MEMSNAP_COLLECTION_SERIES_MAX: how many collections of a target keep series of their own. */
+    public collectionSeriesMax: number = 500,
+  ) {
     collectDefaultMetrics({ register: this.registry });
     for (const name of MISNAMED_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
     this.gauge("memsnap_build_info", "memsnap build; the value is always 1.", ["version", "nodejs_version"]).set(
@@ -71,27 +92,59 @@ export class MetricsExporter {
     return new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
 
-  /** Maps one target's snapshot onto the gauges; series of vanished collections are removed. */
-  applySnapshot(snapshot: Snapshot, sources: SourceOutcome[]): void {
+  /**
+   * Maps one target's snapshot onto the gauges; series of vanished collections are removed.
+   * `startTimeSeconds` is when the target's process started, null when unknown.
+   */
+  applySnapshot(snapshot: Snapshot, sources: SourceOutcome[], startTimeSeconds: number | null = null): void {
     const target = snapshot.target.name;
     for (const { d, gauge } of this.targetGauges) setOrRemove(gauge, { target }, d.value(snapshot));
     for (const { d, gauge } of this.systemGauges) setOrRemove(gauge, {}, d.value(snapshot));
+    this.applyCollections(target, snapshot.collections_info.collections_detail);
+    this.applyTargetInfo(snapshot.target);
+    setOrRemove(this.targetStartTime, { target }, startTimeSeconds);
+    for (const outcome of sources) {
+      const labels = { target, source: outcome.source };
+      this.sourceDuration.set(labels, outcome.durationSeconds);
+      this.sourceSuccess.set(labels, outcome.success ? 1 : 0);
+    }
+    this.invalidate();
+  }
+
+  private applyCollections(target: string, details: Snapshot["collections_info"]["collections_detail"]): void {
+    const { series, notExported } = boundCollections(details, this.collectionSeriesMax);
     const current = new Set<string>();
-    for (const detail of snapshot.collections_info.collections_detail) {
-      current.add(detail.name);
-      const labels = { target, collection: detail.name };
-      for (const { d, gauge } of this.collectionGauges) setOrRemove(gauge, labels, d.value(detail));
+    for (const figures of series) {
+      current.add(figures.collection);
+      const labels = { target, collection: figures.collection };
+      for (const { d, gauge } of this.collectionGauges) setOrRemove(gauge, labels, d.value(figures));
     }
     for (const gone of this.collectionsByTarget.get(target) ?? []) {
       if (current.has(gone)) continue;
       for (const { gauge } of this.collectionGauges) gauge.remove({ target, collection: gone });
     }
     this.collectionsByTarget.set(target, current);
-    for (const outcome of sources) {
-      const labels = { target, source: outcome.source };
-      this.sourceDuration.set(labels, outcome.durationSeconds);
-      this.sourceSuccess.set(labels, outcome.success ? 1 : 0);
+    this.collectionsNotExported.set({ target }, notExported);
+  }
+
+  private applyTargetInfo(info: Snapshot["target"]): void {
+    const labels = { target: info.name, kind: info.kind, server_version: info.server_version ?? "" };
+    const previous = this.infoByTarget.get(info.name);
+    if (previous !== undefined && previous.server_version !== labels.server_version) this.targetInfo.remove(previous);
+    this.infoByTarget.set(info.name, labels);
+    this.targetInfo.set(labels, 1);
+  }
+
+  /** Removes every series of a target memsnap no longer watches (after a reload). */
+  async removeTarget(target: string): Promise<void> {
+    for (const metric of this.registry.getMetricsAsArray()) {
+      const removable = metric as unknown as Gauge;
+      for (const { labels } of (await removable.get()).values) {
+        if (labels.target === target) removable.remove(labels as Record<string, string>);
+      }
     }
+    this.collectionsByTarget.delete(target);
+    this.infoByTarget.delete(target);
     this.invalidate();
   }
 

@@ -39,6 +39,7 @@ export function createApp(deps: ServerDeps): Koa {
   pageRoutes(router, deps);
   exportRoutes(router, deps, [guard, jsonBodies()]);
   app.use(errorMiddleware(deps.log));
+  if (deps.basicAuth !== undefined) app.use(deps.basicAuth.middleware());
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -2,6 +2,7 @@ import type { Alerter } from "../alerts/alerter";
 import type { Config } from "../config/schema";
 import type { Logger } from "../log";
 import type { MetricsExporter } from "../metrics/exporter";
+import type { BasicAuth } from "./basic-auth";
 import type { SnapshotHistory } from "../snapshot/history";
 import type { Snapshot } from "../snapshot/schema";
 
@@ -11,7 +12,10 @@ export interface ServerDeps {
   log: Logger;
   exporter: MetricsExporter;
   history: SnapshotHistory;
+  /** The watched targets' names; a reload updates this array in place. */
   targetNames: string[];
+  /** Basic authentication by the web configuration file, on every route; absent: none. */
+  basicAuth?: BasicAuth;
   /** The built-in alerting; absent when MEMSNAP_ALERTS=off. */
   alerter?: Alerter | null;
   isReady(): boolean;

@@ -7,12 +7,19 @@ export class FakeVectorizer {
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
     readonly port: number,
+    /** When the process was spawned (Unix milliseconds). */
+    readonly startedAtMs: number,
   ) {}
 
-  /** Starts a process whose /proc comm is `name`, on `port` (0: any free port). */
-  static async start(name: string, port = 0): Promise<FakeVectorizer> {
+  /**
+   * Starts a process whose /proc comm is `name`, on `port` (0: any free port), answering the
+   * recorded fixtures or, with `collections`, that many synthetic collections.
+   */
+  static async start(name: string, port = 0, collections?: number): Promise<FakeVectorizer> {
     const script = path.join(__dirname, "../fixtures/fake-vectorizer.js");
-    const child = spawn(process.execPath, [script, name, String(port)], { stdio: "pipe" });
+    const args = [script, name, String(port), ...(collections === undefined ? [] : [String(collections)])];
+    const startedAtMs = Date.now();
+    const child = spawn(process.execPath, args, { stdio: "pipe" });
     const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`fake database exited with ${code}`))));
     const listening = new Promise<number>((resolve) => {
       createInterface({ input: child.stdout }).on("line", (line) => {
@@ -22,7 +29,7 @@ export class FakeVectorizer {
     });
     const boundPort = await Promise.race([listening, exited]);
     exited.catch(() => undefined);
-    return new FakeVectorizer(child, boundPort);
+    return new FakeVectorizer(child, boundPort, startedAtMs);
   }
 
   get pid(): number {

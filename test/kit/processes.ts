@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
+import path from "node:path";
 import { waitFor } from "../helpers/daemon";
 import { repoRoot } from "./repo";
 import { missingToolMessage } from "./tools";
@@ -98,4 +99,13 @@ export async function startReadyServer(command: string, args: (listenAddress: st
     throw error;
   }
   return { process: server, url };
+}
+
+/** The prometheus binary with `configFile`, its TSDB under `workDir`, on a free port. */
+export function startPrometheus(configFile: string, workDir: string): Promise<ReadyServer> {
+  return startReadyServer("prometheus", (listenAddress) => [
+    `--config.file=${configFile}`,
+    `--storage.tsdb.path=${path.join(workDir, "tsdb")}`,
+    `--web.listen-address=${listenAddress}`,
+  ]);
 }

@@ -10,6 +10,7 @@ export interface ToolResult {
 const PACKAGE_OF: Record<string, string> = {
   promtool: "prometheus",
   amtool: "prometheus-alertmanager",
+  "systemd-analyze": "systemd",
 };
 
 export function missingToolMessage(command: string): string {

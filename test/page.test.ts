@@ -70,7 +70,7 @@ async function expectPageEqualsJson(page: Page, daemon: TestDaemon, target: stri
     String(c.dimension),
     c.quantization,
     String(c.estimated_memory_bytes),
-    "",
+    c.expected_bytes === undefined ? "" : String(c.expected_bytes),
     c.actual_memory_bytes === null ? "" : String(c.actual_memory_bytes),
   ]);
   expect([...rows].sort()).toEqual([...fromJson].sort());

@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { renderReport } from "../src/page/report";
 import { compareSnapshots } from "../src/snapshot/compare";
 import { openBrowser, watchProblems, type TestBrowser } from "./helpers/browser";
 import { runCliAsync } from "./helpers/cli";
@@ -98,6 +99,44 @@ describe("memsnap report: one HTML file that opens from disk with no network", (
     const { page, attempted, problems } = await openOffline(out);
     expect(await page.$$eval("#samples tbody tr", (trs) => trs.length)).toBe(count);
     expect(await page.getAttribute("#chart", "data-points")).toBe(String(count));
+    expect([attempted, problems]).toEqual([[], []]);
+    await page.close();
+  });
+
+  it("draws the attribution, every series of the history and the line to exhaustion, with no error", async () => {
+    const MB = 1024 * 1024;
+    const base = JSON.parse(readFileSync(monitorFiles[0], "utf8"));
+    const start = Date.parse("2026-01-01T06:00:00Z");
+    const snapshots = Array.from({ length: 8 }, (_, i) => {
+      const rss = (1200 + 60 * i) * MB;
+      const timestamp = new Date(start + i * 300_000).toISOString();
+      return {
+        ...base,
+        timestamp,
+        process_info: { ...base.process_info, physical_memory_bytes: rss },
+        cgroup_info: { version: 2, path: "/db", limit_mb: 2048, usage_mb: null, usage_percent: null, limit_bytes: 2048 * MB, usage_bytes: null, working_set_bytes: rss - 50 * MB },
+        memory_attribution: {
+          parts: [
+            { part: "code", bytes: 100 * MB, source: "kernel smaps" },
+            { part: "collections", bytes: 700 * MB, source: "database API" },
+            { part: "unexplained", bytes: rss - 800 * MB, source: "arithmetic" },
+          ],
+        },
+        trend: { ...base.trend, hours_until_memory_limit: (2048 - 1200 - 60 * i) / 720, memory_limit_scope: "cgroup" },
+      };
+    });
+    const out = path.join(workDir, "attribution.html");
+    writeFileSync(out, renderReport(snapshots, "a test", new Date()));
+    const { page, attempted, problems } = await openOffline(out);
+    expect(await page.$$eval("svg.stacked-bar rect", (rects) => rects.map((r) => r.getAttribute("class")))).toEqual([
+      "part part-code",
+      "part part-collections",
+      "part part-unexplained",
+    ]);
+    expect(await page.getAttribute("#chart", "data-points")).toBe("8");
+    const legend = await page.$$eval("#chart .u-legend .u-label", (labels) => labels.map((l) => l.textContent));
+    expect(legend).toEqual(["Time (UTC)", "RSS (MB)", "Working set (MB)", "Unexplained (MB)", "cgroup limit (MB)"]);
+    expect(await page.textContent("#history")).toContain("At this rate the cgroup limit is reached in");
     expect([attempted, problems]).toEqual([[], []]);
     await page.close();
   });

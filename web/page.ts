@@ -208,6 +208,7 @@ function start(): void {
     clearTimeout(resizeTimer);
     resizeTimer = window.setTimeout(resizeChart, 100);
   });
+  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", drawChart);
   const poll = Number(document.body.dataset.pollSeconds);
   if (document.body.dataset.live === "true" && poll > 0) startLive(poll);
 }

@@ -1,6 +1,6 @@
 import type { Snapshot } from "../snapshot/schema";
 import { html, hoursText, bytesText, percentText, countText, type Html } from "./html";
-import { attributionOf, memoryLimit, type AttributionPart } from "./optional-fields";
+import { attributionOf, mappedBytesByCollection, memoryLimit, type Attribution, type AttributionPart } from "./optional-fields";
 
 /** One headline figure; `data-figure` and `data-bytes` let a reader (or a test) take the exact value. */
 function figureCard(label: string, name: string, text: string, exact: number | null, note?: string): Html {
@@ -51,16 +51,29 @@ function stackedBar(parts: AttributionPart[], total: number): Html {
   return html`<svg class="stacked-bar" viewBox="0 0 1000 40" preserveAspectRatio="none" role="img" aria-label="Resident memory by part">${rects}</svg>`;
 }
 
-function collectionsWithin(s: Snapshot): Html {
-  const held = s.collections_info.collections_detail
-    .filter((c) => c.actual_memory_bytes !== null && c.actual_memory_bytes > 0)
-    .sort((a, b) => b.actual_memory_bytes! - a.actual_memory_bytes!);
-  if (held.length === 0) return html``;
-  const shown = held.slice(0, 5);
-  const rest = held.length - shown.length;
-  return html`<ul class="within">${shown.map((c) => html`<li>${c.name}: ${bytesText(c.actual_memory_bytes)}</li>`)}${
-    rest > 0 ? html`<li>and ${rest} more</li>` : ""
-  }</ul>`;
+/** At most this many collections are named under their part. */
+const MAX_COLLECTIONS_WITHIN = 5;
+
+/** The collections within a part, largest first: name and bytes. */
+function within(entries: Array<[string, number]>, note: string): Html {
+  if (entries.length === 0) return html``;
+  const rest = entries.length - MAX_COLLECTIONS_WITHIN;
+  return html`<ul class="within" aria-label="${note}">${entries
+    .slice(0, MAX_COLLECTIONS_WITHIN)
+    .map(([name, bytes]) => html`<li data-within="${name}">${name}: ${bytesText(bytes)}</li>`)}${rest > 0 ? html`<li>and ${String(rest)} more</li>` : ""}</ul>`;
+}
+
+/** What the database says each collection holds: the collections within the `collections` part. */
+function heldByCollection(s: Snapshot): Array<[string, number]> {
+  return s.collections_info.collections_detail
+    .flatMap((c): Array<[string, number]> => (c.actual_memory_bytes !== null && c.actual_memory_bytes > 0 ? [[c.name, c.actual_memory_bytes]] : []))
+    .sort((a, b) => b[1] - a[1]);
+}
+
+function collectionsWithin(s: Snapshot, attribution: Attribution, part: string): Html {
+  if (part === "collections") return within(heldByCollection(s), "the database's figure per collection");
+  if (part === "data_files") return within(mappedBytesByCollection(attribution), "mapped files per collection, in the largest mappings");
+  return html``;
 }
 
 /** Where every resident byte is (SPEC 3a), or a clear word that this snapshot does not say. */
@@ -73,9 +86,7 @@ export function attributionSection(s: Snapshot): Html {
   const rss = s.process_info.physical_memory_bytes;
   const rows = attribution.parts.map((p) => {
     const share = p.share_of_rss ?? (rss ? p.bytes / rss : null);
-    return html`<tr data-part="${p.part}"><td><span class="swatch ${partClass(p.part)}"></span>${partName(p.part)}${
-      p.part === "collections" ? collectionsWithin(s) : ""
-    }</td><td class="num" data-bytes="${String(p.bytes)}">${bytesText(p.bytes)}</td><td class="num">${percentText(share === null ? null : share * 100)}</td><td class="source">${p.source}</td></tr>`;
+    return html`<tr data-part="${p.part}"><td><span class="swatch ${partClass(p.part)}"></span>${partName(p.part)}${collectionsWithin(s, attribution, p.part)}</td><td class="num" data-bytes="${String(p.bytes)}">${bytesText(p.bytes)}</td><td class="num">${percentText(share === null ? null : share * 100)}</td><td class="source">${p.source}</td></tr>`;
   });
   return html`<section id="attribution" data-attribution="present"><h2>Where the resident memory is</h2>
 ${stackedBar(attribution.parts, total)}

@@ -1,6 +1,5 @@
 import type { Snapshot } from "../snapshot/schema";
 import { bytesText, clipped, countText, html, timeText, type Html } from "./html";
-import { expectedBytes } from "./optional-fields";
 
 /** Rows past this are left out of the page (largest first), so that 10 000 collections stay light. */
 export const MAX_COLLECTION_ROWS = 200;
@@ -49,7 +48,7 @@ export function collectionsSection(s: Snapshot): Html {
   const size = (c: (typeof all)[number]) => c.actual_memory_bytes ?? c.estimated_memory_bytes;
   const shown = all.length > MAX_COLLECTION_ROWS ? [...all].sort((a, b) => size(b) - size(a)).slice(0, MAX_COLLECTION_ROWS) : all;
   const rows = shown.map((c) => {
-    const expected = expectedBytes(c);
+    const expected = c.expected_bytes ?? null;
     return html`<tr data-collection="${c.name}">${cell(c.name, c.name, false)}${cell(countText(c.vector_count), c.vector_count)}${cell(String(c.dimension), c.dimension)}${cell(
       c.quantization,
       c.quantization,

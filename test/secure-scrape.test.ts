@@ -35,6 +35,14 @@ function plainGet(url: string): Promise<number | string> {
 }
 
 describe("a real Prometheus scraping memsnap over TLS with basic auth", () => {
+  // Declared before scratchDir, so that the processes writing into the folder stop before it is removed.
+  afterAll(async () => {
+    await prometheus?.process.stop();
+    if (memsnap !== undefined && memsnap.child.exitCode === null) {
+      memsnap.child.kill("SIGTERM");
+      await memsnap.exited;
+    }
+  });
   const dir = scratchDir("production-secure-scrape");
   let ca: { cert: string; key: string };
   let memsnap: ServeProcess;
@@ -82,14 +90,6 @@ describe("a real Prometheus scraping memsnap over TLS with basic auth", () => {
     );
     prometheus = await startPrometheus(prometheusConfig, dir);
   }, 60_000);
-
-  afterAll(async () => {
-    await prometheus?.process.stop();
-    if (memsnap !== undefined && memsnap.child.exitCode === null) {
-      memsnap.child.kill("SIGTERM");
-      await memsnap.exited;
-    }
-  });
 
   async function query(promql: string) {
     const { body } = await getJson(`${prometheus!.url}/api/v1/query?query=${encodeURIComponent(promql)}`);

@@ -9,11 +9,12 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PACKAGE_ROOT } from "../src/package-root";
 import { evaluateGoals } from "./goals";
 import { loadTest } from "./load";
+import { benchPage, renderPageTable, writePageResults } from "./page";
 import { ProcessStack, startNodeExporter, startSyntheticVectorizer, vectorizerTargetEnv } from "./processes";
 import { machineSection, renderTables, type BenchResults, type SamplingRun } from "./report";
+import { RESULTS_FILE, spliceResults } from "./results-file";
 import { runSampleLoop } from "./sample-loop";
 import { benchScenario, demoEnv, type BenchSettings, type ScenarioFigures } from "./scenarios";
 
@@ -28,6 +29,7 @@ export const FULL_SETTINGS: BenchSettings = {
   historyFillSamples: 600,
   loadConnections: 100,
   loadSeconds: 30,
+  pageLoads: 20,
 };
 
 export const QUICK_SETTINGS: BenchSettings = {
@@ -41,11 +43,9 @@ export const QUICK_SETTINGS: BenchSettings = {
   historyFillSamples: 50,
   loadConnections: 20,
   loadSeconds: 5,
+  pageLoads: 3,
 };
 
-export const RESULTS_FILE = path.join(PACKAGE_ROOT, "bench/RESULTS.md");
-const BEGIN_MARKER = "<!-- bench:begin -->";
-const END_MARKER = "<!-- bench:end -->";
 
 const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
@@ -85,14 +85,6 @@ async function benchSampling(settings: BenchSettings): Promise<SamplingRun[]> {
   return runs;
 }
 
-/** Puts the generated text between the markers of `file`, keeping what surrounds them. */
-export function spliceResults(existing: string | null, generated: string): string {
-  const block = `${BEGIN_MARKER}\n${generated}${END_MARKER}`;
-  if (existing === null || !existing.includes(BEGIN_MARKER) || !existing.includes(END_MARKER)) {
-    return `# memsnap benchmark results\n\n${block}\n`;
-  }
-  return existing.slice(0, existing.indexOf(BEGIN_MARKER)) + block + existing.slice(existing.indexOf(END_MARKER) + END_MARKER.length);
-}
 
 function parseArgs(argv: string[]): { settings: BenchSettings; mode: "full" | "quick"; out: string | null } {
   const quick = argv.includes("--quick");
@@ -109,11 +101,14 @@ async function main(): Promise<void> {
   const sampling = await benchSampling(settings);
   progress(`load and faults: ${settings.loadConnections} clients for ${settings.loadSeconds} s`);
   const load = await loadTest(settings.loadConnections, settings.loadSeconds, demoEnv(settings));
+  progress(`the page: ${settings.pageLoads} loads in chromium, empty cache then warm`);
+  const pageTable = renderPageTable(await benchPage(settings.pageLoads, demoEnv(settings)));
   const results: BenchResults = { startedAt, loadAverageBefore, loadAverageAfter: os.loadavg(), mode, scenarios, sampling, load };
   const generated = `${machineSection(results).join("\n")}\n\n${renderTables(results, evaluateGoals(results))}`;
-  process.stdout.write(generated);
+  process.stdout.write(`${generated}\n${pageTable}`);
   if (out !== null) {
     writeFileSync(out, spliceResults(existsSync(out) ? readFileSync(out, "utf8") : null, generated));
+    writePageResults(out, pageTable);
     progress(`wrote ${out}`);
   }
 }

@@ -29,6 +29,8 @@ export interface BenchSettings {
   historyFillSamples: number;
   loadConnections: number;
   loadSeconds: number;
+  /** Loads of the page in chromium per target. */
+  pageLoads: number;
 }
 
 /** Time given to memsnap after its first sample before its RSS at rest is read. */

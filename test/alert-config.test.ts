@@ -1,3 +1,4 @@
+import { channelsFor, configuredRoutes } from "../src/alerts/router";
 import { loadConfig } from "../src/config/load";
 import { configFileWriter, problemsOf } from "./helpers/config";
 
@@ -11,9 +12,11 @@ describe("alerting configuration", () => {
       keep_firing_samples: 1,
       repeat_interval: 4 * 3_600_000,
       send_resolved: true,
-      retry: { attempts: 5, base_delay: 1000, max_delay: 60_000 },
+      notify_max_age: 24 * 3_600_000,
+      retry: { attempts: 5, base_delay: 1000, max_delay: 60_000, retry_after_cap: 600_000 },
       email: { smtp_secure: false, to: [], severities: ["critical", "warning"] },
       slack: { severities: ["critical"] },
+      webhook: { severities: ["critical", "warning"] },
     });
     expect(external_url).toBeUndefined();
   });
@@ -34,6 +37,11 @@ describe("alerting configuration", () => {
       MEMSNAP_ALERT_FOR_SAMPLES_WARNING: "4",
       MEMSNAP_ALERT_SEND_RESOLVED: "off",
       MEMSNAP_ALERT_RETRY_BASE_DELAY: "250ms",
+      MEMSNAP_ALERT_RETRY_AFTER_CAP: "2m",
+      MEMSNAP_NOTIFY_MAX_AGE: "6h",
+      MEMSNAP_WEBHOOK_URL: "https://alerts.example.com/hook",
+      MEMSNAP_WEBHOOK_TOKEN: "s3cret-token",
+      MEMSNAP_ALERT_WEBHOOK_SEVERITIES: "critical",
       MEMSNAP_EXTERNAL_URL: "https://memsnap.example.com",
     });
     expect(alerting.email).toEqual({
@@ -51,11 +59,27 @@ describe("alerting configuration", () => {
     expect(alerting.for_samples.warning).toBe(4);
     expect(alerting.send_resolved).toBe(false);
     expect(alerting.retry.base_delay).toBe(250);
+    expect(alerting.retry.retry_after_cap).toBe(120_000);
+    expect(alerting.notify_max_age).toBe(6 * 3_600_000);
+    expect(alerting.webhook).toEqual({ url: "https://alerts.example.com/hook", token: "s3cret-token", severities: ["critical"] });
     expect(external_url).toBe("https://memsnap.example.com");
   });
 
-  it("accepts plain http for a Slack relay on loopback", () => {
+  it("routes every configured channel, in registry order, the severities it asks for", () => {
+    const routes = configuredRoutes(loadConfig({ ...SMTP, MEMSNAP_WEBHOOK_URL: "https://alerts.example.com/hook", MEMSNAP_ALERT_WEBHOOK_SEVERITIES: "warning" }).alerting);
+    expect(routes).toEqual([
+      { channel: "email", severities: ["critical", "warning"] },
+      { channel: "webhook", severities: ["warning"] },
+    ]);
+    expect(channelsFor("critical", routes)).toEqual(["email"]);
+    expect(channelsFor("warning", routes)).toEqual(["email", "webhook"]);
+    expect(configuredRoutes(loadConfig({ SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/X" }).alerting)).toEqual([{ channel: "slack", severities: ["critical"] }]);
+    expect(configuredRoutes(loadConfig({}).alerting)).toEqual([]);
+  });
+
+  it("accepts plain http for a Slack relay or a webhook receiver on loopback", () => {
     expect(loadConfig({ SLACK_WEBHOOK_URL: "http://127.0.0.1:9999/hook" }).alerting.slack.webhook_url).toBe("http://127.0.0.1:9999/hook");
+    expect(loadConfig({ MEMSNAP_WEBHOOK_URL: "http://127.0.0.1:9999/hook" }).alerting.webhook.url).toBe("http://127.0.0.1:9999/hook");
   });
 
   it.each([
@@ -79,7 +103,12 @@ describe("alerting configuration", () => {
     [{ MEMSNAP_ALERT_FOR_SAMPLES_WARNING: "-1" }, 'MEMSNAP_ALERT_FOR_SAMPLES_WARNING="-1": expected a number of samples from 0 to 1000'],
     [{ MEMSNAP_ALERT_FOR_SAMPLES_CRITICAL: "1.5" }, 'MEMSNAP_ALERT_FOR_SAMPLES_CRITICAL="1.5": expected a number of samples'],
     [{ MEMSNAP_ALERT_RETRY_ATTEMPTS: "0" }, 'MEMSNAP_ALERT_RETRY_ATTEMPTS="0": expected a number of attempts from 1 to 20'],
-    [{ MEMSNAP_ALERT_RETRY_BASE_DELAY: "-1s" }, 'MEMSNAP_ALERT_RETRY_BASE_DELAY="-1s": expected at least 1ms'],
+    [{ MEMSNAP_ALERT_RETRY_BASE_DELAY: "-1s" }, 'MEMSNAP_ALERT_RETRY_BASE_DELAY="-1s": expected from 1ms to 24h'],
+    [{ MEMSNAP_WEBHOOK_URL: "http://10.0.0.8/hook" }, "MEMSNAP_WEBHOOK_URL (value hidden): expected an https URL (plain http only on 127.0.0.1"],
+    [{ MEMSNAP_WEBHOOK_URL: "https://alerts.example.com/hook", MEMSNAP_WEBHOOK_TOKEN: "" }, "MEMSNAP_WEBHOOK_TOKEN (value hidden): expected the bearer token"],
+    [{ MEMSNAP_ALERT_WEBHOOK_SEVERITIES: "page" }, 'MEMSNAP_ALERT_WEBHOOK_SEVERITIES="page": expected severities among critical, warning'],
+    [{ MEMSNAP_NOTIFY_MAX_AGE: "0" }, 'MEMSNAP_NOTIFY_MAX_AGE="0": expected from one second to 30 days'],
+    [{ MEMSNAP_ALERT_RETRY_AFTER_CAP: "99999999" }, 'MEMSNAP_ALERT_RETRY_AFTER_CAP="99999999": expected from 1ms to 24h'],
     [{ MEMSNAP_EXTERNAL_URL: "memsnap.example.com" }, 'MEMSNAP_EXTERNAL_URL="memsnap.example.com": expected the http(s) URL'],
   ])("refuses %j with a message naming the field", (env, message) => {
     const problems = problemsOf(env);
@@ -111,6 +140,7 @@ describe("alerting configuration", () => {
       ["neg.yaml", "alerting:\n  for_samples: {warning: -2}\n", "alerting.for_samples.warning: expected a number of samples"],
       ["to.yaml", "alerting:\n  email: {smtp_host: m, from: m@example.com, to: [bob]}\n", "alerting.email.to: expected comma-separated e-mail addresses"],
       ["slack.yaml", "alerting:\n  slack: {webhook_url: 'http://10.0.0.8/hook'}\n", "alerting.slack.webhook_url: expected an https URL"],
+      ["webhook.yaml", "alerting:\n  webhook: {url: 'http://10.0.0.8/hook'}\n", "alerting.webhook.url: expected an https URL"],
     ])("refuses %s naming the file and the field", (name, text, message) => {
       const file = write(name, text);
       const problems = problemsOf({}, file);

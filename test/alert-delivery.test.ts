@@ -1,50 +1,11 @@
-import { Registry } from "prom-client";
-import { Dispatcher, type DeliveryStatus } from "../src/alerts/dispatcher";
-import { renderAlert, renderTest, type AlertFacts } from "../src/alerts/message";
-import { AlertMetrics } from "../src/alerts/metrics";
-import { EmailNotifier } from "../src/alerts/notifiers/email";
-import type { Channel, Notifier } from "../src/alerts/notifiers/notifier";
-import { SlackNotifier } from "../src/alerts/notifiers/slack";
-import type { EmailConfig } from "../src/config/alerting";
-import { createLogger } from "../src/log";
+import { emailChannel } from "../src/alerts/notifiers/email";
+import { slackChannel } from "../src/alerts/notifiers/slack";
+import { testNotification, type Notification } from "../src/alerts/notification";
+import { FAST_RETRY, FIRING, outboxFor, RESOLVED } from "./helpers/outbox";
 import { SlackReceiver } from "./helpers/slack-receiver";
 import { refusingPort, SmtpReceiver } from "./helpers/smtp-receiver";
 
-const FAST_RETRY = { attempts: 3, base_delay: 20, max_delay: 100 };
-
-const FACTS: AlertFacts = {
-  kind: "firing",
-  target: "prod-db",
-  alertname: "UnaccountedMemoryCritical",
-  severity: "critical",
-  message: "812.4 MB of resident memory is not accounted for by any collection (over 500 MB): look for a leak",
-  value: 812.4,
-  threshold: 500,
-  since: "2025-03-01T10:00:00.000Z",
-  healthScore: 45,
-  healthStatus: "critical",
-  recommendations: ["Enable SQ8 on `docs` (1.2 M vectors × 768 dims): saves ~2.6 GB", "second advice", "third advice", "fourth advice"],
-  snapshotUrl: "https://memsnap.example.com/api/v1/memory-snapshot?target=prod-db",
-  runbookUrl: "https://wiki.example.com/memsnap/runbook.md#unaccountedmemorycritical",
-};
-
-function emailConfig(smtpUrl: string): EmailConfig {
-  return { smtp_url: smtpUrl, smtp_secure: false, from: "memsnap <memsnap@example.com>", to: ["oncall@example.com", "dba@example.com"], severities: ["critical"] };
-}
-
-/** Delivers one message on one channel through the dispatcher; resolves with the outcome and the counters. */
-async function deliver(notifier: Notifier, message = renderAlert(FACTS)) {
-  const registry = new Registry();
-  const metrics = new AlertMetrics(registry, () => {});
-  const dispatcher = new Dispatcher(new Map<Channel, Notifier>([[notifier.channel, notifier]]), FAST_RETRY, metrics, createLogger("silent"));
-  const status = await new Promise<DeliveryStatus>((resolve) =>
-    dispatcher.dispatch(message, [notifier.channel], { target: "prod-db", alertname: FACTS.alertname, kind: "firing" }, (_, s) => resolve(s)),
-  );
-  await dispatcher.close(0);
-  const counter = (await registry.getSingleMetric("memsnap_notifications_total")!.get()).values;
-  const counts = Object.fromEntries(counter.filter((v) => v.labels.channel === notifier.channel).map((v) => [v.labels.outcome, v.value]));
-  return { status, counts };
-}
+const emailEnv = (smtpUrl: string) => ({ SMTP_URL: smtpUrl, ALERT_EMAIL_FROM: "memsnap <memsnap@example.com>", ALERT_EMAIL_TO: "oncall@example.com,dba@example.com" });
 
 describe("e-mail delivery", () => {
   let smtp: SmtpReceiver;
@@ -56,9 +17,11 @@ describe("e-mail delivery", () => {
   afterAll(() => smtp?.stop());
 
   it("delivers a plain-text and HTML mail with the subject, the recipients and the figures", async () => {
-    const { status, counts } = await deliver(new EmailNotifier(emailConfig(smtp.url)));
-    expect(status).toBe("sent");
-    expect(counts).toEqual({ sent: 1, failed: 0, retried: 0 });
+    const outbox = await outboxFor(emailEnv(smtp.url));
+    const [entry] = outbox.send(FIRING);
+    expect(await outbox.outcome(entry)).toBe("delivered");
+    expect(await outbox.counts()).toEqual({ delivered: 1, retried: 0, dropped: 0 });
+    await outbox.close();
     const [{ envelope, mail }] = await smtp.waitForMails(1);
     expect(envelope).toEqual({ from: "memsnap@example.com", to: ["oncall@example.com", "dba@example.com"] });
     expect(mail.subject).toBe("[memsnap] CRITICAL: UnaccountedMemoryCritical on prod-db");
@@ -72,15 +35,18 @@ describe("e-mail delivery", () => {
       expect(body).toContain("third advice");
       expect(body).not.toContain("fourth advice");
       expect(body).toContain("https://memsnap.example.com/api/v1/memory-snapshot?target=prod-db");
-      expect(body).toContain("https://wiki.example.com/memsnap/runbook.md#unaccountedmemorycritical");
     }
     expect(mail.text).toContain("Enable SQ8 on `docs`");
   });
 
-  it("retries an SMTP server that refuses connections, then counts the message failed", async () => {
-    const { status, counts } = await deliver(new EmailNotifier(emailConfig(`smtp://127.0.0.1:${await refusingPort()}`)));
-    expect(status).toBe("failed");
-    expect(counts).toEqual({ sent: 0, failed: 1, retried: FAST_RETRY.attempts - 1 });
+  it("keeps retrying an SMTP server that refuses connections, counting each retry, until the notification is too old", async () => {
+    const outbox = await outboxFor(emailEnv(`smtp://127.0.0.1:${await refusingPort()}`), { maxAgeMs: 600 });
+    const [entry] = outbox.send(FIRING);
+    expect(await outbox.outcome(entry)).toBe("dropped");
+    const counts = await outbox.counts();
+    expect(counts).toMatchObject({ delivered: 0, dropped: 1 });
+    expect(counts.retried).toBeGreaterThan(FAST_RETRY.attempts);
+    await outbox.close();
   });
 });
 
@@ -99,8 +65,9 @@ describe("Slack delivery", () => {
   afterAll(() => slack?.stop());
 
   it("posts a Block Kit message with the facts and a colour per severity", async () => {
-    const { status } = await deliver(new SlackNotifier(slack.url));
-    expect(status).toBe("sent");
+    const outbox = await outboxFor({ SLACK_WEBHOOK_URL: slack.url });
+    expect(await outbox.outcome(outbox.send(FIRING)[0])).toBe("delivered");
+    await outbox.close();
     const [payload] = slack.delivered;
     expect(payload.text).toBe("[memsnap] CRITICAL: UnaccountedMemoryCritical on prod-db");
     const [attachment] = payload.attachments;
@@ -112,70 +79,145 @@ describe("Slack delivery", () => {
     }
     expect(attachment.blocks.at(-1)).toEqual({
       type: "context",
-      elements: [
-        { type: "mrkdwn", text: "<https://memsnap.example.com/api/v1/memory-snapshot?target=prod-db|Open the memory snapshot>" },
-        { type: "mrkdwn", text: "<https://wiki.example.com/memsnap/runbook.md#unaccountedmemorycritical|Runbook>" },
-      ],
+      elements: [{ type: "mrkdwn", text: "<https://memsnap.example.com/api/v1/memory-snapshot?target=prod-db|Open the memory snapshot>" }],
     });
   });
 
   it("waits for Retry-After when Slack answers 429 once, then delivers exactly once", async () => {
     slack.answerNext({ status: 429, headers: { "retry-after": "1" }, body: "rate_limited" });
-    const { status, counts } = await deliver(new SlackNotifier(slack.url));
-    expect(status).toBe("sent");
-    expect(counts).toEqual({ sent: 1, failed: 0, retried: 1 });
+    const outbox = await outboxFor({ SLACK_WEBHOOK_URL: slack.url });
+    expect(await outbox.outcome(outbox.send(FIRING)[0])).toBe("delivered");
+    expect(await outbox.counts()).toEqual({ delivered: 1, retried: 1, dropped: 0 });
+    await outbox.close();
     expect(slack.posts.map((p) => p.status)).toEqual([429, 200]);
     expect(slack.posts[1].at - slack.posts[0].at).toBeGreaterThanOrEqual(950);
     expect(slack.delivered).toHaveLength(1);
   });
 
-  it("gives up after the bounded attempts when Slack answers 500 forever", async () => {
-    slack.answerAlways({ status: 500, body: "internal" });
-    const { status, counts } = await deliver(new SlackNotifier(slack.url));
-    expect(status).toBe("failed");
-    expect(counts).toEqual({ sent: 0, failed: 1, retried: FAST_RETRY.attempts - 1 });
-    expect(slack.posts).toHaveLength(FAST_RETRY.attempts);
+  it("waits no longer than the cap for a huge Retry-After, without overflowing a timer", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    slack.answerNext({ status: 429, headers: { "retry-after": "99999999" }, body: "rate_limited" });
+    const outbox = await outboxFor({ SLACK_WEBHOOK_URL: slack.url }, { retry: { ...FAST_RETRY, retry_after_cap: 700 } });
+    expect(await outbox.outcome(outbox.send(FIRING)[0])).toBe("delivered");
+    await outbox.close();
+    process.off("warning", onWarning);
+    expect(slack.posts.map((p) => p.status)).toEqual([429, 200]);
+    const waitedMs = slack.posts[1].at - slack.posts[0].at;
+    expect(waitedMs).toBeGreaterThanOrEqual(650);
+    expect(waitedMs).toBeLessThan(5000);
+    expect(warnings.map((w) => w.name)).not.toContain("TimeoutOverflowWarning");
+    expect(outbox.logs.find((l) => l.msg === "notification failed; retrying")).toMatchObject({ wait_ms: 700 });
   });
 
-  it("does not retry a webhook Slack refuses (404 no_service)", async () => {
+  it("sends a resolved notification only after its firing one, even when the firing one needed retries", async () => {
+    slack.answerNext({ status: 500 }, { status: 503 }, { status: 500 });
+    const outbox = await outboxFor({ SLACK_WEBHOOK_URL: slack.url });
+    const [firing, resolved] = outbox.send(FIRING, RESOLVED);
+    expect(await outbox.outcome(resolved)).toBe("delivered");
+    expect(await outbox.outcome(firing)).toBe("delivered");
+    await outbox.close();
+    expect(slack.delivered.map((p) => p.text)).toEqual([
+      "[memsnap] CRITICAL: UnaccountedMemoryCritical on prod-db",
+      "[memsnap] RESOLVED: UnaccountedMemoryCritical on prod-db",
+    ]);
+  });
+
+  it("drops an undelivered notification once older than the maximum age: logged and counted", async () => {
+    slack.answerAlways({ status: 500, body: "internal" });
+    const outbox = await outboxFor({ SLACK_WEBHOOK_URL: slack.url }, { maxAgeMs: 500 });
+    const [entry] = outbox.send(FIRING);
+    expect(await outbox.outcome(entry)).toBe("dropped");
+    const counts = await outbox.counts();
+    expect(counts).toMatchObject({ delivered: 0, dropped: 1 });
+    expect(counts.retried).toBe(slack.posts.length);
+    expect(outbox.logs.find((l) => l.msg === "notification dropped undelivered")).toMatchObject({
+      level: 50,
+      channel: "slack",
+      target: "prod-db",
+      kind: "firing",
+      reason: "older than MEMSNAP_NOTIFY_MAX_AGE",
+    });
+    const postsAtDrop = slack.posts.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(slack.posts).toHaveLength(postsAtDrop);
+    await outbox.close();
+  });
+
+  it("sends the notifications reloaded from the state file first, and drops those of a channel no longer configured", async () => {
+    const outbox = await outboxFor({ SLACK_WEBHOOK_URL: slack.url });
+    const saved = { id: "saved", channel: "slack" as const, createdAt: new Date().toISOString(), attempts: 4, nextAttemptAt: new Date().toISOString(), lastError: "Slack answered 500", notification: FIRING };
+    outbox.dispatcher.restore([saved, { ...saved, id: "mailed", channel: "email" }]);
+    expect(outbox.dispatcher.pending().map((e) => e.id)).toEqual(["saved"]);
+    const [fresh] = outbox.send(RESOLVED);
+    expect(await outbox.outcome(fresh)).toBe("delivered");
+    expect(slack.delivered.map((p) => p.text)).toEqual([
+      "[memsnap] CRITICAL: UnaccountedMemoryCritical on prod-db",
+      "[memsnap] RESOLVED: UnaccountedMemoryCritical on prod-db",
+    ]);
+    expect(await outbox.counts("email")).toEqual({ delivered: 0, retried: 0, dropped: 1 });
+    expect(outbox.logs.find((l) => l.msg === "notification dropped undelivered")).toMatchObject({ channel: "email", reason: "the email channel is no longer configured" });
+    await outbox.close();
+  });
+
+  it("does not retry a webhook Slack refuses (404 no_service): dropped at once", async () => {
     slack.answerAlways({ status: 404, body: "no_service" });
-    const { status, counts } = await deliver(new SlackNotifier(slack.url));
-    expect(status).toBe("failed");
-    expect(counts).toEqual({ sent: 0, failed: 1, retried: 0 });
+    const outbox = await outboxFor({ SLACK_WEBHOOK_URL: slack.url });
+    expect(await outbox.outcome(outbox.send(FIRING)[0])).toBe("dropped");
+    expect(await outbox.counts()).toEqual({ delivered: 0, retried: 0, dropped: 1 });
     expect(slack.posts).toHaveLength(1);
+    expect(outbox.logs.find((l) => l.msg === "notification dropped undelivered")?.reason).toContain("check SLACK_WEBHOOK_URL");
+    await outbox.close();
   });
 });
 
 describe("message rendering", () => {
-  const hostile = { ...FACTS, message: 'over 100 000 vectors: <script>alert("x")</script> & <!channel>' };
+  const hostile: Notification = { ...FIRING, alerts: [{ ...FIRING.alerts[0], message: 'over 100 000 vectors: <script>alert("x")</script> & <!channel>' }] };
 
   it("escapes what the database named in HTML and in Slack mrkdwn", () => {
-    const rendered = renderAlert(hostile);
-    expect(rendered.html).not.toContain("<script>");
-    expect(rendered.html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;!channel&gt;");
-    const slackText = JSON.stringify(rendered.slack);
+    expect(emailChannel.render(hostile).html).not.toContain("<script>");
+    expect(emailChannel.render(hostile).html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;!channel&gt;");
+    const slackText = JSON.stringify(slackChannel.render(hostile));
     expect(slackText).not.toContain("<!channel>");
     expect(slackText).toContain("&lt;!channel&gt;");
   });
 
-  it.each<[AlertFacts["kind"], string, string]>([
+  it.each<[Notification["kind"], string, string]>([
     ["firing", "[memsnap] CRITICAL: UnaccountedMemoryCritical on prod-db", "#E01E5A"],
     ["reminder", "[memsnap] STILL CRITICAL: UnaccountedMemoryCritical on prod-db", "#E01E5A"],
     ["resolved", "[memsnap] RESOLVED: UnaccountedMemoryCritical on prod-db", "#2EB67D"],
   ])("names a %s notification in its subject and colours it", (kind, subject, color) => {
-    const rendered = renderAlert({ ...FACTS, kind });
-    expect(rendered.subject).toBe(subject);
-    expect(rendered.slack.attachments?.[0].color).toBe(color);
+    expect(emailChannel.render({ ...FIRING, kind }).subject).toBe(subject);
+    expect(slackChannel.render({ ...FIRING, kind }).attachments?.[0].color).toBe(color);
   });
 
   it("colours a warning amber", () => {
-    expect(renderAlert({ ...FACTS, severity: "warning" }).slack.attachments?.[0].color).toBe("#ECB22E");
+    const warning: Notification = { ...FIRING, alerts: [{ ...FIRING.alerts[0], severity: "warning" }] };
+    expect(slackChannel.render(warning).attachments?.[0].color).toBe("#ECB22E");
+  });
+
+  it("lists every alert of a grouped notification, the top one first", () => {
+    const grouped: Notification = {
+      ...FIRING,
+      alerts: [
+        { ...FIRING.alerts[0], alertname: "OverheadCritical", message: "memory overhead is 156 % of what the collections hold (over 100 %)", value: 156, threshold: 100 },
+        FIRING.alerts[0],
+        { ...FIRING.alerts[0], alertname: "HealthScoreCritical", message: "memory health score is 40 (under 50)", value: 40, threshold: 50 },
+      ],
+    };
+    const mail = emailChannel.render(grouped);
+    expect(mail.subject).toBe("[memsnap] CRITICAL: OverheadCritical, UnaccountedMemoryCritical, HealthScoreCritical on prod-db");
+    expect(mail.text).toContain("Value:        156 %");
+    expect(mail.text).toContain("Also firing:\n  - UnaccountedMemoryCritical (critical): 812.4 MB");
+    expect(mail.text).toContain("  - HealthScoreCritical (critical): memory health score is 40 (under 50)");
+    expect(JSON.stringify(slackChannel.render(grouped))).toContain("*Also firing*\\n• UnaccountedMemoryCritical (critical)");
   });
 
   it("marks the test message as a test in every rendering", () => {
-    const rendered = renderTest("email", null);
+    const rendered = emailChannel.render(testNotification(null));
     expect(rendered.subject).toMatch(/^\[memsnap TEST\]/);
     expect(rendered.text).toContain("No alert is firing");
-    expect(JSON.stringify(rendered.slack)).toContain("TEST: memsnap alert wiring check");
+    expect(JSON.stringify(slackChannel.render(testNotification(null)))).toContain("TEST: memsnap alert wiring check");
   });
 });

@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { spliceResults } from "../bench/main";
+import { spliceResults } from "../bench/results-file";
 import { interleavedLatency } from "../bench/measure";
 import { ProcessStack } from "../bench/processes";
 import { leastSquaresSlope } from "../bench/sample-loop";
@@ -46,6 +46,10 @@ describe("the benchmark's pieces", () => {
       "# Results\n\nprose above\n<!-- bench:begin -->\nnew table\n<!-- bench:end -->\nprose below\n",
     );
     expect(spliceResults(null, "t\n")).toContain("<!-- bench:begin -->\nt\n<!-- bench:end -->");
+    const page = { begin: "<!-- bench:page:begin -->", end: "<!-- bench:page:end -->" };
+    const withPage = spliceResults(existing, "page table\n", page);
+    expect(withPage).toBe(`${existing}\n<!-- bench:page:begin -->\npage table\n<!-- bench:page:end -->\n`);
+    expect(spliceResults(withPage, "newer\n", page)).toBe(`${existing}\n<!-- bench:page:begin -->\nnewer\n<!-- bench:page:end -->\n`);
   });
 
   it("stops what it started in reverse order, even when one stop fails", async () => {

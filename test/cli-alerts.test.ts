@@ -41,7 +41,7 @@ describe("memsnap alerts test", () => {
   });
 
   it.each<[string, string[], Record<string, string>, string]>([
-    ["an unknown channel", ["alerts", "test", "--channel", "pager"], {}, "Allowed choices are slack, email"],
+    ["an unknown channel", ["alerts", "test", "--channel", "pager"], {}, "Allowed choices are slack, email, webhook"],
     ["a channel that is not configured", ["alerts", "test", "--channel", "slack"], {}, "the slack channel is not configured: set SLACK_WEBHOOK_URL"],
   ])("exits 2 on %s", (_, args, env, message) => {
     const result = runCli(args, env);

@@ -41,7 +41,7 @@ describe("memsnap serve, the built binary", () => {
     const result = runCli(["serve"], { MEMSNAP_PORT: "http", MEMSNAP_TARGET: "mongo" });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('MEMSNAP_PORT="http": expected a TCP port from 0 to 65535');
-    expect(result.stderr).toContain('MEMSNAP_TARGET="mongo": expected one of demo, vectorizer, qdrant, none');
+    expect(result.stderr).toContain('MEMSNAP_TARGET="mongo": expected one of demo, vectorizer, qdrant, chroma, none');
     expect(result.stdout).toBe("");
   });
 

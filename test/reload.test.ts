@@ -73,7 +73,7 @@ describe("reloading the configuration on SIGHUP", () => {
 
   it("applies a changed threshold from the next sample, keeping the firing alert without sending it again", async () => {
     expect(thresholdIn(await freshSample())).toBe(150);
-    await waitFor(async () => ((await alert())?.last_notification?.channels?.slack === "sent" ? true : undefined), "the firing message");
+    await waitFor(async () => ((await alert())?.last_notification?.channels?.slack === "delivered" ? true : undefined), "the firing message");
     expect(slack.posts).toHaveLength(1);
     expect(JSON.stringify(slack.posts[0].payload)).toContain("<https://wiki.example.com/memsnap/runbook#unaccountedmemorycritical|Runbook>");
     const firing = await alert();

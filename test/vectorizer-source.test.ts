@@ -58,6 +58,17 @@ describe("the vectorizer adapter, against recorded Vectorizer answers", () => {
       ["raw", "none", 6_624_000, 128, 8_000, "Cosine"],
     ]);
     expect(reading.collections[1]).toMatchObject({ documentCount: 640, indexBytes: 10_560_000, payloadBytes: 3_600_000 });
+    expect(reading.collections[1].actualSource).toMatch(/^vectorizer size\.total_bytes: Vectorizer's own estimate/);
+  });
+
+  it("says so when /prometheus/metrics counts more vectors than the collections list", async () => {
+    const { errors } = await read(`${server.url}/tenant`);
+    expect(errors).toContainEqual({
+      source: "vectorizer",
+      message:
+        "Vectorizer's /prometheus/metrics counts 162000 vectors (vectorizer_vectors_total) but its collections list 138000; " +
+        "the memory of the unlisted ones counts as unaccounted",
+    });
   });
 
   it("flags a binary collection's 0 bytes as implausible instead of taking it, and leaves placeholders out", async () => {

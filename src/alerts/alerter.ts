@@ -2,21 +2,16 @@ import type { Registry } from "prom-client";
 import type { AlertingConfig } from "../config/alerting";
 import type { Config } from "../config/schema";
 import type { Logger } from "../log";
-import { runbookUrl } from "../runbook";
 import type { Snapshot } from "../snapshot/schema";
-import { Dispatcher, type DeliveryStatus } from "./dispatcher";
-import { renderAlert, snapshotUrl, type AlertFacts } from "./message";
+import { Dispatcher, type DeliveryStatus, type OutboxEntry } from "./dispatcher";
+import { groupNotifications } from "./grouping";
 import { AlertMetrics } from "./metrics";
-import type { Channel, Notifier } from "./notifiers/notifier";
-import { channelsFor, configuredRoutes, createNotifier, type Route } from "./router";
-import { alertKey, alertRules, evaluate, type AlertBook, type AlertNotification, type AlertRules, type AlertState } from "./state";
-import { AlertStore } from "./store";
-
-function createDispatcher(alerting: AlertingConfig, metrics: AlertMetrics, log: Logger): Dispatcher {
-  const notifiers = new Map<Channel, Notifier>();
-  for (const { channel } of configuredRoutes(alerting)) notifiers.set(channel, createNotifier(channel, alerting)!);
-  return new Dispatcher(notifiers, alerting.retry, metrics, log);
-}
+import type { Notification } from "./notification";
+import type { Notifier } from "./notifiers/channel";
+import { configuredChannels, type ChannelName } from "./notifiers/registry";
+import { configuredRoutes, type Route } from "./router";
+import { alertRules, evaluate, type AlertBook, type AlertNotification, type AlertRules, type AlertState } from "./state";
+import { AlertStore, type AlertFile } from "./store";
 
 /** Sends under way at shutdown get this long before their connections are closed. */
 const SHUTDOWN_GRACE_MS = 2000;
@@ -34,108 +29,139 @@ export interface AlerterOptions {
   baseUrl(): string;
 }
 
-interface Deliveries {
-  at: string;
-  channels: Partial<Record<Channel, DeliveryStatus>>;
-}
+/** Where each notification of a target made at one instant stands, per channel. */
+type Deliveries = Map<string, Partial<Record<ChannelName, DeliveryStatus>>>;
+const deliveryKey = (target: string | null, at: string) => `${target}@${at}`;
 
 /**
  * The built-in alerting: evaluates every snapshot's findings (synchronously, cheaply),
- * keeps the state file and the metrics up to date, and hands notifications to the dispatcher.
+ * groups the notifications of a target, writes them to the state file's outbox before
+ * the dispatcher sends them, and keeps the metrics up to date.
  */
 export class Alerter {
   private rules: AlertRules;
   private routes: Route[];
-  private readonly deliveries = new Map<string, Deliveries>();
+  private readonly deliveries: Deliveries = new Map();
+  private book: AlertBook;
+  private dispatcher: Dispatcher;
 
   private constructor(
-    private book: AlertBook,
     private readonly options: AlerterOptions,
     private readonly store: AlertStore,
     private readonly metrics: AlertMetrics,
-    private dispatcher: Dispatcher,
+    notifiers: ReadonlyMap<ChannelName, Notifier<Notification>>,
+    saved: AlertFile,
   ) {
     this.rules = alertRules(options.config.alerting);
     this.routes = configuredRoutes(options.config.alerting);
+    this.dispatcher = this.createDispatcher(notifiers, options.config.alerting);
+    this.book = saved.book;
+    this.dispatcher.restore(saved.outbox);
+    for (const entry of this.dispatcher.pending()) this.track(entry, "pending");
+  }
+
+  private createDispatcher(notifiers: ReadonlyMap<ChannelName, Notifier<Notification>>, alerting: AlertingConfig): Dispatcher {
+    return new Dispatcher(notifiers, {
+      retry: alerting.retry,
+      maxAgeMs: alerting.notify_max_age,
+      metrics: this.metrics,
+      log: this.options.log,
+      changed: () => this.persist(),
+      settled: (entry, status) => this.track(entry, status),
+    });
+  }
+
+  private static async createNotifiers(alerting: AlertingConfig): Promise<Map<ChannelName, Notifier<Notification>>> {
+    return new Map(await Promise.all(configuredChannels(alerting).map(async (c) => [c.name, await c.create()] as const)));
+  }
+
+  /**
+   * Applies a reloaded configuration (rules, channels, retries): the alert states stay, so a firing
+   * alert neither resolves nor notifies again; undelivered notifications move to the new channels
+   * (those of a channel no longer configured are dropped); a target no longer watched loses its alerts.
+   */
+  async reconfigure(alerting: AlertingConfig, targets: string[]): Promise<void> {
+    const notifiers = await Alerter.createNotifiers(alerting);
+    const previous = this.dispatcher;
+    await previous.close(SHUTDOWN_GRACE_MS);
+    this.rules = alertRules(alerting);
+    this.routes = configuredRoutes(alerting);
+    this.dispatcher = this.createDispatcher(notifiers, alerting);
+    this.dispatcher.restore(previous.pending());
+    const gone = [...this.book.values()].filter((a) => !targets.includes(a.target));
+    if (gone.length > 0) {
+      this.book = new Map([...this.book].filter(([, a]) => targets.includes(a.target)));
+      this.metrics.applyAlerts(gone.map((a) => ({ ...a, phase: "inactive" as const })));
+    }
+    this.persist();
+    await this.store.flush();
+    this.dispatcher.start();
   }
 
   static async start(options: AlerterOptions): Promise<Alerter> {
     const { config, log } = options;
     const store = new AlertStore(config.data_dir, log);
-    const book = await store.load(options.targets);
+    const saved = await store.load(options.targets);
     const metrics = new AlertMetrics(options.registry, options.invalidate);
-    metrics.applyAlerts(book.values());
-    const routes = configuredRoutes(config.alerting);
-    if (routes.length === 0) {
-      log.info({ state_file: store.file }, "no alert channel configured (SLACK_WEBHOOK_URL, SMTP_URL or SMTP_HOST): alerts are evaluated, exposed and logged only");
+    metrics.applyAlerts(saved.book.values());
+    const channels = configuredChannels(config.alerting);
+    const notifiers = await Alerter.createNotifiers(config.alerting);
+    const alerter = new Alerter(options, store, metrics, notifiers, saved);
+    alerter.persist();
+    alerter.dispatcher.start();
+    if (channels.length === 0) {
+      log.info({ state_file: store.file }, "no alert channel configured: alerts are evaluated, exposed and logged only");
     } else {
-      log.info({ routes, state_file: store.file, alerts_loaded: book.size }, "alerting on");
+      log.info({ routes: alerter.routes, state_file: store.file, alerts_loaded: saved.book.size, undelivered: saved.outbox.length }, "alerting on");
     }
-    return new Alerter(book, options, store, metrics, createDispatcher(config.alerting, metrics, log));
+    return alerter;
   }
 
-  /**
-   * Applies a reloaded configuration (rules, channels, retries): the alert states stay, so a firing
-   * alert neither resolves nor notifies again; a target no longer watched loses its alerts.
-   */
-  async reconfigure(alerting: AlertingConfig, targets: string[]): Promise<void> {
-    this.rules = alertRules(alerting);
-    this.routes = configuredRoutes(alerting);
-    const previous = this.dispatcher;
-    this.dispatcher = createDispatcher(alerting, this.metrics, this.options.log);
-    const gone = [...this.book.values()].filter((a) => !targets.includes(a.target));
-    if (gone.length > 0) {
-      this.book = new Map([...this.book].filter(([, a]) => targets.includes(a.target)));
-      this.metrics.applyAlerts(gone.map((a) => ({ ...a, phase: "inactive" as const })));
-      this.store.save(this.book);
-    }
-    await previous.close(SHUTDOWN_GRACE_MS);
-  }
-
-  /** Evaluates one target's snapshot; notifications go out in the background. */
+  /** Evaluates one target's snapshot; notifications are written to the outbox, then sent in the background. */
   observe(snapshot: Snapshot): void {
     const target = snapshot.target.name;
     try {
-      const { next, notifications } = evaluate(this.book, target, snapshot.findings, new Date(snapshot.timestamp), this.rules);
+      const previous = this.book;
+      const { next, notifications } = evaluate(previous, target, snapshot.findings, new Date(snapshot.timestamp), this.rules);
       this.book = next;
       this.metrics.applyAlerts([...next.values()].filter((a) => a.target === target));
-      this.store.save(next);
-      for (const notification of notifications) this.notify(notification, snapshot);
+      for (const n of notifications) this.logTransition(n);
+      const catalogOrder = snapshot.findings.map((f) => f.code);
+      const rank = (code: string) => (catalogOrder.includes(code) ? catalogOrder.indexOf(code) : catalogOrder.length);
+      const context = {
+        target,
+        createdAt: snapshot.timestamp,
+        healthScore: snapshot.health.score,
+        healthStatus: snapshot.health.status,
+        recommendations: snapshot.recommendations,
+        externalUrl: this.options.baseUrl(),
+        runbookBaseUrl: this.options.config.runbook_base_url,
+      };
+      for (const { channel, notification } of groupNotifications(notifications, next, previous, context, this.routes, rank)) {
+        this.track(this.dispatcher.enqueue(channel, notification), "pending");
+      }
+      this.persist();
+      void this.store.flush().then(() => this.dispatcher.start());
     } catch (err) {
       this.options.log.error({ err, target }, "alert evaluation failed");
     }
   }
 
-  private notify({ kind, alert }: AlertNotification, snapshot: Snapshot): void {
-    const channels = channelsFor(alert.severity, this.routes);
+  private logTransition({ kind, alert }: AlertNotification): void {
     const { target, alertname, severity } = alert;
     const level = kind === "resolved" ? "info" : "warn";
-    this.options.log[level]({ target, alertname, severity, kind, value: alert.value, threshold: alert.threshold, channels }, `alert ${kind}`);
-    if (channels.length === 0) return;
-    const key = alertKey(target, alertname);
-    const record: Deliveries = { at: alert.lastNotification!.at, channels: Object.fromEntries(channels.map((c) => [c, "sending"])) };
-    this.deliveries.set(key, record);
-    this.dispatcher.dispatch(renderAlert(this.facts(kind, alert, snapshot)), channels, { target, alertname, kind }, (channel, status) => {
-      record.channels[channel] = status;
-    });
+    this.options.log[level]({ target, alertname, severity, kind, value: alert.value, threshold: alert.threshold }, `alert ${kind}`);
   }
 
-  private facts(kind: AlertNotification["kind"], alert: AlertState, snapshot: Snapshot): AlertFacts {
-    return {
-      kind,
-      target: alert.target,
-      alertname: alert.alertname,
-      severity: alert.severity,
-      message: alert.message,
-      value: alert.value,
-      threshold: alert.threshold,
-      since: alert.since,
-      healthScore: snapshot.health.score,
-      healthStatus: snapshot.health.status,
-      recommendations: snapshot.recommendations,
-      snapshotUrl: snapshotUrl(this.options.baseUrl(), alert.target),
-      runbookUrl: runbookUrl(this.options.config.runbook_base_url, alert.alertname),
-    };
+  private persist(): void {
+    this.store.save({ book: this.book, outbox: this.dispatcher.pending() });
+  }
+
+  private track(entry: OutboxEntry, status: DeliveryStatus): void {
+    const key = deliveryKey(entry.notification.target, entry.notification.createdAt);
+    const channels = this.deliveries.get(key) ?? {};
+    channels[entry.channel] = status;
+    this.deliveries.set(key, channels);
   }
 
   /** Every alert's state, firing first; only one target's with `target`. */
@@ -147,8 +173,8 @@ export class Alerter {
   }
 
   private describe(a: AlertState) {
-    const deliveries = this.deliveries.get(alertKey(a.target, a.alertname));
     const last = a.lastNotification;
+    const channels = last === null ? {} : { ...this.deliveries.get(deliveryKey(a.target, last.at)) };
     return {
       target: a.target,
       alertname: a.alertname,
@@ -159,13 +185,14 @@ export class Alerter {
       value: a.value,
       threshold: a.threshold,
       inhibited_by: a.inhibitedBy,
-      last_notification: last === null ? null : { ...last, channels: deliveries?.at === last.at ? { ...deliveries.channels } : {} },
+      last_notification: last === null ? null : { ...last, channels },
     };
   }
 
-  /** Stops retries, lets sends under way finish briefly, writes the state file, closes the SMTP pool. */
+  /** Stops retries, lets sends under way finish briefly, writes the state file (outbox included), closes the notifiers. */
   async close(): Promise<void> {
     await this.dispatcher.close(SHUTDOWN_GRACE_MS);
+    this.persist();
     await this.store.flush();
   }
 }

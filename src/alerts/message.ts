@@ -1,46 +1,21 @@
-import type { IncomingWebhookSendArguments } from "@slack/webhook";
-import type { AlertedSeverity } from "../config/alerting";
-import type { NotificationKind } from "./state";
+import { runbookUrl } from "../runbook";
+import { snapshotUrl, type AlertFacts, type Notification } from "./notification";
 
-/** What a person needs to act on one alert notification. */
-export interface AlertFacts {
-  kind: NotificationKind;
-  target: string;
-  alertname: string;
-  severity: AlertedSeverity;
-  message: string;
-  value: number | null;
-  threshold: number | null;
-  /** When the alert entered its current phase: firing since, or resolved at. */
-  since: string;
-  healthScore: number | null;
-  healthStatus: string | null;
-  recommendations: string[];
-  snapshotUrl: string;
-  /** The alert's section of the runbook, absolute (MEMSNAP_RUNBOOK_BASE_URL). */
-  runbookUrl: string;
-}
-
-export interface RenderedMessage {
-  subject: string;
-  text: string;
-  html: string;
-  slack: IncomingWebhookSendArguments;
-}
-
-/** One message, before it is written out as plain text, HTML or Slack Block Kit. */
-interface Layout {
+/** One message, before a channel writes it out as plain text, HTML, Block Kit or JSON. */
+export interface Layout {
   subject: string;
   title: string;
   headline: string;
   fields: Array<[label: string, value: string]>;
+  /** The other alerts of the notification, one line each, under `othersLabel`. */
+  others: string[];
+  othersLabel: string;
   recommendations: string[];
   links: Array<{ url: string; label: string }>;
   color: string;
 }
 
 const TOP_RECOMMENDATIONS = 3;
-const SLACK_HEADER_MAX_CHARS = 150;
 
 const COLORS = { critical: "#E01E5A", warning: "#ECB22E", resolved: "#2EB67D", test: "#36C5F0" };
 
@@ -56,59 +31,66 @@ const UNITS: Record<string, string> = {
   TargetDown: " (1 = up)",
 };
 
-export function snapshotUrl(baseUrl: string, target: string): string {
-  return `${baseUrl.replace(/\/+$/, "")}/api/v1/memory-snapshot?target=${encodeURIComponent(target)}`;
-}
+export const oneLine = (text: string) => text.replace(/\s*[\r\n]+\s*/g, " ");
 
-const oneLine = (text: string) => text.replace(/\s*[\r\n]+\s*/g, " ");
-
-function figure(value: number | null, alertname: string): string {
+export function figure(value: number | null, alertname: string): string {
   return value === null ? "unknown" : `${value}${UNITS[alertname] ?? ""}`;
 }
 
-function title(f: AlertFacts): string {
-  const severity = f.severity.toUpperCase();
-  const state = { firing: severity, reminder: `STILL ${severity}`, resolved: "RESOLVED" }[f.kind];
-  return `${state}: ${f.alertname} on ${f.target}`;
+function title(n: Notification, top: AlertFacts): string {
+  const severity = top.severity.toUpperCase();
+  const state = { firing: severity, reminder: `STILL ${severity}`, resolved: "RESOLVED", test: "TEST" }[n.kind];
+  return `${state}: ${n.alerts.map((a) => a.alertname).join(", ")} on ${n.target}`;
 }
 
-function alertLayout(f: AlertFacts): Layout {
-  const resolved = f.kind === "resolved";
-  const health = f.healthScore === null ? "unknown" : `${f.healthScore} / 100 (${f.healthStatus})`;
+function alertLayout(n: Notification, top: AlertFacts): Layout {
+  const resolved = n.kind === "resolved";
+  const health = n.healthScore === null ? "unknown" : `${n.healthScore} / 100 (${n.healthStatus})`;
   return {
-    subject: `[memsnap] ${oneLine(title(f))}`,
-    title: title(f),
-    headline: resolved ? `Recovered. It was: ${f.message}` : f.message,
+    subject: `[memsnap] ${oneLine(title(n, top))}`,
+    title: title(n, top),
+    headline: resolved ? `Recovered. It was: ${top.message}` : top.message,
     fields: [
-      [resolved ? "Last value while firing" : "Value", figure(f.value, f.alertname)],
-      ["Threshold", figure(f.threshold, f.alertname)],
+      [resolved ? "Last value while firing" : "Value", figure(top.value, top.alertname)],
+      ["Threshold", figure(top.threshold, top.alertname)],
       [resolved ? "Health score now" : "Health score", health],
-      [resolved ? "Resolved at" : "Firing since", f.since],
+      [resolved ? "Resolved at" : "Firing since", resolved ? (top.endsAt ?? n.createdAt) : top.startsAt],
     ],
-    recommendations: f.recommendations.slice(0, TOP_RECOMMENDATIONS),
+    others: n.alerts.slice(1).map((a) => `${a.alertname} (${a.severity}): ${a.message}`),
+    othersLabel: resolved ? "Also resolved" : "Also firing",
+    recommendations: n.recommendations.slice(0, TOP_RECOMMENDATIONS),
     links: [
-      { url: f.snapshotUrl, label: "Open the memory snapshot" },
-      { url: f.runbookUrl, label: "Runbook" },
+      ...(n.externalUrl === null || n.target === null ? [] : [{ url: snapshotUrl(n.externalUrl, n.target), label: "Open the memory snapshot" }]),
+      ...(n.runbookBaseUrl === undefined ? [] : [{ url: runbookUrl(n.runbookBaseUrl, top.alertname), label: "Runbook" }]),
     ],
-    color: resolved ? COLORS.resolved : COLORS[f.severity],
+    color: resolved ? COLORS.resolved : COLORS[top.severity],
   };
 }
 
-function testLayout(channel: string, baseUrl: string | null): Layout {
+function testLayout(n: Notification, channel: string): Layout {
   return {
     subject: "[memsnap TEST] Alert wiring check: no alert is firing",
     title: "TEST: memsnap alert wiring check",
     headline: `This is a test message sent by \`memsnap alerts test --channel ${channel}\`. If you can read it, memsnap's ${channel} alerts reach you. No alert is firing.`,
-    fields: [["Sent at", new Date().toISOString()]],
+    fields: [["Sent at", n.createdAt]],
+    others: [],
+    othersLabel: "",
     recommendations: [],
-    links: baseUrl === null ? [] : [{ url: `${baseUrl.replace(/\/+$/, "")}/api/v1/alerts`, label: "Alert states" }],
+    links: n.externalUrl === null ? [] : [{ url: `${n.externalUrl.replace(/\/+$/, "")}/api/v1/alerts`, label: "Alert states" }],
     color: COLORS.test,
   };
 }
 
-function renderText(l: Layout): string {
+/** How `channel` lays a notification out: the top alert's figures, then every other alert of it. */
+export function layoutOf(n: Notification, channel: string): Layout {
+  const [top] = n.alerts;
+  return n.kind === "test" || top === undefined ? testLayout(n, channel) : alertLayout(n, top);
+}
+
+export function renderText(l: Layout): string {
   const width = Math.max(...l.fields.map(([label]) => label.length)) + 2;
   const lines = [l.title, "", l.headline, "", ...l.fields.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`)];
+  if (l.others.length > 0) lines.push("", `${l.othersLabel}:`, ...l.others.map((o) => `  - ${o}`));
   if (l.recommendations.length > 0) lines.push("", "Top recommendations:", ...l.recommendations.map((r, i) => `  ${i + 1}. ${r}`));
   if (l.links.length > 0) lines.push("", ...l.links.map((link) => `${link.label}: ${link.url}`));
   return `${lines.join("\n")}\n`;
@@ -117,49 +99,19 @@ function renderText(l: Layout): string {
 const escapeHtml = (text: string) =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 
-function renderHtml(l: Layout): string {
+export function renderHtml(l: Layout): string {
   const rows = l.fields.map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`);
   const parts = [
     `<h2 style="border-left:6px solid ${l.color};padding-left:8px">${escapeHtml(l.title)}</h2>`,
     `<p>${escapeHtml(l.headline)}</p>`,
     `<table cellpadding="4">${rows.join("")}</table>`,
   ];
+  if (l.others.length > 0) {
+    parts.push(`<h3>${escapeHtml(l.othersLabel)}</h3>`, `<ul>${l.others.map((o) => `<li>${escapeHtml(o)}</li>`).join("")}</ul>`);
+  }
   if (l.recommendations.length > 0) {
     parts.push("<h3>Top recommendations</h3>", `<ol>${l.recommendations.map((r) => `<li>${escapeHtml(r)}</li>`).join("")}</ol>`);
   }
   for (const link of l.links) parts.push(`<p><a href="${escapeHtml(link.url)}">${escapeHtml(link.label)}</a></p>`);
   return `<!doctype html><html><body>${parts.join("\n")}</body></html>\n`;
-}
-
-/** Slack mrkdwn treats &, < and > as control characters. */
-const escapeSlack = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
-function renderSlack(l: Layout): IncomingWebhookSendArguments {
-  const header = oneLine(l.title).slice(0, SLACK_HEADER_MAX_CHARS);
-  const blocks: NonNullable<IncomingWebhookSendArguments["blocks"]> = [
-    { type: "header", text: { type: "plain_text", text: header } },
-    { type: "section", text: { type: "mrkdwn", text: escapeSlack(l.headline) } },
-    { type: "section", fields: l.fields.map(([label, value]) => ({ type: "mrkdwn" as const, text: `*${label}*\n${escapeSlack(value)}` })) },
-  ];
-  if (l.recommendations.length > 0) {
-    const list = l.recommendations.map((r, i) => `${i + 1}. ${escapeSlack(r)}`).join("\n");
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: `*Top recommendations*\n${list}` } });
-  }
-  if (l.links.length > 0) {
-    blocks.push({ type: "context", elements: l.links.map((link) => ({ type: "mrkdwn" as const, text: `<${link.url}|${link.label}>` })) });
-  }
-  return { text: oneLine(l.subject), attachments: [{ color: l.color, fallback: oneLine(l.subject), blocks }] };
-}
-
-function render(l: Layout): RenderedMessage {
-  return { subject: l.subject, text: renderText(l), html: renderHtml(l), slack: renderSlack(l) };
-}
-
-export function renderAlert(facts: AlertFacts): RenderedMessage {
-  return render(alertLayout(facts));
-}
-
-/** The clearly marked message of `memsnap alerts test`; links to the alert states when a URL is known. */
-export function renderTest(channel: string, baseUrl: string | null): RenderedMessage {
-  return render(testLayout(channel, baseUrl));
 }

@@ -1,9 +1,9 @@
 import { Counter, Gauge, type Registry } from "prom-client";
+import { CHANNEL_NAMES, type ChannelName } from "./notifiers/registry";
 import type { AlertState } from "./state";
-import { CHANNELS, type Channel } from "./notifiers/notifier";
 
-const DELIVERY_OUTCOMES = ["sent", "failed", "retried"] as const;
-export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+const NOTIFICATION_OUTCOMES = ["delivered", "retried", "dropped"] as const;
+type NotificationOutcome = (typeof NOTIFICATION_OUTCOMES)[number];
 
 /** memsnap_alert_firing and memsnap_notifications_total, registered on the exporter's registry. */
 export class AlertMetrics {
@@ -22,11 +22,11 @@ export class AlertMetrics {
     });
     this.notifications = new Counter({
       name: "memsnap_notifications_total",
-      help: "Alert notifications by channel: sent, failed after the last attempt, or retried after a failed attempt.",
+      help: "Alert notifications by channel: delivered (the channel accepted it), retried (an attempt failed; another follows), dropped (refused for good, or undelivered past MEMSNAP_NOTIFY_MAX_AGE).",
       labelNames: ["channel", "outcome"],
       registers: [registry],
     });
-    for (const channel of CHANNELS) for (const outcome of DELIVERY_OUTCOMES) this.notifications.inc({ channel, outcome }, 0);
+    for (const channel of CHANNEL_NAMES) for (const outcome of NOTIFICATION_OUTCOMES) this.notifications.inc({ channel, outcome }, 0);
   }
 
   /** One series per firing alert of the target; the others' series are removed. */
@@ -39,7 +39,7 @@ export class AlertMetrics {
     this.invalidate();
   }
 
-  countDelivery(channel: Channel, outcome: DeliveryOutcome): void {
+  countNotification(channel: ChannelName, outcome: NotificationOutcome): void {
     this.notifications.inc({ channel, outcome });
     this.invalidate();
   }

@@ -4,10 +4,12 @@ import { z } from "zod";
 import { ALERTED_SEVERITIES } from "../config/alerting";
 import type { Logger } from "../log";
 import { writeInside } from "../output/safe-write";
+import { OutboxEntrySchema, type OutboxEntry } from "./dispatcher";
 import { alertKey, type AlertBook, type AlertState } from "./state";
 
 export const STATE_FILE = "alerts-state.json";
-const STATE_FILE_VERSION = 1;
+/** Version 2 added the outbox; a version 1 file is read as one with an empty outbox. */
+const STATE_FILE_VERSION = 2;
 
 const NotificationKindSchema = z.enum(["firing", "reminder", "resolved"]);
 
@@ -28,20 +30,30 @@ const AlertStateSchema = z.object({
 }) satisfies z.ZodType<AlertState>;
 
 const StateFileSchema = z.object({
-  version: z.literal(STATE_FILE_VERSION),
+  version: z.union([z.literal(1), z.literal(STATE_FILE_VERSION)]),
   saved_at: z.iso.datetime(),
   alerts: z.array(AlertStateSchema),
+  outbox: z.array(OutboxEntrySchema).default([]),
 });
+
+/** What the state file holds: every alert's state, and the notifications not yet delivered. */
+export interface AlertFile {
+  book: AlertBook;
+  outbox: OutboxEntry[];
+}
+
+const EMPTY: AlertFile = { book: new Map(), outbox: [] };
 
 /**
  * The alert state file under the data folder: read once at start, written after
- * evaluations that changed it (a temporary file, then a rename), one write at a time.
+ * evaluations and deliveries that changed it (a temporary file, then a rename), one
+ * write at a time.
  */
 export class AlertStore {
   readonly file: string;
-  /** The alerts as last written or read; an empty book is not worth a file. */
-  private lastWritten = "[]";
-  private pending: AlertBook | null = null;
+  /** The contents as last written or read; an empty state is not worth a file. */
+  private lastWritten = contentsOf(EMPTY);
+  private pending: AlertFile | null = null;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -51,14 +63,17 @@ export class AlertStore {
     this.file = path.resolve(dataDir, STATE_FILE);
   }
 
-  /** The saved alerts of the targets still configured; an empty book when there is no usable file. */
-  async load(targets: string[]): Promise<AlertBook> {
+  /**
+   * The saved alerts of the targets still configured, and every undelivered notification
+   * (an alert about a target no longer watched still happened); empty when there is no usable file.
+   */
+  async load(targets: string[]): Promise<AlertFile> {
     let text: string;
     try {
       text = await fs.readFile(this.file, "utf8");
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") this.log.error({ err, file: this.file }, "cannot read the alert state file; starting with no alert state");
-      return new Map();
+      return EMPTY;
     }
     const parsed = StateFileSchema.safeParse(parseJson(text));
     if (!parsed.success) {
@@ -67,17 +82,18 @@ export class AlertStore {
         { file: this.file, problem: `${problem.path.join(".")}: ${problem.message}` },
         "the alert state file is not one memsnap wrote; starting with no alert state (it is replaced at the next save)",
       );
-      return new Map();
+      return EMPTY;
     }
-    this.lastWritten = JSON.stringify(parsed.data.alerts);
-    const kept = parsed.data.alerts.filter((a) => targets.includes(a.target));
-    return new Map(kept.map((a) => [alertKey(a.target, a.alertname), a]));
+    const { alerts, outbox } = parsed.data;
+    this.lastWritten = contentsOf({ book: new Map(alerts.map((a) => [alertKey(a.target, a.alertname), a])), outbox });
+    const kept = alerts.filter((a) => targets.includes(a.target));
+    return { book: new Map(kept.map((a) => [alertKey(a.target, a.alertname), a])), outbox };
   }
 
-  /** Schedules a write of the book; writes that pile up are merged into the latest. */
-  save(book: AlertBook): void {
+  /** Schedules a write; writes that pile up are merged into the latest. */
+  save(state: AlertFile): void {
     const idle = this.pending === null;
-    this.pending = book;
+    this.pending = state;
     if (idle) this.writing = this.writing.then(() => this.writePending());
   }
 
@@ -87,19 +103,23 @@ export class AlertStore {
   }
 
   private async writePending(): Promise<void> {
-    const book = this.pending;
+    const state = this.pending;
     this.pending = null;
-    if (book === null) return;
-    const alerts = JSON.stringify([...book.values()]);
-    if (alerts === this.lastWritten) return;
-    const text = `{"version":${STATE_FILE_VERSION},"saved_at":${JSON.stringify(new Date().toISOString())},"alerts":${alerts}}\n`;
+    if (state === null) return;
+    const contents = contentsOf(state);
+    if (contents === this.lastWritten) return;
+    const text = `{"version":${STATE_FILE_VERSION},"saved_at":${JSON.stringify(new Date().toISOString())},${contents}}\n`;
     try {
       await writeInside(this.dataDir, STATE_FILE, text, true);
-      this.lastWritten = alerts;
+      this.lastWritten = contents;
     } catch (err) {
-      this.log.error({ err, file: this.file }, "cannot write the alert state file; a restart may notify again");
+      this.log.error({ err, file: this.file }, "cannot write the alert state file; a restart may notify again, or lose what was not delivered");
     }
   }
+}
+
+function contentsOf({ book, outbox }: AlertFile): string {
+  return `"alerts":${JSON.stringify([...book.values()])},"outbox":${JSON.stringify(outbox)}`;
 }
 
 function parseJson(text: string): unknown {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from "commander";
-import { CHANNELS, type Channel } from "../alerts/notifiers/notifier";
+import { CHANNEL_NAMES, type ChannelName } from "../alerts/notifiers/registry";
 import { VERSION } from "../version";
 import { registerAnalyzeCommand } from "./analyze";
 import { CliError } from "./common";
@@ -8,6 +8,7 @@ import { daemonOptionsOf, withDaemonOptions } from "./daemon-options";
 import { registerCompareCommand } from "./compare";
 import { EXIT_USAGE } from "./exit-codes";
 import { registerMonitorCommand } from "./monitor";
+import { registerReportCommand } from "./report";
 import { translateSeedSpelling } from "./seed-spelling";
 import { registerSnapshotCommand } from "./snapshot";
 
@@ -61,13 +62,14 @@ function buildProgram(): Command {
     .description("the built-in alerting")
     .command("test")
     .description("send one clearly marked test message on a channel, to check the alert wiring")
-    .addOption(new Option("--channel <channel>", "where to send it").choices(CHANNELS).makeOptionMandatory())
+    .addOption(new Option("--channel <channel>", "where to send it").choices(CHANNEL_NAMES).makeOptionMandatory())
     .option("-c, --config <file>", "a .yaml or .json config file (environment variables override it)")
-    .action((options: { channel: Channel; config?: string }) => loadAlerts().alertsTest(options));
+    .action((options: { channel: ChannelName; config?: string }) => loadAlerts().alertsTest(options));
   registerSnapshotCommand(program);
   registerAnalyzeCommand(program);
   registerCompareCommand(program);
   registerMonitorCommand(program);
+  registerReportCommand(program);
   return program;
 }
 

@@ -1,12 +1,13 @@
 import { z } from "zod";
-import { isLoopback } from "../server/auth";
+import { CHANNELS, type ChannelConfigs } from "../alerts/notifiers/registry";
+import { count, onOff } from "./fields";
 
-/** Severities that notify; opportunities are shown as recommendations, never sent. */
-export const ALERTED_SEVERITIES = ["critical", "warning"] as const;
-export type AlertedSeverity = (typeof ALERTED_SEVERITIES)[number];
+export { ALERTED_SEVERITIES, isAlertedSeverity, type AlertedSeverity } from "./fields";
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION_HINT = "a duration such as 4h, 30m, 90s or 500ms";
+/** Longer waits than this are refused: a Node timer holds at most 2^31 − 1 ms. */
+const MAX_DURATION_MS = 24 * 3_600_000;
 
 /** "4h", "30m", "90s", "500ms" or a plain number of seconds → milliseconds; null when not one. */
 function parseDurationMs(value: unknown): number | null {
@@ -17,99 +18,17 @@ function parseDurationMs(value: unknown): number | null {
   return Number(match[1]) * DURATION_UNITS_MS[match[2] ?? "s"];
 }
 
-const durationMs = (minMs: number, what: string) =>
+const durationMs = (minMs: number, what: string, maxMs = Number.MAX_SAFE_INTEGER) =>
   z.union([z.number(), z.string()], { error: `expected ${DURATION_HINT}` }).transform((value, ctx) => {
     const ms = parseDurationMs(value);
-    if (ms === null || ms < minMs) {
+    if (ms === null || ms < minMs || ms > maxMs) {
       ctx.addIssue({ code: "custom", message: `expected ${what}: ${DURATION_HINT}` });
       return z.NEVER;
     }
     return ms;
   });
 
-const count = (min: number, max: number, what: string) =>
-  z.coerce
-    .number({ error: `expected ${what}` })
-    .refine((n) => Number.isInteger(n) && n >= min && n <= max, { message: `expected ${what}` });
-
-const onOff = z
-  .union([z.boolean(), z.enum(["on", "off", "true", "false"])], { error: "expected on or off" })
-  .transform((v) => v === true || v === "on" || v === "true");
-
-/** A list from YAML, or a comma-separated string from the environment. */
-const commaList = <T extends z.ZodType>(item: T) =>
-  z.preprocess(
-    (v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter((s) => s !== "") : v),
-    z.array(item),
-  );
-
-export const isAlertedSeverity = (s: string): s is AlertedSeverity => (ALERTED_SEVERITIES as readonly string[]).includes(s);
-
-const severities = commaList(z.string())
-  .refine((list) => list.every(isAlertedSeverity), { message: `expected severities among ${ALERTED_SEVERITIES.join(", ")}` })
-  .transform((list) => list.filter(isAlertedSeverity));
-
-/** The address inside "Name <address>", or the text itself. */
-function mailboxAddress(mailbox: string): string {
-  const match = /<([^<>]*)>\s*$/.exec(mailbox);
-  return (match === null ? mailbox : match[1]).trim();
-}
-
-const isEmailAddress = (mailbox: string) => z.email().safeParse(mailboxAddress(mailbox)).success;
-
-const mailbox = z.string().refine(isEmailAddress, { message: "expected an e-mail address such as memsnap@example.com" });
-
-const mailboxes = commaList(z.string()).superRefine((list, ctx) => {
-  const bad = list.filter((m) => !isEmailAddress(m));
-  if (bad.length > 0) {
-    ctx.addIssue({ code: "custom", message: `expected comma-separated e-mail addresses; not one: ${bad.map((m) => JSON.stringify(m)).join(", ")}` });
-  }
-});
-
-const slackWebhookUrl = z.url({ protocol: /^https?$/, error: "expected an https URL" }).refine(
-  (url) => {
-    if (!URL.canParse(url)) return true;
-    const parsed = new URL(url);
-    return parsed.protocol === "https:" || isLoopback(parsed.hostname.replace(/^\[|\]$/g, ""));
-  },
-  { message: "expected an https URL (plain http only on 127.0.0.1, for a local relay)" },
-);
-
-const EmailSchema = z
-  .object({
-    smtp_url: z.url({ protocol: /^smtps?$/, error: "expected an smtp:// or smtps:// URL" }).optional(),
-    smtp_host: z.string().min(1, "expected a host name or address").optional(),
-    smtp_port: count(1, 65535, "a TCP port from 1 to 65535").optional(),
-    smtp_secure: onOff.default(false),
-    smtp_user: z.string().min(1).optional(),
-    smtp_pass: z.string().min(1).optional(),
-    from: mailbox.optional(),
-    to: mailboxes.default([]),
-    severities: severities.default(["critical", "warning"]),
-  })
-  .superRefine((email, ctx) => {
-    const problem = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-    const server = email.smtp_url !== undefined || email.smtp_host !== undefined;
-    if (email.smtp_url !== undefined && email.smtp_host !== undefined) {
-      problem("smtp_host", "set SMTP_URL or SMTP_HOST, not both");
-    }
-    if ((email.smtp_user === undefined) !== (email.smtp_pass === undefined)) {
-      problem(email.smtp_user === undefined ? "smtp_user" : "smtp_pass", "set SMTP_USER and SMTP_PASS together");
-    }
-    const addressed = email.from !== undefined || email.to.length > 0;
-    if (server && email.from === undefined) problem("from", "e-mail alerts need a sender: set ALERT_EMAIL_FROM");
-    if (server && email.to.length === 0) problem("to", "e-mail alerts need recipients: set ALERT_EMAIL_TO");
-    if (!server && addressed) {
-      problem(email.to.length > 0 ? "to" : "from", "e-mail alerts need an SMTP server: set SMTP_URL or SMTP_HOST");
-    }
-  });
-
-const SlackSchema = z.object({
-  webhook_url: slackWebhookUrl.optional(),
-  severities: severities.default(["critical"]),
-});
-
-export const AlertingSchema = z.object({
+const BaseAlertingSchema = z.object({
   for_samples: z
     .object({
       critical: count(0, 1000, "a number of samples from 0 to 1000").default(0),
@@ -119,39 +38,44 @@ export const AlertingSchema = z.object({
   keep_firing_samples: count(0, 1000, "a number of samples from 0 to 1000").default(1),
   repeat_interval: durationMs(1000, "at least one second").default(4 * 3_600_000),
   send_resolved: onOff.default(true),
+  /** An undelivered notification is retried until it is this old, then dropped. */
+  notify_max_age: durationMs(1000, "from one second to 30 days", 30 * 86_400_000).default(24 * 3_600_000),
   retry: z
     .object({
+      /** Attempts of `memsnap alerts test`; the daemon retries until `notify_max_age`. */
       attempts: count(1, 20, "a number of attempts from 1 to 20").default(5),
-      base_delay: durationMs(1, "at least 1ms").default(1000),
-      max_delay: durationMs(1, "at least 1ms").default(60_000),
+      base_delay: durationMs(1, "from 1ms to 24h", MAX_DURATION_MS).default(1000),
+      max_delay: durationMs(1, "from 1ms to 24h", MAX_DURATION_MS).default(60_000),
+      /** A receiver's Retry-After is honoured up to this. */
+      retry_after_cap: durationMs(1, "from 1ms to 24h", MAX_DURATION_MS).default(10 * 60_000),
     })
     .prefault({}),
-  email: EmailSchema.prefault({}),
-  slack: SlackSchema.prefault({}),
 });
+
+const channelSlices = Object.fromEntries(CHANNELS.map((d): [string, z.ZodType] => [d.name, (d.schema as z.ZodType).prefault({})]));
+
+/**
+ * The alerting settings: the evaluation and retry settings, and one slice per channel of
+ * the registry (`alerting.slack`, `alerting.email`, …). The slices are assembled from the
+ * registry, so their types are stated once, in ChannelConfigs.
+ */
+export const AlertingSchema = BaseAlertingSchema.extend(channelSlices) as unknown as z.ZodType<z.output<typeof BaseAlertingSchema> & ChannelConfigs>;
 export type AlertingConfig = z.infer<typeof AlertingSchema>;
-export type EmailConfig = AlertingConfig["email"];
-export type RetryConfig = AlertingConfig["retry"];
 
 /** Environment variable → path under `alerting`. */
 export const ALERTING_ENV_PATHS: Record<string, string[]> = {
-  SMTP_URL: ["email", "smtp_url"],
-  SMTP_HOST: ["email", "smtp_host"],
-  SMTP_PORT: ["email", "smtp_port"],
-  SMTP_SECURE: ["email", "smtp_secure"],
-  SMTP_USER: ["email", "smtp_user"],
-  SMTP_PASS: ["email", "smtp_pass"],
-  ALERT_EMAIL_FROM: ["email", "from"],
-  ALERT_EMAIL_TO: ["email", "to"],
-  MEMSNAP_ALERT_EMAIL_SEVERITIES: ["email", "severities"],
-  SLACK_WEBHOOK_URL: ["slack", "webhook_url"],
-  MEMSNAP_ALERT_SLACK_SEVERITIES: ["slack", "severities"],
+  ...Object.fromEntries(CHANNELS.flatMap((d) => Object.entries(d.env).map(([name, key]) => [name, [d.name, key]]))),
   MEMSNAP_ALERT_FOR_SAMPLES_CRITICAL: ["for_samples", "critical"],
   MEMSNAP_ALERT_FOR_SAMPLES_WARNING: ["for_samples", "warning"],
   MEMSNAP_ALERT_KEEP_FIRING_SAMPLES: ["keep_firing_samples"],
   MEMSNAP_ALERT_REPEAT_INTERVAL: ["repeat_interval"],
   MEMSNAP_ALERT_SEND_RESOLVED: ["send_resolved"],
+  MEMSNAP_NOTIFY_MAX_AGE: ["notify_max_age"],
   MEMSNAP_ALERT_RETRY_ATTEMPTS: ["retry", "attempts"],
   MEMSNAP_ALERT_RETRY_BASE_DELAY: ["retry", "base_delay"],
   MEMSNAP_ALERT_RETRY_MAX_DELAY: ["retry", "max_delay"],
+  MEMSNAP_ALERT_RETRY_AFTER_CAP: ["retry", "retry_after_cap"],
 };
+
+/** The channels' secret variables: a configuration message names them but never repeats their values. */
+export const ALERTING_SECRET_VARS: readonly string[] = CHANNELS.flatMap((d) => d.secretEnv);

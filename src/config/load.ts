@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
-import { ALERTING_ENV_PATHS } from "./alerting";
+import { ALERTING_ENV_PATHS, ALERTING_SECRET_VARS } from "./alerting";
 import { ConfigSchema, type Config } from "./schema";
 
 export class ConfigError extends Error {
@@ -53,6 +53,8 @@ const TARGET_ENV_FIELDS: Record<string, string> = {
   MEMSNAP_TARGET_TIMEOUT_MS: "timeout_ms",
   MEMSNAP_TARGET_API_KEY: "api_key",
   MEMSNAP_TARGET_MAX_RESPONSE_BYTES: "max_response_bytes",
+  MEMSNAP_TARGET_TENANT: "tenant",
+  MEMSNAP_TARGET_DATABASE: "database",
   MEMSNAP_DEMO_SCALE: "scale",
 };
 const LOCATOR_VARS = ["MEMSNAP_TARGET_PID", "MEMSNAP_TARGET_PID_FILE", "MEMSNAP_TARGET_PROCESS"];
@@ -131,7 +133,7 @@ function envTarget(env: Env, raw: Raw, file: string | undefined): { target: Raw;
 }
 
 /** Variables whose values are secrets: a message names them but never repeats them. */
-const SECRET_VARS = new Set(["MEMSNAP_API_TOKEN", "MEMSNAP_TARGET_API_KEY", "SMTP_URL", "SMTP_PASS", "SLACK_WEBHOOK_URL"]);
+const SECRET_VARS = new Set(["MEMSNAP_API_TOKEN", "MEMSNAP_TARGET_API_KEY", ...ALERTING_SECRET_VARS]);
 
 function describeIssue(issue: z.core.$ZodIssue, origins: Map<string, string>, raw: Raw, file?: string): string {
   const key = issue.path.join(".");

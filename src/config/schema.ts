@@ -30,7 +30,7 @@ function regexProblem(pattern: string): string | null {
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
-const TARGET_KINDS = ["demo", "vectorizer", "qdrant", "none"] as const;
+const TARGET_KINDS = ["demo", "vectorizer", "qdrant", "chroma", "none"] as const;
 
 const processPattern = z
   .string()
@@ -48,6 +48,9 @@ const apiUrl = z
     message: "keep credentials out of the URL: set api_key (MEMSNAP_TARGET_API_KEY)",
   });
 
+/** A Chroma tenant or database name: one path segment of its API. */
+const chromaName = z.string().regex(/^[^/?#\s]{1,128}$/, "expected a Chroma name: 1–128 characters without '/', '?', '#' or spaces");
+
 const TargetFields = z.object({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "expected 1–64 letters, digits, '.', '_' or '-'"),
   kind: z.enum(TARGET_KINDS, { error: `expected one of ${TARGET_KINDS.join(", ")}` }),
@@ -62,6 +65,8 @@ const TargetFields = z.object({
   timeout_ms: integer(1, 600000, "a timeout in milliseconds from 1 to 600000").default(5000),
   api_key: z.string().min(1, "expected the API key, not an empty string").optional(),
   max_response_bytes: integer(1024, 2 ** 31, "a size in bytes from 1024 to 2147483648").default(32 * 1024 * 1024),
+  tenant: chromaName.optional(),
+  database: chromaName.optional(),
 });
 
 /** Settings that contradict the target's kind or each other. */
@@ -82,6 +87,9 @@ function targetProblems(target: z.infer<typeof TargetFields>): Array<{ path: str
   if (target.scale !== undefined && target.kind !== "demo") problems.push({ path: "scale", message: "only the demo target has a scale" });
   if (target.api_key !== undefined && target.kind !== "qdrant") {
     problems.push({ path: "api_key", message: "only the qdrant target takes an api_key" });
+  }
+  for (const field of ["tenant", "database"] as const) {
+    if (target[field] !== undefined && target.kind !== "chroma") problems.push({ path: field, message: `only the chroma target takes a ${field}` });
   }
   if (locators.length > 1) problems.push({ path: "pid", message: "set only one of pid, pid_file and process" });
   return problems;

@@ -12,6 +12,8 @@ export interface CollectionSeriesFigures {
   estimatedBytes: number;
   /** Null when no collection summed here has the database's own figure. */
   actualBytes: number | null;
+  /** The model's expectation; null when no collection summed here has one. */
+  expectedBytes: number | null;
   /** How many of the collections are quantized (0 or 1 for one collection). */
   quantizedCollections: number;
 }
@@ -30,16 +32,23 @@ const figuresOf = (d: Detail): CollectionSeriesFigures => ({
   vectors: d.vector_count,
   estimatedBytes: d.estimated_memory_bytes,
   actualBytes: d.actual_memory_bytes,
+  expectedBytes: d.expected_bytes ?? null,
   quantizedCollections: d.quantized ? 1 : 0,
 });
 
+/** The sum of the figures that are known; null when none is. */
+function sumKnown(figures: (number | null)[]): number | null {
+  const known = figures.filter((f): f is number => f !== null);
+  return known.length === 0 ? null : known.reduce((sum, f) => sum + f, 0);
+}
+
 function sumOf(rest: Detail[]): CollectionSeriesFigures {
-  const known = rest.filter((d) => d.actual_memory_bytes !== null);
   return {
     collection: OTHER_COLLECTIONS,
     vectors: rest.reduce((sum, d) => sum + d.vector_count, 0),
     estimatedBytes: rest.reduce((sum, d) => sum + d.estimated_memory_bytes, 0),
-    actualBytes: known.length === 0 ? null : known.reduce((sum, d) => sum + d.actual_memory_bytes!, 0),
+    actualBytes: sumKnown(rest.map((d) => d.actual_memory_bytes)),
+    expectedBytes: sumKnown(rest.map((d) => d.expected_bytes ?? null)),
     quantizedCollections: rest.filter((d) => d.quantized).length,
   };
 }

@@ -114,4 +114,9 @@ export const COLLECTION_GAUGES: CollectionGaugeDefinition[] = [
     help: `1 when the collection is quantized, else 0. For collection="${OTHER_COLLECTIONS}", how many of the collections summed there are quantized.`,
     value: (c) => c.quantizedCollections,
   },
+  {
+    name: "memsnap_collection_expected_bytes",
+    help: `The model's expectation of the collection in bytes: vectors by element type and quantization (originals kept where the database keeps them), the HNSW graph, the payload where given.${OTHER_NOTE}`,
+    value: (c) => c.expectedBytes,
+  },
 ];

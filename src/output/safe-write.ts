@@ -103,8 +103,8 @@ export async function writeInside(outputDir: string, relativeName: string, text:
   await checkTargetFile(file, relative, overwrite);
   await fs.mkdir(path.dirname(file), { recursive: true });
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
-  await fs.writeFile(temp, text, { flag: "wx", mode: 0o644 });
   try {
+    await fs.writeFile(temp, text, { flag: "wx", mode: 0o644 });
     if (overwrite) await fs.rename(temp, file);
     else await linkRefusingExisting(temp, file, relative);
   } finally {

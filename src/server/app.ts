@@ -8,6 +8,7 @@ import { alertRoutes } from "./routes/alerts";
 import { exportRoutes } from "./routes/export";
 import { healthRoutes } from "./routes/health";
 import { metricsRoutes } from "./routes/metrics";
+import { pageRoutes } from "./routes/page";
 import { snapshotRoutes } from "./routes/snapshot";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -35,6 +36,7 @@ export function createApp(deps: ServerDeps): Koa {
   healthRoutes(router, deps);
   snapshotRoutes(router, deps);
   alertRoutes(router, deps);
+  pageRoutes(router, deps);
   exportRoutes(router, deps, [guard, jsonBodies()]);
   app.use(errorMiddleware(deps.log));
   if (deps.basicAuth !== undefined) app.use(deps.basicAuth.middleware());

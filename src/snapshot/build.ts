@@ -13,6 +13,7 @@ import {
   type CollectionTotals,
   type Discrepancy,
 } from "./analysis";
+import { expectedMemory } from "./model";
 import { memoryPressure, type Assessment, type UnaccountedGrowth } from "./assessment";
 import { findings, recommendations } from "./findings";
 import { health } from "./health";
@@ -82,6 +83,7 @@ function cgroupInfo(c: CgroupMemory | null): Snapshot["cgroup_info"] {
 export function collectionDetail(c: CollectionFigures): CollectionDetail {
   const estimated = estimatedBytes(c.vectorCount, c.dimension);
   const savings = quantizationSavingsBytes(c);
+  const expected = expectedMemory(c);
   return {
     name: c.name,
     dimension: c.dimension,
@@ -98,6 +100,13 @@ export function collectionDetail(c: CollectionFigures): CollectionDetail {
     index_bytes: c.indexBytes,
     payload_bytes: c.payloadBytes,
     quantization_savings_bytes: savings,
+    actual_source: c.actualSource ?? null,
+    expected_memory_mb: toMb(expected.totalBytes),
+    expected_bytes: expected.totalBytes,
+    expected_vectors_bytes: expected.vectorsBytes,
+    expected_quantized_bytes: expected.quantizedBytes,
+    expected_graph_bytes: expected.graphBytes,
+    expected_payload_bytes: expected.payloadBytes,
   };
 }
 

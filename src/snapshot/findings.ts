@@ -1,8 +1,9 @@
 import type { z } from "zod";
 import type { Thresholds } from "../config/schema";
 import type { CollectionFigures } from "../sources/types";
-import { BYTES_PER_MB, FLOAT32_BYTES, quantizationCoverageRatio, roundTo } from "./analysis";
+import { BYTES_PER_MB, quantizationCoverageRatio, roundTo } from "./analysis";
 import { hasLargeCollection, largeUnquantizedCollections, pressureRatio, type Assessment } from "./assessment";
+import { sq8Change } from "./model";
 import type { FindingSchema } from "./schema";
 
 export type Finding = z.infer<typeof FindingSchema>;
@@ -105,23 +106,51 @@ function memoryPressureFindings(a: Assessment): Finding[] {
   ];
 }
 
-/** SQ8 stores one byte per component instead of four. */
-function sq8SavingsBytes(c: CollectionFigures): number {
-  return c.vectorCount * c.dimension * (FLOAT32_BYTES - 1);
+const ELEMENT_NAMES: Record<number, string> = { 4: "float32", 2: "float16" };
+
+/**
+ * The SQ8 recommendation, by the model: what goes away, what stays, and the call that
+ * applies it. Null where the database offers no quantization (Chroma) or SQ8 cannot shrink
+ * the vectors.
+ */
+function enableSq8(c: CollectionFigures): Finding | null {
+  const change = sq8Change(c);
+  const apply = c.layout?.enableSq8;
+  if (change === null || apply === null) return null;
+  const shape = `${formatCount(c.vectorCount)} vectors × ${c.dimension} dims`;
+  const originals = `${ELEMENT_NAMES[c.layout?.componentBytes ?? 4] ?? "full-precision"} originals`;
+  const copy = `a 1-byte copy (~${formatBytes(change.addedBytes)})`;
+  let message: string;
+  if (apply === undefined) {
+    message =
+      `Enable SQ8 on \`${c.name}\` (${shape}): saves ~${formatBytes(change.ramFreedBytes)} where the database drops the ${originals} ` +
+      `(~${formatBytes(change.removedBytes)}) for ${copy}; where it keeps them beside the copy (Qdrant), they stay`;
+  } else if (change.keptBytes > 0) {
+    message =
+      `Quantize \`${c.name}\` with SQ8 (${shape}), its ${originals} on disk: the database keeps the originals ` +
+      `(~${formatBytes(change.keptBytes)} stay, on disk, paged in for rescoring) and adds ${copy} in RAM; ` +
+      `the RAM it needs falls by ~${formatBytes(change.ramFreedBytes)} (SQ8 alone, the originals left in RAM, adds ~${formatBytes(change.addedBytes)}). Apply: ${apply}`;
+  } else {
+    message =
+      `Enable SQ8 on \`${c.name}\` (${shape}): the ${originals} (~${formatBytes(change.removedBytes)}) go away for ${copy}: ` +
+      `saves ~${formatBytes(change.ramFreedBytes)}. ${apply}`;
+  }
+  return {
+    severity: "opportunity",
+    code: "EnableQuantization",
+    message,
+    value: roundTo(change.ramFreedBytes / BYTES_PER_MB, 1),
+    threshold: null,
+    collection: c.name,
+  };
 }
 
 function opportunityFindings(a: Assessment): Finding[] {
   const found: Finding[] = a.collections
     .filter((c) => c.quantization === "none" && c.vectorCount > 0)
-    .sort((x, y) => sq8SavingsBytes(y) - sq8SavingsBytes(x))
-    .map((c) => ({
-      severity: "opportunity" as const,
-      code: "EnableQuantization",
-      message: `Enable SQ8 on \`${c.name}\` (${formatCount(c.vectorCount)} vectors × ${c.dimension} dims): saves ~${formatBytes(sq8SavingsBytes(c))}`,
-      value: roundTo(sq8SavingsBytes(c) / BYTES_PER_MB, 1),
-      threshold: null,
-      collection: c.name,
-    }));
+    .map(enableSq8)
+    .filter((f): f is Finding => f !== null)
+    .sort((x, y) => (y.value ?? 0) - (x.value ?? 0));
   if (a.totals.actualBytes > MEMORY_MAPPED_STORAGE_FROM_BYTES) {
     found.push({
       severity: "opportunity",

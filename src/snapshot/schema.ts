@@ -71,6 +71,16 @@ export const CollectionDetailSchema = z.object({
   index_bytes: bytes,
   payload_bytes: bytes,
   quantization_savings_bytes: z.number(),
+  /** What `actual_memory_bytes` is and where it comes from: a measurement or the database's own estimate. */
+  actual_source: z.string().nullable().optional(),
+  /** The model's figure (src/snapshot/model.ts) beside the naive estimate; absent in snapshots from before it. */
+  expected_memory_mb: z.number().optional(),
+  expected_bytes: z.number().optional(),
+  /** The model's parts (flat: a detail is a flat record, shared between snapshots while unchanged). */
+  expected_vectors_bytes: z.number().optional(),
+  expected_quantized_bytes: z.number().optional(),
+  expected_graph_bytes: z.number().optional(),
+  expected_payload_bytes: z.number().optional(),
 });
 
 /** Totals are null while the database API cannot be read: unknown, not zero. */

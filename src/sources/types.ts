@@ -53,6 +53,28 @@ export interface CollectionFigures {
   anonymousBytes?: number | null;
   /** Resident pages of the collection's memory-mapped files, by the database's own count (Qdrant `cached_bytes`). */
   mappedResidentBytes?: number | null;
+  /** Where `actualBytes` comes from and what it is, e.g. "qdrant /collections/{name}/memory: ram_bytes + cached_bytes (measured)". */
+  actualSource?: string | null;
+  /** How the database lays the collection out, for the model's `expected_bytes`; absent: float32 vectors, no graph. */
+  layout?: CollectionLayout;
+}
+
+/** What the database keeps for a collection, as far as its API tells (the model's input). */
+export interface CollectionLayout {
+  /** Bytes per component of the stored vectors: float32 4, float16 2, uint8 1. */
+  componentBytes: number;
+  /** Whether the full-precision originals stay beside a quantized copy (Qdrant: yes; Vectorizer: no). */
+  keepsOriginals: boolean;
+  /** HNSW links per node on the upper levels (`m`; level 0 holds 2·m); null: no HNSW graph. */
+  hnswM: number | null;
+  /** HNSW graphs over the points (Qdrant: one per named dense vector); absent: 1. */
+  graphs?: number;
+  /** Graph nodes the database allocates (Chroma grows by doubling from 10 000); absent: one per vector. */
+  allocatedNodes?: number;
+  /** Bytes per graph node beside its links and vector (hnswlib's 8-byte label); absent: 0. */
+  nodeLabelBytes?: number;
+  /** How SQ8 is applied to this collection (the API call, or that it must be rebuilt); null: the database offers no quantization. */
+  enableSq8?: string | null;
 }
 
 /** What the database's runtime or allocator says about the memory it holds. */

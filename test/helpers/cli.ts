@@ -20,6 +20,8 @@ export interface ServeProcess {
   child: ChildProcessWithoutNullStreams;
   url: string;
   logs: Array<Record<string, unknown>>;
+  /** Everything written to stderr so far. */
+  stderr(): string;
   exited: Promise<number | null>;
 }
 
@@ -34,7 +36,7 @@ export function startServe(env: Record<string, string>, args: string[] = []): Pr
     createInterface({ input: child.stdout }).on("line", (line) => {
       const entry = JSON.parse(line) as Record<string, unknown>;
       logs.push(entry);
-      if (entry.msg === "listening") resolve({ child, url: entry.url as string, logs, exited });
+      if (entry.msg === "listening") resolve({ child, url: entry.url as string, logs, stderr: () => stderr, exited });
     });
     void exited.then((code) => reject(new Error(`memsnap serve exited with ${code} before listening: ${stderr}`)));
   });

@@ -25,15 +25,21 @@ function sendJson(response: http.ServerResponse, status: number, text: string): 
 }
 
 /**
- * Recorded bodies, looked up as `<layer>/<path>.json` in the first layer that has the file
- * (a later layer supplies what an earlier one does not override); 404 in Qdrant's shape.
+ * Recorded bodies, looked up as `<layer>/<path>.json` (or `.txt`, served as a Prometheus
+ * exposition) in the first layer that has the file (a later layer supplies what an earlier
+ * one does not override); 404 in Qdrant's shape.
  */
 export function recorded(...layers: string[]): Responder {
   return (request, response) => {
-    const route = new URL(request.url ?? "/", "http://fixture").pathname.replace(/^\/+|\/+$/g, "");
-    const file = layers.map((layer) => path.join(FIXTURES, layer, `${decodeURIComponent(route)}.json`)).find((f) => existsSync(f));
+    const route = decodeURIComponent(new URL(request.url ?? "/", "http://fixture").pathname.replace(/^\/+|\/+$/g, ""));
+    const candidates = layers.flatMap((layer) => [".json", ".txt"].map((ext) => path.join(FIXTURES, layer, `${route}${ext}`)));
+    const file = candidates.find((f) => existsSync(f));
     if (file === undefined) sendJson(response, 404, JSON.stringify({ status: { error: `Not found: ${route}` }, time: 0.0 }));
-    else sendJson(response, 200, readFileSync(file, "utf8"));
+    else if (file.endsWith(".json")) sendJson(response, 200, readFileSync(file, "utf8"));
+    else {
+      response.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+      response.end(readFileSync(file, "utf8"));
+    }
   };
 }
 

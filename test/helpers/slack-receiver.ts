@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { waitFor } from "./daemon";
 
@@ -11,6 +11,7 @@ export interface SlackAnswer {
 export interface SlackPost {
   at: number;
   status: number;
+  headers: IncomingHttpHeaders;
   payload: any;
 }
 
@@ -21,8 +22,8 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
 }
 
 /**
- * A real HTTP server on 127.0.0.1 standing in for a Slack incoming webhook: it records
- * every POST and answers from a script (then 200 "ok", or the standing answer).
+ * A real HTTP server on 127.0.0.1 standing in for a Slack incoming webhook (or any JSON
+ * webhook): it records every POST and answers from a script (then 200 "ok", or the standing answer).
  */
 export class SlackReceiver {
   readonly posts: SlackPost[] = [];
@@ -36,7 +37,7 @@ export class SlackReceiver {
     const server = createServer((request, response) => {
       void readJson(request).then((payload) => {
         const answer = receiver!.script.shift() ?? receiver!.standing;
-        receiver!.posts.push({ at: Date.now(), status: answer.status, payload });
+        receiver!.posts.push({ at: Date.now(), status: answer.status, headers: request.headers, payload });
         response.writeHead(answer.status, { "content-type": "text/plain", ...answer.headers });
         response.end(answer.body ?? (answer.status === 200 ? "ok" : "error"));
       });

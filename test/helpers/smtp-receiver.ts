@@ -16,7 +16,8 @@ export class SmtpReceiver {
     readonly received: ReceivedMail[],
   ) {}
 
-  static async start(): Promise<SmtpReceiver> {
+  /** Listens on `port` (0: any free port), so that a server stopped can come back where it was. */
+  static async start(port = 0): Promise<SmtpReceiver> {
     const received: ReceivedMail[] = [];
     const server = new SMTPServer({
       authOptional: true,
@@ -36,9 +37,8 @@ export class SmtpReceiver {
         );
       },
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.server.address() as AddressInfo).port;
-    return new SmtpReceiver(server, port, received);
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    return new SmtpReceiver(server, (server.server.address() as AddressInfo).port, received);
   }
 
   get url(): string {

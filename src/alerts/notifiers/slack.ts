@@ -1,22 +1,53 @@
-import { IncomingWebhook, IncomingWebhookHTTPError, type FetchFunction } from "@slack/webhook";
-import type { RenderedMessage } from "../message";
-import type { Notifier } from "./notifier";
-import { DeliveryError, parseRetryAfterMs } from "./retry";
+import { IncomingWebhook, IncomingWebhookHTTPError, type FetchFunction, type IncomingWebhookSendArguments } from "@slack/webhook";
+import { z } from "zod";
+import { severities, webhookUrl } from "../../config/fields";
+import { layoutOf, oneLine, type Layout } from "../message";
+import type { ChannelDescriptor, Notifier } from "./channel";
+import { DeliveryError, deepestMessage, httpFailure } from "./retry";
 
 /** One POST to the webhook may take this long before it counts as failed. */
 const SLACK_TIMEOUT_MS = 10_000;
+const SLACK_HEADER_MAX_CHARS = 150;
+
+const SlackSchema = z.object({
+  webhook_url: webhookUrl.optional(),
+  severities: severities.default(["critical"]),
+});
+type SlackConfig = z.infer<typeof SlackSchema>;
+
+/** Slack mrkdwn treats &, < and > as control characters. */
+const escapeSlack = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+function renderSlack(l: Layout): IncomingWebhookSendArguments {
+  const header = oneLine(l.title).slice(0, SLACK_HEADER_MAX_CHARS);
+  const blocks: NonNullable<IncomingWebhookSendArguments["blocks"]> = [
+    { type: "header", text: { type: "plain_text", text: header } },
+    { type: "section", text: { type: "mrkdwn", text: escapeSlack(l.headline) } },
+    { type: "section", fields: l.fields.map(([label, value]) => ({ type: "mrkdwn" as const, text: `*${label}*\n${escapeSlack(value)}` })) },
+  ];
+  if (l.others.length > 0) {
+    const list = l.others.map((o) => `• ${escapeSlack(o)}`).join("\n");
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: `*${l.othersLabel}*\n${list}` } });
+  }
+  if (l.recommendations.length > 0) {
+    const list = l.recommendations.map((r, i) => `${i + 1}. ${escapeSlack(r)}`).join("\n");
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: `*Top recommendations*\n${list}` } });
+  }
+  if (l.links.length > 0) {
+    blocks.push({ type: "context", elements: l.links.map((link) => ({ type: "mrkdwn" as const, text: `<${link.url}|${link.label}>` })) });
+  }
+  return { text: oneLine(l.subject), attachments: [{ color: l.color, fallback: oneLine(l.subject), blocks }] };
+}
 
 /**
  * Posts Block Kit messages to a Slack incoming webhook. @slack/webhook reports the
  * status of a failed POST but not its headers, so the fetch it uses is wrapped to
  * read Retry-After, and to stop a POST under way when memsnap stops.
  */
-export class SlackNotifier implements Notifier {
-  readonly channel = "slack" as const;
-
+class SlackNotifier implements Notifier<IncomingWebhookSendArguments> {
   constructor(private readonly webhookUrl: string) {}
 
-  async send(message: RenderedMessage, signal: AbortSignal): Promise<void> {
+  async send(message: IncomingWebhookSendArguments, signal: AbortSignal): Promise<void> {
     let retryAfter: string | null = null;
     const fetchWithHeaders: FetchFunction = async (url, init) => {
       const response = await fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
@@ -25,31 +56,23 @@ export class SlackNotifier implements Notifier {
     };
     const webhook = new IncomingWebhook(this.webhookUrl, { timeout: SLACK_TIMEOUT_MS, fetch: fetchWithHeaders });
     try {
-      await webhook.send(message.slack);
+      await webhook.send(message);
     } catch (err) {
-      throw slackFailure(err, retryAfter);
+      if (err instanceof IncomingWebhookHTTPError) throw httpFailure("Slack", err.statusCode, err.body, retryAfter, "check SLACK_WEBHOOK_URL", err);
+      throw new DeliveryError(`cannot reach the Slack webhook: ${deepestMessage(err)}`, { cause: err });
     }
   }
 
   close(): void {}
 }
 
-function slackFailure(err: unknown, retryAfter: string | null): DeliveryError {
-  if (err instanceof IncomingWebhookHTTPError) {
-    const status = err.statusCode;
-    const body = err.body.slice(0, 200);
-    if (status === 429) {
-      return new DeliveryError(`Slack answered 429 (rate limited): ${body}`, { retryAfterMs: parseRetryAfterMs(retryAfter), cause: err });
-    }
-    if (status >= 500) return new DeliveryError(`Slack answered ${status}: ${body}`, { cause: err });
-    return new DeliveryError(`Slack refused the message with ${status} (${body}): check SLACK_WEBHOOK_URL`, { permanent: true, cause: err });
-  }
-  return new DeliveryError(`cannot reach the Slack webhook: ${deepestMessage(err)}`, { cause: err });
-}
-
-/** fetch wraps the socket error (ECONNREFUSED, …) in "fetch failed", and Slack wraps that again. */
-function deepestMessage(err: unknown): string {
-  let current = err;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current.message : String(current);
-}
+export const slackChannel = {
+  name: "slack",
+  schema: SlackSchema,
+  env: { SLACK_WEBHOOK_URL: "webhook_url", MEMSNAP_ALERT_SLACK_SEVERITIES: "severities" },
+  secretEnv: ["SLACK_WEBHOOK_URL"],
+  settings: "SLACK_WEBHOOK_URL",
+  isConfigured: (config: SlackConfig) => config.webhook_url !== undefined,
+  create: async (config: SlackConfig) => new SlackNotifier(config.webhook_url!),
+  render: (notification) => renderSlack(layoutOf(notification, "slack")),
+} as const satisfies ChannelDescriptor<SlackConfig, IncomingWebhookSendArguments>;

@@ -75,10 +75,12 @@ function collectionLines(s: Snapshot, style: Style): string[] {
     String(c.dimension),
     c.quantization,
     fixed(c.estimated_memory_mb),
+    fixed(c.expected_memory_mb ?? null),
     fixed(c.actual_memory_mb),
   ]);
-  const head = ["NAME", "VECTORS", "DIMS", "QUANTIZATION", "ESTIMATED MB", "ACTUAL MB"];
-  return [style.bold(`Collections (${detail.length})`), ...indent(table(head, rows, ["left", "right", "right", "left", "right", "right"]))];
+  const head = ["NAME", "VECTORS", "DIMS", "QUANTIZATION", "ESTIMATED MB", "EXPECTED MB", "ACTUAL MB"];
+  const align = ["left", "right", "right", "left", "right", "right", "right"] as const;
+  return [style.bold(`Collections (${detail.length})`), ...indent(table(head, rows, [...align]))];
 }
 
 /** The trend section, shared by `analyze` and `monitor`. */

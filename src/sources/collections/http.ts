@@ -86,7 +86,8 @@ async function readBody(response: IncomingMessage, maxBytes: number, overCap: ((
 function errorDetail(text: string): string {
   try {
     const body = JSON.parse(text) as { status?: { error?: unknown }; error?: unknown; message?: unknown };
-    const said = body.status?.error ?? body.error ?? body.message;
+    const both = typeof body.error === "string" && typeof body.message === "string" ? `${body.error}: ${body.message}` : null;
+    const said = body.status?.error ?? both ?? body.error ?? body.message;
     if (typeof said === "string") return `: ${said.slice(0, ERROR_BODY_QUOTE_CHARS)}`;
   } catch {
     return "";
@@ -104,7 +105,7 @@ function request(url: string, headers: Record<string, string>, signal: AbortSign
 }
 
 async function fetchText(url: string, options: FetchJsonOptions, signal: AbortSignal): Promise<string> {
-  const response = await request(url, { accept: "application/json", ...options.headers }, signal);
+  const response = await request(url, options.headers ?? {}, signal);
   const status = response.statusCode ?? 0;
   if (status < 200 || status > 299) {
     const detail = errorDetail(await readBody(response, ERROR_BODY_READ_BYTES, null).catch(() => ""));
@@ -132,17 +133,21 @@ function describeFailure(url: string, err: unknown, timedOut: boolean, timeoutMs
   return new SourceHttpError(`cannot reach ${url}: ${causeOf(err)}`);
 }
 
-/** GETs a JSON document, bounded in time and size, with errors that name the URL and the cause. */
-export async function fetchJson(url: string, options: FetchJsonOptions): Promise<unknown> {
+/** GETs a text answer, bounded in time and size, with errors that name the URL and the cause. */
+export async function fetchPlainText(url: string, options: FetchJsonOptions, accept = "text/plain"): Promise<string> {
   const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
-  let text: string;
   try {
-    text = await fetchText(url, options, signal);
+    return await fetchText(url, { ...options, headers: { accept, ...options.headers } }, signal);
   } catch (err) {
     if (err instanceof SourceHttpError) throw err;
     if (options.signal.aborted) throw new SourceHttpError(`reading ${url} was cancelled: memsnap is stopping`);
     throw describeFailure(url, err, signal.aborted, options.timeoutMs);
   }
+}
+
+/** GETs a JSON document, bounded in time and size, with errors that name the URL and the cause. */
+export async function fetchJson(url: string, options: FetchJsonOptions): Promise<unknown> {
+  const text = await fetchPlainText(url, options, "application/json");
   try {
     return JSON.parse(text);
   } catch {

@@ -1,12 +1,16 @@
 import { z } from "zod";
-import type { CollectionFigures, CollectionSource, CollectionsReading, Quantization, SourceError } from "../types";
-import { endpoint, fetchJson, settled, SourceHttpError, type FetchJsonOptions } from "./http";
+import type { CollectionFigures, CollectionLayout, CollectionSource, CollectionsReading, Quantization, SourceError } from "../types";
+import { endpoint, fetchJson, fetchPlainText, settled, SourceHttpError, type FetchJsonOptions } from "./http";
+import { appVersion, CLUSTER_NOTE, clusterEnabled, measuredByMemory, memoryPath, METRICS_PATH, QdrantMemoryReport, runtimeOf, type MemoryRead, type Sized } from "./qdrant-memory";
 import { collectionBytes, QdrantTelemetry, TELEMETRY_PATH, type CollectionBytes } from "./qdrant-telemetry";
+import { mapLimited } from "./parallel";
 import { count, parseShape } from "./shape";
 
 export const QDRANT_DEFAULT_URL = "http://127.0.0.1:6333";
 
 const SOURCE = "qdrant";
+const MEMORY_SOURCE = "qdrant /collections/{name}/memory: ram_bytes + cached_bytes (measured: heap and resident mapped pages)";
+const TELEMETRY_SOURCE = "qdrant /telemetry: vectors_size_bytes + payloads_size_bytes (Qdrant's own estimate)";
 /** Collection details read at once: enough to be quick, few enough not to load the database. */
 const DETAIL_CONCURRENCY = 4;
 
@@ -20,11 +24,14 @@ const QuantizationConfig = z
   .loose();
 type QuantizationConfig = z.infer<typeof QuantizationConfig>;
 
+const HnswConfig = z.object({ m: count.nullish() });
+
 const VectorParams = z.object({
   size: count,
   distance: z.string(),
   datatype: z.enum(["float32", "uint8", "float16"]).nullish(),
   quantization_config: QuantizationConfig.nullish(),
+  hnsw_config: HnswConfig.nullish(),
 });
 type VectorParams = z.infer<typeof VectorParams>;
 
@@ -34,6 +41,7 @@ const CollectionInfo = z.object({
     config: z.object({
       params: z.object({ vectors: z.union([VectorParams, z.record(z.string(), VectorParams)]) }),
       quantization_config: QuantizationConfig.nullish(),
+      hnsw_config: HnswConfig.nullish(),
     }),
   }),
 });
@@ -91,7 +99,52 @@ function dominantQuantization(name: string, info: CollectionInfo, errors: Source
   return ranked[0]?.[0] ?? "none";
 }
 
-function toFigures({ name, info }: CountedCollection, bytes: CollectionBytes | undefined, errors: SourceError[]): CollectionFigures {
+const DATATYPE_BYTES = { float32: 4, float16: 2, uint8: 1 } as const;
+/** Qdrant's default HNSW `m`. */
+const QDRANT_DEFAULT_M = 16;
+
+/**
+ * Qdrant keeps the original vectors beside their quantized copy (for rescoring), one HNSW
+ * graph per named vector (m 0: none), and stores components by `datatype`.
+ */
+/** The PATCH that quantizes a collection with SQ8, the copy in RAM and the originals moved to disk. */
+function enableSq8Call(name: string, vectors: Array<[string, VectorParams]>): string {
+  const onDisk = Object.fromEntries(vectors.map(([vector]) => [vector, { on_disk: true }]));
+  const body = { vectors: onDisk, quantization_config: { scalar: { type: "int8", always_ram: true } } };
+  return `PATCH /collections/${encodeURIComponent(name)} ${JSON.stringify(body)}`;
+}
+
+function layoutOf(name: string, info: CollectionInfo): CollectionLayout {
+  const vectors = namedVectors(info);
+  const components = vectors.reduce((sum, [, params]) => sum + params.size, 0);
+  const bytes = vectors.reduce((sum, [, params]) => sum + params.size * DATATYPE_BYTES[params.datatype ?? "float32"], 0);
+  const m = vectors[0]?.[1].hnsw_config?.m ?? info.config.hnsw_config?.m ?? QDRANT_DEFAULT_M;
+  return {
+    componentBytes: components === 0 ? 4 : bytes / components,
+    keepsOriginals: true,
+    hnswM: m === 0 ? null : m,
+    graphs: vectors.length,
+    enableSq8: enableSq8Call(name, vectors),
+  };
+}
+
+function byteFigures(sized: Sized | undefined): Partial<CollectionFigures> {
+  if (sized === undefined) return { actualBytes: null, indexBytes: null, payloadBytes: null };
+  if (sized.source === "telemetry") {
+    return { actualBytes: sized.figures.totalBytes, indexBytes: null, payloadBytes: sized.figures.payloadBytes, actualSource: TELEMETRY_SOURCE };
+  }
+  const m = sized.figures;
+  return {
+    actualBytes: m.residentBytes,
+    indexBytes: m.indexBytes,
+    payloadBytes: m.payloadBytes,
+    anonymousBytes: m.anonymousBytes,
+    mappedResidentBytes: m.mappedResidentBytes,
+    actualSource: MEMORY_SOURCE,
+  };
+}
+
+function toFigures({ name, info }: CountedCollection, sized: Sized | undefined, errors: SourceError[]): CollectionFigures {
   const vectors = namedVectors(info);
   return {
     name,
@@ -100,9 +153,11 @@ function toFigures({ name, info }: CountedCollection, bytes: CollectionBytes | u
     documentCount: null,
     metric: [...new Set(vectors.map(([, params]) => params.distance))].join(",") || null,
     quantization: dominantQuantization(name, info, errors),
-    actualBytes: bytes?.totalBytes ?? null,
+    actualBytes: null,
     indexBytes: null,
-    payloadBytes: bytes?.payloadBytes ?? null,
+    payloadBytes: null,
+    ...byteFigures(sized),
+    layout: layoutOf(name, info),
   };
 }
 
@@ -110,24 +165,6 @@ function isCounted({ name, info }: { name: string; info: CollectionInfo }, error
   if (typeof info.points_count === "number") return true;
   errors.push({ source: SOURCE, message: `collection ${JSON.stringify(name)}: Qdrant gives no points_count; left out` });
   return false;
-}
-
-/** Runs `read` over the items, at most `limit` at a time; after a failure, starts no more. */
-async function mapLimited<T, R>(items: T[], limit: number, read: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (next < items.length && !failed) {
-      const index = next++;
-      results[index] = await read(items[index]).catch((err: unknown) => {
-        failed = true;
-        throw err;
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 export interface QdrantOptions {
@@ -170,25 +207,56 @@ export class QdrantSource implements CollectionSource {
     );
   }
 
+  /** One collection's /memory report; "absent" where Qdrant answers 404 (before 1.18, or the collection is gone). */
+  private memory(name: string, signal: AbortSignal): Promise<MemoryRead> {
+    return this.get(memoryPath(name), QdrantMemoryReport, signal).then(
+      (report) => ({ report: report.result }),
+      (err: unknown) => (err instanceof SourceHttpError && err.status === 404 ? "absent" : { failed: (err as Error).message }),
+    );
+  }
+
+  private metricsText(signal: AbortSignal): Promise<string> {
+    const headers: Record<string, string> = this.options.apiKey ? { "api-key": this.options.apiKey } : {};
+    const { timeoutMs, maxBytes } = this.options;
+    return fetchPlainText(endpoint(this.options.url, METRICS_PATH), { signal, timeoutMs, maxBytes, headers });
+  }
+
+  /** Byte figures from telemetry for the collections /memory could not size; errors say why for the others. */
+  private async telemetryBytes(names: string[], signal: AbortSignal, errors: SourceError[]) {
+    try {
+      const telemetry = await this.get(TELEMETRY_PATH, QdrantTelemetry, signal);
+      return { bytes: collectionBytes(telemetry, names, errors), version: telemetry.result.app?.version ?? null };
+    } catch (err) {
+      errors.push({ source: SOURCE, message: `${(err as Error).message}; the byte figures of ${names.map((n) => JSON.stringify(n)).join(", ")} are unknown` });
+      return { bytes: new Map<string, CollectionBytes>(), version: null };
+    }
+  }
+
   async collections(signal: AbortSignal, errors: SourceError[]): Promise<CollectionsReading> {
     const listed = (await this.get("collections", CollectionList, signal)).result.collections.map((c) => c.name);
-    const [detailsRead, telemetryRead] = await Promise.allSettled([
+    const [detailsRead, memoryRead, metricsRead] = await Promise.allSettled([
       mapLimited(listed, DETAIL_CONCURRENCY, (name) => this.detail(name, signal)),
-      this.get(TELEMETRY_PATH, QdrantTelemetry, signal),
+      mapLimited(listed, DETAIL_CONCURRENCY, (name) => this.memory(name, signal)),
+      this.metricsText(signal),
     ]);
+    const memory = new Map(settled(memoryRead).map((read, i) => [listed[i], read]));
     const read = settled(detailsRead)
       .map((info, i) => ({ name: listed[i], info }))
       .filter((c): c is { name: string; info: CollectionInfo } => c.info !== null);
     const counted = read.filter((c): c is CountedCollection => isCounted(c, errors));
-    let bytes = new Map<string, CollectionBytes>();
-    if (telemetryRead.status === "fulfilled") {
-      bytes = collectionBytes(telemetryRead.value, counted.map((c) => c.name), errors);
-    } else {
-      errors.push({ source: SOURCE, message: `${(telemetryRead.reason as Error).message}; the collections' byte figures are unknown` });
+    const sized = new Map<string, Sized>();
+    const unmeasured = measuredByMemory(counted.map((c) => c.name), memory, sized, errors);
+    let version = metricsRead.status === "fulfilled" ? appVersion(metricsRead.value) : null;
+    if (metricsRead.status === "fulfilled" && clusterEnabled(metricsRead.value) && unmeasured.length < counted.length) errors.push({ source: SOURCE, message: CLUSTER_NOTE });
+    if (unmeasured.length > 0) {
+      const telemetry = await this.telemetryBytes(unmeasured, signal, errors);
+      for (const [name, figures] of telemetry.bytes) sized.set(name, { source: "telemetry", figures });
+      version = telemetry.version ?? version;
     }
     return {
-      serverVersion: telemetryRead.status === "fulfilled" ? (telemetryRead.value.result.app?.version ?? null) : null,
-      collections: counted.map((c) => toFigures(c, bytes.get(c.name), errors)),
+      serverVersion: version,
+      collections: counted.map((c) => toFigures(c, sized.get(c.name), errors)),
+      runtime: runtimeOf(metricsRead, errors),
     };
   }
 }

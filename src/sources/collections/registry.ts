@@ -1,5 +1,6 @@
 import type { TargetConfig } from "../../config/schema";
 import type { CollectionSource } from "../types";
+import { CHROMA_DEFAULT_URL, ChromaSource } from "./chroma";
 import { QDRANT_DEFAULT_URL, QdrantSource } from "./qdrant";
 import { VECTORIZER_DEFAULT_URL, VectorizerSource } from "./vectorizer";
 
@@ -12,11 +13,13 @@ const SOURCES: Record<Exclude<TargetConfig["kind"], "none">, SourceFactory> = {
   demo: (target, url) => new VectorizerSource({ url, ...limits(target) }),
   vectorizer: (target, url) => new VectorizerSource({ url, ...limits(target) }),
   qdrant: (target, url) => new QdrantSource({ url, apiKey: target.api_key, ...limits(target) }),
+  chroma: (target, url) => new ChromaSource({ url, tenant: target.tenant, database: target.database, ...limits(target) }),
 };
 
 const DEFAULT_URLS: Partial<Record<TargetConfig["kind"], string>> = {
   vectorizer: VECTORIZER_DEFAULT_URL,
   qdrant: QDRANT_DEFAULT_URL,
+  chroma: CHROMA_DEFAULT_URL,
 };
 
 /** The target's API URL: its own, else its kind's default; null for a kind without an API (none). */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { CollectionFigures, CollectionSource, CollectionsReading, Quantization, SourceError } from "../types";
-import { endpoint, fetchJson, settled, type FetchJsonOptions } from "./http";
+import { endpoint, fetchJson, fetchPlainText, settled, type FetchJsonOptions } from "./http";
+import { unlabelledSamples } from "./prometheus-text";
 import { count, parseShape } from "./shape";
 
 export const VECTORIZER_DEFAULT_URL = "http://127.0.0.1:15002";
@@ -26,6 +27,19 @@ const VectorizerHealth = z.object({ status: z.string(), version: z.string().null
 const VectorizerStats = z.object({ collections: count, total_vectors: count.nullish(), version: z.string().nullish() });
 
 const SOURCE = "vectorizer";
+/**
+ * What `size.total_bytes` is (crates/vectorizer/src/db/collection/persistence.rs): Vectorizer's
+ * own estimate, not a measurement.
+ */
+const ESTIMATE_SOURCE =
+  "vectorizer size.total_bytes: Vectorizer's own estimate (per vector: id length + dimension × 4, or dimension + 8 with SQ8, " +
+  "+ the payload's JSON length + a flat 100 bytes for the HNSW graph)";
+/** Vectorizer's default HNSW `m`. */
+const VECTORIZER_DEFAULT_M = 16;
+const PROMETHEUS_PATH = "prometheus/metrics";
+/** Vectorizer fixes a collection's quantization when it is created. */
+const VECTORIZER_SQ8 =
+  "Vectorizer sets quantization when a collection is created: rebuild it with quantization SQ { bits: 8 } in its collection config and re-insert the vectors";
 
 /**
  * Vectorizer's `quantization.type` is a Rust Debug string ("SQ { bits: 8 }", "Binary",
@@ -82,6 +96,8 @@ function toFigures(c: VectorizerCollection, errors: SourceError[]): CollectionFi
     actualBytes: actualBytesOf(c, quantization, errors),
     indexBytes: c.size?.index_bytes ?? null,
     payloadBytes: c.size?.payload_bytes ?? null,
+    actualSource: ESTIMATE_SOURCE,
+    layout: { componentBytes: 4, keepsOriginals: false, hnswM: VECTORIZER_DEFAULT_M, enableSq8: VECTORIZER_SQ8 },
   };
 }
 
@@ -105,6 +121,23 @@ function checkCompleteness(listed: number, stats: z.infer<typeof VectorizerStats
     source: SOURCE,
     message:
       `Vectorizer holds ${stats.collections} collections but lists ${listed} to memsnap (tenant isolation?); ` +
+      "the memory of the unlisted ones counts as unaccounted",
+  });
+}
+
+/**
+ * `vectorizer_vectors_total` of `GET /prometheus/metrics` (refreshed every 15 s by its
+ * SystemCollector) against the vectors listed: more held than listed is memory no listed
+ * collection explains. An older Vectorizer without the endpoint is not an error.
+ */
+function checkVectorTotal(collections: CollectionFigures[], text: string, errors: SourceError[]): void {
+  const held = unlabelledSamples(text).get("vectorizer_vectors_total");
+  const listed = collections.reduce((sum, c) => sum + c.vectorCount, 0);
+  if (held === undefined || held <= listed) return;
+  errors.push({
+    source: SOURCE,
+    message:
+      `Vectorizer's /prometheus/metrics counts ${held} vectors (vectorizer_vectors_total) but its collections list ${listed}; ` +
       "the memory of the unlisted ones counts as unaccounted",
   });
 }
@@ -141,17 +174,18 @@ export class VectorizerSource implements CollectionSource {
         cancel.abort();
         throw err;
       });
-    const [health, listing, stats] = await Promise.allSettled([
+    const [health, listing, stats, prometheus] = await Promise.allSettled([
       required(this.get("health", VectorizerHealth, linked)),
       required(this.get("collections", VectorizerCollections, linked)),
       this.get("stats", VectorizerStats, linked),
+      fetchPlainText(endpoint(this.options.url, PROMETHEUS_PATH), { signal: linked, timeoutMs: this.options.timeoutMs, maxBytes: this.options.maxBytes }),
     ]);
     if (firstFailure !== null) throw firstFailure;
-    return { health: settled(health), listing: settled(listing), stats };
+    return { health: settled(health), listing: settled(listing), stats, prometheus };
   }
 
   async collections(signal: AbortSignal, errors: SourceError[]): Promise<CollectionsReading> {
-    const { health, listing, stats: statsRead } = await this.readAll(signal);
+    const { health, listing, stats: statsRead, prometheus } = await this.readAll(signal);
     if (health.status !== "healthy") {
       errors.push({ source: SOURCE, message: `Vectorizer reports its health as ${JSON.stringify(health.status)}` });
     }
@@ -162,6 +196,7 @@ export class VectorizerSource implements CollectionSource {
       checkCompleteness(listing.collections.length, stats, errors);
     }
     const collections = listing.collections.filter((c) => !isPlaceholder(c, errors)).map((c) => toFigures(c, errors));
+    if (prometheus.status === "fulfilled") checkVectorTotal(collections, prometheus.value, errors);
     return { serverVersion: health.version ?? stats?.version ?? null, collections };
   }
 }

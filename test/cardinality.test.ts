@@ -37,7 +37,7 @@ describe("bounding the per-collection series", () => {
     const { series, notExported } = boundCollections(details, 2);
     expect(notExported).toBe(2);
     expect(series.map((s) => s.collection)).toEqual(["big", "middle", OTHER_COLLECTIONS]);
-    expect(series[2]).toEqual({ collection: OTHER_COLLECTIONS, vectors: 5, estimatedBytes: 80, actualBytes: 10, quantizedCollections: 0 });
+    expect(series[2]).toEqual({ collection: OTHER_COLLECTIONS, vectors: 5, estimatedBytes: 80, actualBytes: 10, expectedBytes: null, quantizedCollections: 0 });
   });
 
   it("ranks a collection without the database's figure by its estimate, and leaves __other__'s figure unknown when none is known", () => {

@@ -5,13 +5,15 @@
  *   npm run bench                 full run (about fifteen minutes), writes bench/RESULTS.md
  *   npm run bench -- --quick      smoke run (about two minutes), prints only
  *   npm run bench -- --out FILE   writes the tables into FILE instead
+ *   npm run bench:attribution     only the attribution's cost, into its own block of RESULTS.md
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { attributionTables, benchAttribution } from "./attribution";
 import { evaluateGoals } from "./goals";
 import { loadTest } from "./load";
-import { benchPage, renderPageTable, writePageResults } from "./page";
+import { benchPage, renderPageTable } from "./page";
 import { ProcessStack, startNodeExporter, startSyntheticVectorizer, vectorizerTargetEnv } from "./processes";
 import { machineSection, renderTables, type BenchResults, type SamplingRun } from "./report";
 import { RESULTS_FILE, spliceResults } from "./results-file";
@@ -86,15 +88,32 @@ async function benchSampling(settings: BenchSettings): Promise<SamplingRun[]> {
 }
 
 
-function parseArgs(argv: string[]): { settings: BenchSettings; mode: "full" | "quick"; out: string | null } {
+function writeResults(out: string | null, generated: string, name: string): void {
+  if (out === null) return;
+  writeFileSync(out, spliceResults(existsSync(out) ? readFileSync(out, "utf8") : null, generated, name));
+  progress(`wrote ${out}`);
+}
+
+function parseArgs(argv: string[]): { settings: BenchSettings; mode: "full" | "quick"; out: string | null; attributionOnly: boolean } {
   const quick = argv.includes("--quick");
   const outAt = argv.indexOf("--out");
   const out = outAt >= 0 ? path.resolve(argv[outAt + 1] ?? "") : quick ? null : RESULTS_FILE;
-  return { settings: quick ? QUICK_SETTINGS : FULL_SETTINGS, mode: quick ? "quick" : "full", out };
+  return { settings: quick ? QUICK_SETTINGS : FULL_SETTINGS, mode: quick ? "quick" : "full", out, attributionOnly: argv.includes("--attribution") };
+}
+
+async function attributionSection(settings: BenchSettings): Promise<string> {
+  const costSamples = Math.min(settings.costSamples, 50);
+  return `- date: ${new Date().toISOString()}\n\n${attributionTables(await benchAttribution(demoEnv(settings), costSamples, progress))}`;
 }
 
 async function main(): Promise<void> {
-  const { settings, mode, out } = parseArgs(process.argv.slice(2));
+  const { settings, mode, out, attributionOnly } = parseArgs(process.argv.slice(2));
+  if (attributionOnly) {
+    const generated = await attributionSection(settings);
+    process.stdout.write(generated);
+    writeResults(out, generated, "bench:attribution");
+    return;
+  }
   const startedAt = new Date();
   const loadAverageBefore = os.loadavg();
   const scenarios = await benchScrapes(settings);
@@ -105,12 +124,11 @@ async function main(): Promise<void> {
   const pageTable = renderPageTable(await benchPage(settings.pageLoads, demoEnv(settings)));
   const results: BenchResults = { startedAt, loadAverageBefore, loadAverageAfter: os.loadavg(), mode, scenarios, sampling, load };
   const generated = `${machineSection(results).join("\n")}\n\n${renderTables(results, evaluateGoals(results))}`;
-  process.stdout.write(`${generated}\n${pageTable}`);
-  if (out !== null) {
-    writeFileSync(out, spliceResults(existsSync(out) ? readFileSync(out, "utf8") : null, generated));
-    writePageResults(out, pageTable);
-    progress(`wrote ${out}`);
-  }
+  const attribution = await attributionSection(settings);
+  process.stdout.write(`${generated}\n${pageTable}${attribution}`);
+  writeResults(out, generated, "bench");
+  writeResults(out, attribution, "bench:attribution");
+  writeResults(out, pageTable, "bench:page");
 }
 
 if (require.main === module) {

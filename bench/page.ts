@@ -14,7 +14,7 @@ import { RESULTS_FILE, spliceResults } from "./results-file";
 import { ProcessStack, startMemsnap, startSyntheticVectorizer, vectorizerTargetEnv } from "./processes";
 import { median, percentile } from "./timing";
 
-export const PAGE_MARKERS = { begin: "<!-- bench:page:begin -->", end: "<!-- bench:page:end -->" };
+const PAGE_BLOCK = "bench:page";
 const KIB = 1024;
 
 export interface PageFigures {
@@ -150,8 +150,8 @@ export function renderPageTable(figures: PageFigures[]): string {
 }
 
 /** Puts the page's table between its markers in `file`. */
-export function writePageResults(file: string, table: string): void {
-  writeFileSync(file, spliceResults(existsSync(file) ? readFileSync(file, "utf8") : null, table, PAGE_MARKERS));
+function writePageResults(file: string, table: string): void {
+  writeFileSync(file, spliceResults(existsSync(file) ? readFileSync(file, "utf8") : null, table, PAGE_BLOCK));
 }
 
 async function main(): Promise<void> {

@@ -55,7 +55,7 @@ async function measureCost(daemon: RunningDaemon, target: string, samples: numbe
     for (let i = 0; i < samples; i++) {
       const cpuBefore = process.cpuUsage();
       const started = performance.now();
-      await daemon.monitor.sample(target);
+      await daemon.monitor.sampleScheduled(target);
       wall.push(performance.now() - started);
       const used = process.cpuUsage(cpuBefore);
       cpu.push((used.user + used.system) / 1000);
@@ -87,7 +87,7 @@ async function soak(daemon: RunningDaemon, target: string, samples: number): Pro
   const every = Math.max(1, Math.floor(samples / RSS_READINGS));
   const points: Array<[number, number]> = [];
   for (let i = 1; i <= samples; i++) {
-    await daemon.monitor.sample(target);
+    await daemon.monitor.sampleScheduled(target);
     if (i >= from && (i % every === 0 || i === samples)) points.push([i, process.memoryUsage.rss()]);
   }
   return {
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const restResidentBytes = process.memoryUsage.rss();
     const target = config.targets[0].name;
-    const targetResidentBytes = (await daemon.monitor.sample(target)).process_info.physical_memory_bytes ?? Number.NaN;
+    const targetResidentBytes = (await daemon.monitor.sampleScheduled(target)).process_info.physical_memory_bytes ?? Number.NaN;
     const cost = await measureCost(daemon, target, costSamples);
     const figures: SampleLoopFigures = { restResidentBytes, targetResidentBytes, ...cost, soak: await soak(daemon, target, soakSamples) };
     process.stdout.write(`${JSON.stringify(figures)}\n`);

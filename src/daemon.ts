@@ -89,7 +89,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
     alerter,
     basicAuth,
     isReady: () => monitor.ready,
-    sampleNow: (name) => monitor.sample(name),
+    sampleNow: (name) => monitor.sampleFresh(name),
   });
   const listener = createListener(app.callback(), web, config.web_config_file, log);
   const server = listener.server;

@@ -7,16 +7,26 @@ import { sampleTarget } from "./snapshot/sampler";
 import type { Snapshot } from "./snapshot/schema";
 import { snapshotTrendPoints } from "./snapshot/trend";
 import { ProcessStartTimes } from "./sources/process-start";
+import { SmapsCadence } from "./sources/smaps";
 import type { Target } from "./sources/target";
+
+/** A target is sampled on request at most this often; requests in between share the latest sample. */
+const FRESH_SAMPLE_MIN_INTERVAL_MS = 1000;
 
 /**
  * Samples targets and feeds what it reads to the history and the metrics.
  * One sample per target at a time: a request for a target already being sampled
- * joins the sample under way.
+ * joins the sample under way. Only scheduled samples drive the alerts: a `?fresh=true`
+ * request is answered and recorded, but cannot make an alert fire sooner than its `for`.
  */
 export class Monitor {
   private readonly inFlight = new Map<string, Promise<Snapshot>>();
+  /** The snapshots the alerts have seen, so a scheduled tick joining a sample under way does not count it twice. */
+  private readonly observed = new WeakSet<Snapshot>();
+  /** The latest sample taken on request, per target, and when it was asked for. */
+  private readonly lastFresh = new Map<string, { askedAtMs: number; snapshot: Promise<Snapshot> }>();
   private readonly sampled = new Set<string>();
+  private readonly smaps = new Map<string, SmapsCadence>();
   private readonly abort = new AbortController();
   private readonly startTimes = new ProcessStartTimes();
 
@@ -26,7 +36,7 @@ export class Monitor {
     private readonly history: SnapshotHistory,
     private readonly exporter: MetricsExporter,
     private readonly log: Logger,
-    /** Runs synchronously after each snapshot is recorded (alert evaluation); must not throw. */
+    /** Runs synchronously after each scheduled snapshot is recorded (alert evaluation); must not throw. */
     private readonly afterSample: (snapshot: Snapshot) => void = () => {},
   ) {}
 
@@ -34,7 +44,7 @@ export class Monitor {
     return [...this.targets.keys()].every((name) => this.sampled.has(name));
   }
 
-  sample(name: string): Promise<Snapshot> {
+  private sample(name: string): Promise<Snapshot> {
     const running = this.inFlight.get(name);
     if (running) return running;
     const next = this.run(this.targets.get(name)!).finally(() => this.inFlight.delete(name));
@@ -42,8 +52,31 @@ export class Monitor {
     return next;
   }
 
+  /**
+   * A snapshot taken on request (`?fresh=true`): a new sample (or the one under way), except
+   * within a second of the last request's, which it shares. It never drives the alerts.
+   */
+  sampleFresh(name: string): Promise<Snapshot> {
+    const last = this.lastFresh.get(name);
+    const nowMs = Date.now();
+    if (last !== undefined && nowMs - last.askedAtMs < FRESH_SAMPLE_MIN_INTERVAL_MS) return last.snapshot;
+    const snapshot = this.sample(name);
+    this.lastFresh.set(name, { askedAtMs: nowMs, snapshot });
+    return snapshot;
+  }
+
+  /** The scheduled sample of one target: the one that advances its alerts. */
+  async sampleScheduled(name: string): Promise<Snapshot> {
+    const snapshot = await this.sample(name);
+    if (!this.observed.has(snapshot)) {
+      this.observed.add(snapshot);
+      this.afterSample(snapshot);
+    }
+    return snapshot;
+  }
+
   async sampleAll(): Promise<void> {
-    await Promise.all([...this.targets.keys()].map((name) => this.sample(name)));
+    await Promise.all([...this.targets.keys()].map((name) => this.sampleScheduled(name)));
   }
 
   /** Stops sampling: requests to the databases under way are aborted. */
@@ -53,7 +86,8 @@ export class Monitor {
   }
 
   private async run(target: Target): Promise<Snapshot> {
-    const sample = await sampleTarget(target, this.abort.signal, { smapsRollup: this.config.process_smaps });
+    const smaps = this.smapsCadence(target.name);
+    const sample = await sampleTarget(target, this.abort.signal, { smapsRollup: this.config.process_smaps, smaps });
     const earlier = snapshotTrendPoints(this.history.recent(target.name, this.config.history_size));
     const snapshot = buildSnapshot(sample, this.config.thresholds, earlier);
     const startTimeSeconds = await this.startTimes.of(sample.target.pid);
@@ -61,10 +95,18 @@ export class Monitor {
     if (this.targets.get(target.name) !== target) return snapshot;
     this.history.add(snapshot);
     this.exporter.applySnapshot(snapshot, sample.sources, startTimeSeconds);
-    this.afterSample(snapshot);
     this.sampled.add(target.name);
     this.logSample(snapshot);
     return snapshot;
+  }
+
+  private smapsCadence(name: string): SmapsCadence {
+    let cadence = this.smaps.get(name);
+    if (cadence === undefined) {
+      cadence = new SmapsCadence(this.config.smaps_interval_seconds);
+      this.smaps.set(name, cadence);
+    }
+    return cadence;
   }
 
   private logSample(snapshot: Snapshot): void {

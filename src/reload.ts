@@ -108,6 +108,6 @@ export async function applyReload(parts: DaemonParts, requested: Config): Promis
   if (!parts.listener.reload(web)) restartNeeded.push("tls_server_config");
   await parts.alerter?.reconfigure(config.alerting, parts.targetNames);
   if (scheduleChanged) await parts.schedule.change(config.schedule);
-  for (const target of changes.started.values()) void parts.monitor.sample(target.name).catch(() => undefined);
+  for (const target of changes.started.values()) void parts.monitor.sampleScheduled(target.name).catch(() => undefined);
   return restartNeeded;
 }

@@ -5,10 +5,9 @@ import { configFileWriter, problemsOf } from "./helpers/config";
 const SMTP = { SMTP_URL: "smtp://127.0.0.1:2525", ALERT_EMAIL_FROM: "memsnap@example.com", ALERT_EMAIL_TO: "oncall@example.com" };
 
 describe("alerting configuration", () => {
-  it("is quiet by default: no channel, critical for 0 samples, warning for 2, a 4 h repeat, resolved messages on", () => {
+  it("is quiet by default: no channel, a 4 h repeat, resolved messages on (each code's for is in the catalog)", () => {
     const { alerting, external_url } = loadConfig({});
     expect(alerting).toEqual({
-      for_samples: { critical: 0, warning: 2 },
       keep_firing_samples: 1,
       repeat_interval: 4 * 3_600_000,
       send_resolved: true,
@@ -34,7 +33,6 @@ describe("alerting configuration", () => {
       MEMSNAP_ALERT_SLACK_SEVERITIES: "critical,warning",
       MEMSNAP_ALERT_EMAIL_SEVERITIES: "critical",
       MEMSNAP_ALERT_REPEAT_INTERVAL: "30m",
-      MEMSNAP_ALERT_FOR_SAMPLES_WARNING: "4",
       MEMSNAP_ALERT_SEND_RESOLVED: "off",
       MEMSNAP_ALERT_RETRY_BASE_DELAY: "250ms",
       MEMSNAP_ALERT_RETRY_AFTER_CAP: "2m",
@@ -56,7 +54,6 @@ describe("alerting configuration", () => {
     });
     expect(alerting.slack).toEqual({ webhook_url: "https://hooks.slack.com/services/T/B/X", severities: ["critical", "warning"] });
     expect(alerting.repeat_interval).toBe(30 * 60_000);
-    expect(alerting.for_samples.warning).toBe(4);
     expect(alerting.send_resolved).toBe(false);
     expect(alerting.retry.base_delay).toBe(250);
     expect(alerting.retry.retry_after_cap).toBe(120_000);
@@ -100,8 +97,6 @@ describe("alerting configuration", () => {
     [{ MEMSNAP_ALERT_REPEAT_INTERVAL: "-5m" }, 'MEMSNAP_ALERT_REPEAT_INTERVAL="-5m": expected at least one second: a duration such as 4h'],
     [{ MEMSNAP_ALERT_REPEAT_INTERVAL: "0" }, 'MEMSNAP_ALERT_REPEAT_INTERVAL="0": expected at least one second'],
     [{ MEMSNAP_ALERT_REPEAT_INTERVAL: "soon" }, 'MEMSNAP_ALERT_REPEAT_INTERVAL="soon": expected at least one second'],
-    [{ MEMSNAP_ALERT_FOR_SAMPLES_WARNING: "-1" }, 'MEMSNAP_ALERT_FOR_SAMPLES_WARNING="-1": expected a number of samples from 0 to 1000'],
-    [{ MEMSNAP_ALERT_FOR_SAMPLES_CRITICAL: "1.5" }, 'MEMSNAP_ALERT_FOR_SAMPLES_CRITICAL="1.5": expected a number of samples'],
     [{ MEMSNAP_ALERT_RETRY_ATTEMPTS: "0" }, 'MEMSNAP_ALERT_RETRY_ATTEMPTS="0": expected a number of attempts from 1 to 20'],
     [{ MEMSNAP_ALERT_RETRY_BASE_DELAY: "-1s" }, 'MEMSNAP_ALERT_RETRY_BASE_DELAY="-1s": expected from 1ms to 24h'],
     [{ MEMSNAP_WEBHOOK_URL: "http://10.0.0.8/hook" }, "MEMSNAP_WEBHOOK_URL (value hidden): expected an https URL (plain http only on 127.0.0.1"],
@@ -137,7 +132,7 @@ describe("alerting configuration", () => {
     });
 
     it.each([
-      ["neg.yaml", "alerting:\n  for_samples: {warning: -2}\n", "alerting.for_samples.warning: expected a number of samples"],
+      ["neg.yaml", "alerting:\n  keep_firing_samples: -2\n", "alerting.keep_firing_samples: expected a number of samples"],
       ["to.yaml", "alerting:\n  email: {smtp_host: m, from: m@example.com, to: [bob]}\n", "alerting.email.to: expected comma-separated e-mail addresses"],
       ["slack.yaml", "alerting:\n  slack: {webhook_url: 'http://10.0.0.8/hook'}\n", "alerting.slack.webhook_url: expected an https URL"],
       ["webhook.yaml", "alerting:\n  webhook: {url: 'http://10.0.0.8/hook'}\n", "alerting.webhook.url: expected an https URL"],

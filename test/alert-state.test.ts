@@ -1,14 +1,18 @@
 import fc from "fast-check";
-import { evaluate, type AlertBook, type AlertNotification, type AlertRules, type NotificationKind } from "../src/alerts/state";
+import { alertRules, evaluate, type AlertBook, type AlertNotification, type AlertRules, type NotificationKind } from "../src/alerts/state";
+import { AlertingSchema } from "../src/config/alerting";
 import type { Finding, Severity } from "../src/snapshot/findings";
 
+const SAMPLE_INTERVAL_MS = 15_000;
+/** Critical fires at once; a warning after holding for two sample intervals. */
+const forSamples = (critical: number, warning: number) => (_code: string, severity: string) =>
+  (severity === "critical" ? critical : warning) * SAMPLE_INTERVAL_MS;
 const RULES: AlertRules = {
-  forSamples: { critical: 0, warning: 2 },
+  forMs: forSamples(0, 2),
   keepFiringSamples: 1,
   repeatIntervalMs: 4 * 3_600_000,
   sendResolved: true,
 };
-const SAMPLE_INTERVAL_MS = 15_000;
 const START = Date.parse("2025-01-01T00:00:00Z");
 
 function finding(code: string, severity: Severity = "critical", value = 150): Finding {
@@ -131,6 +135,20 @@ describe("alert state machine", () => {
     expect(second.next.get("a/OverheadCritical")).toBe(first.next.get("a/OverheadCritical"));
   });
 
+  it("holds a warning pending for the catalog's 60 s, however many samples come in between", () => {
+    const rules = alertRules(AlertingSchema.parse({}));
+    const everySecond = held(61, () => [finding("OverheadHigh", "warning")]);
+    expect(kinds(run(everySecond, rules, 1000).sent)).toEqual(["60:firing:OverheadHigh"]);
+    const critical = [[finding("MemoryExhaustionImminent")]];
+    expect(kinds(run(critical, rules).sent)).toEqual(["0:firing:MemoryExhaustionImminent"]);
+  });
+
+  it("silences the efficiency alerts of a target while memory runs out or was OOM-killed there", () => {
+    const efficiency = () => [finding("OverheadCritical"), finding("UnaccountedMemoryCritical"), finding("HealthScoreCritical")];
+    expect(kinds(run([[finding("MemoryExhaustionImminent"), ...efficiency()]]).sent)).toEqual(["0:firing:MemoryExhaustionImminent"]);
+    expect(kinds(run([[finding("OomKilled"), ...efficiency()]]).sent)).toEqual(["0:firing:OomKilled"]);
+  });
+
   it("continues from a reloaded book without notifying again", () => {
     const before = run(held(3, () => [finding("OverheadCritical")]));
     const after = run(held(3, () => [finding("OverheadCritical")]), RULES, SAMPLE_INTERVAL_MS, before.book);
@@ -147,7 +165,7 @@ describe("alert state machine properties", () => {
   ];
   const sampleArb = fc.subarray(CODES).map((codes) => codes.map(([code, severity]) => finding(code, severity)));
   const rulesArb = fc.record({
-    forSamples: fc.record({ critical: fc.nat(3), warning: fc.nat(3) }),
+    forMs: fc.tuple(fc.nat(3), fc.nat(3)).map(([critical, warning]) => forSamples(critical, warning)),
     keepFiringSamples: fc.nat(3),
     repeatIntervalMs: fc.integer({ min: 1, max: 10 }).map((n) => n * SAMPLE_INTERVAL_MS),
     sendResolved: fc.boolean(),
@@ -173,15 +191,15 @@ describe("alert state machine properties", () => {
     );
   });
 
-  it("a condition that never holds longer than for_samples never notifies", () => {
+  it("a condition that never holds as long as its for never notifies", () => {
     fc.assert(
-      fc.property(fc.array(fc.boolean(), { maxLength: 80 }), fc.integer({ min: 1, max: 4 }), (pattern, forSamples) => {
+      fc.property(fc.array(fc.boolean(), { maxLength: 80 }), fc.integer({ min: 1, max: 4 }), (pattern, streakLimit) => {
         let streak = 0;
         const samples = pattern.map((on) => {
-          streak = on && streak < forSamples ? streak + 1 : 0;
+          streak = on && streak < streakLimit ? streak + 1 : 0;
           return streak > 0 ? [finding("HostMemoryHigh", "warning")] : [];
         });
-        const { sent } = run(samples, { ...RULES, forSamples: { critical: 0, warning: forSamples } });
+        const { sent } = run(samples, { ...RULES, forMs: forSamples(0, streakLimit) });
         expect(sent).toEqual([]);
       }),
     );

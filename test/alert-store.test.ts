@@ -9,7 +9,7 @@ import { AlertStore, STATE_FILE } from "../src/alerts/store";
 import { createLogger } from "../src/log";
 import { FIRING } from "./helpers/outbox";
 
-const RULES: AlertRules = { forSamples: { critical: 0, warning: 2 }, keepFiringSamples: 1, repeatIntervalMs: 3_600_000, sendResolved: true };
+const RULES: AlertRules = { forMs: (_code, severity) => (severity === "critical" ? 0 : 30_000), keepFiringSamples: 1, repeatIntervalMs: 3_600_000, sendResolved: true };
 const FINDING = { severity: "critical" as const, code: "OverheadCritical", message: "overhead 150 %", value: 150, threshold: 100 };
 
 const dirs: string[] = [];

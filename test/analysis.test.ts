@@ -14,6 +14,7 @@ import { buildSnapshot } from "../src/snapshot/build";
 import type { Sample } from "../src/snapshot/sample";
 import { ThresholdsSchema } from "../src/config/schema";
 import type { CollectionFigures } from "../src/sources/types";
+import { cgroupOf } from "./helpers/samples";
 
 const MB = 1024 * 1024;
 const thresholds = ThresholdsSchema.parse({});
@@ -215,7 +216,7 @@ describe("health and findings on the seed's example", () => {
 
   it("judges memory pressure against the cgroup limit where one is set", () => {
     const limited = buildSnapshot(
-      sample({ cgroup: { version: 2, path: "/db", limitBytes: 2200 * MB, usageBytes: 2100 * MB } }),
+      sample({ cgroup: cgroupOf(2200, 2100) }),
       thresholds,
     );
     expect(limited.findings.map((f) => f.code)).toContain("HostMemoryHigh");
@@ -225,7 +226,7 @@ describe("health and findings on the seed's example", () => {
   it("never goes below 0, and the deductions always add up to 100 − score", () => {
     const worst = buildSnapshot(
       sample({
-        cgroup: { version: 2, path: "/db", limitBytes: 2100 * MB, usageBytes: 2099 * MB },
+        cgroup: cgroupOf(2100, 2099),
         process: { ...sample().process!, swapBytes: 10 * MB },
         system: { ...sample().system!, swapUsedBytes: 4000 * MB },
         collections: [collection({ vectorCount: 200_000, actualBytes: 100 * MB })],

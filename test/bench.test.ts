@@ -46,10 +46,18 @@ describe("the benchmark's pieces", () => {
       "# Results\n\nprose above\n<!-- bench:begin -->\nnew table\n<!-- bench:end -->\nprose below\n",
     );
     expect(spliceResults(null, "t\n")).toContain("<!-- bench:begin -->\nt\n<!-- bench:end -->");
-    const page = { begin: "<!-- bench:page:begin -->", end: "<!-- bench:page:end -->" };
+    const page = "bench:page";
     const withPage = spliceResults(existing, "page table\n", page);
     expect(withPage).toBe(`${existing}\n<!-- bench:page:begin -->\npage table\n<!-- bench:page:end -->\n`);
     expect(spliceResults(withPage, "newer\n", page)).toBe(`${existing}\n<!-- bench:page:begin -->\nnewer\n<!-- bench:page:end -->\n`);
+  });
+
+  it("keeps each named block apart: a new one goes at the end, an existing one is replaced in place", () => {
+    const main = "# Results\n<!-- bench:begin -->\nmain\n<!-- bench:end -->\n";
+    const added = spliceResults(main, "walks\n", "bench:attribution");
+    expect(added).toBe(`${main}\n<!-- bench:attribution:begin -->\nwalks\n<!-- bench:attribution:end -->\n`);
+    expect(spliceResults(added, "again\n", "bench:attribution")).toBe(added.replace("walks", "again"));
+    expect(spliceResults(added, "other\n")).toBe(added.replace("main", "other"));
   });
 
   it("stops what it started in reverse order, even when one stop fails", async () => {

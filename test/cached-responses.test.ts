@@ -36,7 +36,7 @@ describe("responses served from memory until the next sample", () => {
 
   it("renders again after a sample", async () => {
     const before = await plain(daemon.url);
-    await daemon.monitor.sample("demo");
+    await daemon.monitor.sampleScheduled("demo");
     const after = await plain(daemon.url);
     expect(after.body.equals(before.body)).toBe(false);
     expect(lastSampleSeconds(after.body)).toBeGreaterThan(lastSampleSeconds(before.body));
@@ -63,7 +63,7 @@ describe("responses served from memory until the next sample", () => {
     const first = await fetch(`${daemon.url}/api/v1/memory-snapshot`);
     expect(first.headers.get("content-type")).toBe("application/json; charset=utf-8");
     const before = (await first.json()) as { timestamp: string };
-    const sampled = await daemon.monitor.sample("demo");
+    const sampled = await daemon.monitor.sampleScheduled("demo");
     const after = (await (await fetch(`${daemon.url}/api/v1/memory-snapshot`)).json()) as { timestamp: string };
     expect(after.timestamp).toBe(sampled.timestamp);
     expect(after.timestamp > before.timestamp).toBe(true);

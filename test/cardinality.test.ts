@@ -22,6 +22,7 @@ function detail(name: string, actual: number | null, vectors: number, quantized:
     index_bytes: null,
     payload_bytes: null,
     quantization_savings_bytes: 0,
+    expected_bytes: actual === null ? undefined : actual * 2,
   };
 }
 
@@ -37,14 +38,14 @@ describe("bounding the per-collection series", () => {
     const { series, notExported } = boundCollections(details, 2);
     expect(notExported).toBe(2);
     expect(series.map((s) => s.collection)).toEqual(["big", "middle", OTHER_COLLECTIONS]);
-    expect(series[2]).toEqual({ collection: OTHER_COLLECTIONS, vectors: 5, estimatedBytes: 80, actualBytes: 10, expectedBytes: null, quantizedCollections: 0 });
+    expect(series[2]).toEqual({ collection: OTHER_COLLECTIONS, vectors: 5, estimatedBytes: 80, actualBytes: 10, expectedBytes: 20, quantizedCollections: 0 });
   });
 
   it("ranks a collection without the database's figure by its estimate, and leaves __other__'s figure unknown when none is known", () => {
     const { series } = boundCollections([detail("a", null, 100, false), detail("b", 5, 1, true), detail("c", null, 1, true)], 1);
     expect(series.map((s) => s.collection)).toEqual(["a", OTHER_COLLECTIONS]);
     expect(series[1]).toMatchObject({ actualBytes: 5, quantizedCollections: 2 });
-    expect(boundCollections([detail("a", 100, 1, false), detail("b", null, 1, false)], 1).series[1].actualBytes).toBeNull();
+    expect(boundCollections([detail("a", 100, 1, false), detail("b", null, 1, false)], 1).series[1]).toMatchObject({ actualBytes: null, expectedBytes: null });
   });
 
   it("exports no per-collection series with a cap of 0", () => {

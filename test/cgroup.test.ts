@@ -33,7 +33,7 @@ describe("the cgroup source", () => {
       "kubepods/pod1/memory.max": "1073741824\n",
       "kubepods/pod1/memory.current": "536870912\n",
     });
-    expect(readCgroupMemory(42, roots)).toEqual({ version: 2, path: "/kubepods/pod1", limitBytes: 1073741824, usageBytes: 536870912 });
+    expect(readCgroupMemory(42, roots)).toMatchObject({ version: 2, path: "/kubepods/pod1", limitBytes: 1073741824, usageBytes: 536870912 });
   });
 
   it("reads v2 'max' as no limit", () => {
@@ -58,12 +58,81 @@ describe("the cgroup source", () => {
       "memory/docker/abc/memory.limit_in_bytes": "536870912\n",
       "memory/docker/abc/memory.usage_in_bytes": "1000\n",
     });
-    expect(readCgroupMemory(42, limited)).toEqual({ version: 1, path: "/docker/abc", limitBytes: 536870912, usageBytes: 1000 });
+    expect(readCgroupMemory(42, limited)).toMatchObject({ version: 1, path: "/docker/abc", limitBytes: 536870912, usageBytes: 1000 });
     const unlimited = fakeRoots("4:memory:/\n", {
       "memory/memory.limit_in_bytes": "9223372036854771712\n",
       "memory/memory.usage_in_bytes": "1000\n",
     });
     expect(readCgroupMemory(42, unlimited)).toMatchObject({ limitBytes: null, usageBytes: 1000 });
+  });
+
+  it("finds the tightest v2 limit up the hierarchy, the soft line, the working sets and the OOM kills", () => {
+    const roots = fakeRoots("0::/kubepods/pod1/db\n", {
+      "kubepods/memory.max": "8589934592\n",
+      "kubepods/memory.current": "2147483648\n",
+      "kubepods/pod1/memory.max": "1073741824\n",
+      "kubepods/pod1/memory.high": "966367641\n",
+      "kubepods/pod1/memory.current": "700000000\n",
+      "kubepods/pod1/memory.stat": "anon 400000000\ninactive_file 200000000\nactive_file 100000000\n",
+      "kubepods/pod1/db/memory.max": "max\n",
+      "kubepods/pod1/db/memory.high": "max\n",
+      "kubepods/pod1/db/memory.current": "635000000\n",
+      "kubepods/pod1/db/memory.stat": "anon 300000000\ninactive_file 316000000\n",
+      "kubepods/pod1/db/memory.events": "low 0\nhigh 3\nmax 12\noom 2\noom_kill 2\noom_group_kill 0\n",
+    });
+    expect(readCgroupMemory(42, roots)).toEqual({
+      version: 2,
+      path: "/kubepods/pod1/db",
+      limitBytes: 1073741824,
+      limitPath: "/kubepods/pod1",
+      limitWorkingSetBytes: 500000000,
+      softLimitBytes: 966367641,
+      usageBytes: 635000000,
+      workingSetBytes: 319000000,
+      oomKills: 2,
+    });
+  });
+
+  it("takes the limit with the least room left, not the smallest, when a parent is fuller than its child", () => {
+    const roots = fakeRoots("0::/a/b\n", {
+      "a/memory.max": "1000\n",
+      "a/memory.current": "990\n",
+      "a/b/memory.max": "500\n",
+      "a/b/memory.current": "100\n",
+    });
+    expect(readCgroupMemory(42, roots)).toMatchObject({ limitBytes: 1000, limitPath: "/a", limitWorkingSetBytes: 990 });
+  });
+
+  it("reads v1's hierarchical limit, walking the visible ancestors for the cgroup that sets it", () => {
+    const roots = fakeRoots("4:memory:/parent/child\n", {
+      "memory/parent/memory.limit_in_bytes": "314572800\n",
+      "memory/parent/memory.usage_in_bytes": "104857600\n",
+      "memory/parent/memory.stat": "total_inactive_file 4857600\nhierarchical_memory_limit 314572800\n",
+      "memory/parent/child/memory.limit_in_bytes": "9223372036854771712\n",
+      "memory/parent/child/memory.usage_in_bytes": "104857600\n",
+      "memory/parent/child/memory.stat": "total_inactive_file 4857600\nhierarchical_memory_limit 314572800\n",
+      "memory/parent/child/memory.oom_control": "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n",
+    });
+    expect(readCgroupMemory(42, roots)).toEqual({
+      version: 1,
+      path: "/parent/child",
+      limitBytes: 314572800,
+      limitPath: "/parent",
+      limitWorkingSetBytes: 100000000,
+      softLimitBytes: null,
+      usageBytes: 104857600,
+      workingSetBytes: 100000000,
+      oomKills: 1,
+    });
+  });
+
+  it("holds v1's hierarchical limit against the leaf when the ancestor that sets it is out of view", () => {
+    const roots = fakeRoots("4:memory:/\n", {
+      "memory/memory.limit_in_bytes": "9223372036854771712\n",
+      "memory/memory.usage_in_bytes": "2000\n",
+      "memory/memory.stat": "total_inactive_file 500\nhierarchical_memory_limit 4096\n",
+    });
+    expect(readCgroupMemory(42, roots)).toMatchObject({ limitBytes: 4096, limitWorkingSetBytes: 1500, workingSetBytes: 1500 });
   });
 
   it("answers null for a process without a memory cgroup", () => {

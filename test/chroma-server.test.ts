@@ -91,7 +91,6 @@ describe("a real Chroma server, watched by pid with MEMSNAP_TARGET=chroma", () =
   });
 
   it("splits the server's resident memory into attribution parts that sum to its RSS", async () => {
-    if (!("memory_attribution" in SnapshotSchema.shape)) return; // the attribution is merged on main; this holds from then on
     const metrics = await scrape(daemon);
     const parts = [...metrics].filter(([series]) => series.startsWith("memsnap_memory_attribution_bytes{") && series.includes('target="chroma"'));
     const rss = metrics.get('memsnap_process_resident_bytes{target="chroma"}') as number;

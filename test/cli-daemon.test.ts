@@ -92,7 +92,7 @@ describe("the command line against a running daemon", () => {
 
   it("memsnap monitor --interval 1 --count 3 writes three correctly named files, a line per tick, and the trend", async () => {
     const outputDir = path.join(workDir, "monitor");
-    const result = await runCliAsync(["monitor", "--interval", "1", "--count", "3", "--output-dir", outputDir], env);
+    const result = await runCliAsync(["monitor", "--interval", "1.1", "--count", "3", "--output-dir", outputDir], env);
     expect(result.status).toBe(0);
     const files = readdirSync(outputDir).sort();
     expect(files).toHaveLength(3);
@@ -110,7 +110,7 @@ describe("the command line against a running daemon", () => {
 
   it("memsnap monitor prints the trend and exits 0 on Ctrl-C", async () => {
     const outputDir = path.join(workDir, "until-ctrl-c");
-    const child = spawnCli(["monitor", "--interval", "1", "--output-dir", outputDir, "--json"], env);
+    const child = spawnCli(["monitor", "--interval", "1.2", "--output-dir", outputDir, "--json"], env);
     const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
     const lines: string[] = [];
     createInterface({ input: child.stdout }).on("line", (line) => lines.push(line));
@@ -126,7 +126,7 @@ describe("the command line against a running daemon", () => {
   it("writes a monitor summary with --output, as the seed's --action monitor --output did", async () => {
     const outputDir = path.join(workDir, "seed-monitor");
     const result = await runCliAsync(
-      ["--action", "monitor", "--interval", "0.2", "--count", "2", "--output", "summary.json"],
+      ["--action", "monitor", "--interval", "1.1", "--count", "2", "--output", "summary.json"],
       { ...env, MEMORY_OUTPUT_DIR: outputDir },
       workDir,
     );

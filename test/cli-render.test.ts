@@ -111,6 +111,18 @@ describe("rendering any snapshot the schema accepts", () => {
     );
   });
 
+  it("shows a target that is down without a score, never as null/100", () => {
+    fc.assert(
+      fc.property(snapshotArb, (s) => {
+        const down = { ...s, health: { score: null, status: "unknown" as const, deductions: [] } };
+        const text = renderSummary(down, plain);
+        expect(text).toContain("unknown: the target is down");
+        expect(text).not.toContain("null/100");
+      }),
+      { numRuns: 20 },
+    );
+  });
+
   it("reads back what it wrote, and derives trend points and pressure without throwing", () => {
     fc.assert(
       fc.property(fc.array(snapshotArb, { maxLength: 3 }), (snapshots) => {

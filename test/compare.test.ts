@@ -61,7 +61,7 @@ describe("comparing two snapshots", () => {
     expect(diff.health).toEqual({
       old_score: before.health.score,
       new_score: after.health.score,
-      change: after.health.score - before.health.score,
+      change: after.health.score! - before.health.score!,
       old_status: before.health.status,
       new_status: after.health.status,
     });
@@ -104,6 +104,25 @@ describe("comparing two snapshots", () => {
     expect(cgroup.every((f) => f.old === null && f.change === null)).toBe(true);
   });
 
+  it("reports each attribution part that changed, in MB", () => {
+    const withParts = (s: Snapshot, unexplainedMb: number): Snapshot => ({
+      ...s,
+      memory_attribution: {
+        parts: [
+          { part: "code", bytes: 40 * MB, mb: 40, source: "kernel", share_of_rss: 0.1 },
+          { part: "unexplained", bytes: unexplainedMb * MB, mb: unexplainedMb, source: "arithmetic", share_of_rss: 0.1 },
+        ],
+        mappings_top: [],
+        read_at: s.timestamp,
+      },
+    });
+    const c = compareSnapshots(withParts(before, 100), withParts(after, 350));
+    expect(c.figures.filter((f) => f.section === "memory_attribution")).toEqual([
+      { section: "memory_attribution", figure: "unexplained_mb", old: 100, new: 350, change: 250, change_percent: 250 },
+    ]);
+    expect(compareSnapshots(before, withParts(after, 350)).figures.find((f) => f.figure === "code_mb")).toMatchObject({ old: null, new: 40 });
+  });
+
   it("rounds away floating-point noise in the change of MB figures", () => {
     expect(figureChanges("s", { x_mb: 2048.1 }, { x_mb: 2048.3 })[0].change).toBe(0.2);
   });
@@ -132,7 +151,7 @@ describe("compare, for any snapshots the schema accepts", () => {
         const ab = compareSnapshots(a, b);
         const ba = compareSnapshots(b, a);
         expect(ab.elapsed_seconds + ba.elapsed_seconds).toBe(0);
-        expect(ab.health.change + ba.health.change).toBe(0);
+        expect(ab.health.change === null ? ba.health.change : ab.health.change + ba.health.change!).toBe(ab.health.change === null ? null : 0);
         expect([ab.old, ab.new]).toEqual([ba.new, ba.old]);
         expect(ab.findings_appeared).toEqual(ba.findings_cleared);
         expect(ab.findings_cleared).toEqual(ba.findings_appeared);

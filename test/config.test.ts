@@ -20,7 +20,20 @@ describe("configuration", () => {
       quantization_warning_percent: 50,
       growth_warning_mb_per_hour: 50,
       growth_min_window_minutes: 30,
+      overhead_min_mb: 100,
+      host_memory_warning_percent: 90,
+      host_memory_critical_percent: 97,
+      exhaustion_critical_hours: 2,
+      exhaustion_warning_hours: 24,
+      trend_window: 30 * 60_000,
     });
+  });
+
+  it("reads the trend window as a duration, and refuses one that is not", () => {
+    expect(loadConfig({ MEMSNAP_TREND_WINDOW: "90s" }).thresholds.trend_window).toBe(90_000);
+    expect(loadConfig({ MEMSNAP_TREND_WINDOW: "2h" }).thresholds.trend_window).toBe(2 * 3_600_000);
+    expect(() => loadConfig({ MEMSNAP_TREND_WINDOW: "soon" })).toThrow('MEMSNAP_TREND_WINDOW="soon": expected a window of at least one second');
+    expect(() => loadConfig({ MEMSNAP_EXHAUSTION_CRITICAL_HOURS: "-1" })).toThrow('MEMSNAP_EXHAUSTION_CRITICAL_HOURS="-1": expected a number of hours ≥ 0');
   });
 
   it("watches any process with MEMSNAP_TARGET_PID alone", () => {

@@ -197,7 +197,7 @@ describe("demo child at scale 0.02", () => {
     expect(new Date(String(body.timestamp)).toISOString()).toBe(body.timestamp);
   });
 
-  it("answers GET /stats with collection and vector counts, uptime and version", async () => {
+  it("answers GET /stats with collection and vector counts, uptime, version and V8's own figures", async () => {
     const [stats, listed] = await Promise.all([request("GET", `${url}/stats`), request("GET", `${url}/collections`)]);
     const collections = listed.body.collections as JsonObject[];
     const totalVectors = collections.reduce((sum, collection) => sum + Number(collection.vector_count), 0);
@@ -206,8 +206,20 @@ describe("demo child at scale 0.02", () => {
       total_vectors: totalVectors,
       uptime_seconds: expect.any(Number),
       version: manifest.version,
+      runtime: {
+        v8_heap_used_bytes: expect.any(Number),
+        v8_heap_committed_bytes: expect.any(Number),
+        v8_heap_resident_bytes: expect.any(Number),
+        external_bytes: expect.any(Number),
+        array_buffers_bytes: expect.any(Number),
+      },
     });
     expect(Number.isInteger(stats.body.uptime_seconds)).toBe(true);
+    const runtime = stats.body.runtime as Record<string, number>;
+    expect(runtime.v8_heap_used_bytes).toBeLessThanOrEqual(runtime.v8_heap_committed_bytes);
+    expect(runtime.array_buffers_bytes).toBeLessThanOrEqual(runtime.external_bytes);
+    const typedArrays = collections.reduce((sum, c) => sum + Number((c.size as JsonObject).index_bytes), 0);
+    expect(runtime.array_buffers_bytes).toBeGreaterThanOrEqual(typedArrays);
   });
 
   it("answers an unknown path with 404 JSON", async () => {

@@ -10,6 +10,8 @@ import {
   type DemoStore,
   type Float32Vectors,
   type Sq8Vectors,
+  v8ArraySlotsBytes,
+  v8StringBytes,
 } from "../src/demo/store";
 
 const MIB = 1024 * 1024;
@@ -56,9 +58,10 @@ function sq8Storage(collection: DemoCollection): Sq8Vectors {
 describe("demo store", () => {
   const store = buildDemoStore({ scale: 0.02 });
 
-  it("accounts vectors and index as the byteLength of their typed arrays and payloads as UTF-8 bytes", () => {
+  it("accounts vectors and index as the byteLength of their typed arrays and payloads as V8 lays them out", () => {
     for (const collection of store.collections) {
-      const payloadBytes = collection.payloads.reduce((sum, payload) => sum + Buffer.byteLength(payload, "utf8"), 0);
+      const strings = collection.payloads.reduce((sum, payload) => sum + v8StringBytes(payload), 0);
+      const payloadBytes = strings + v8ArraySlotsBytes(collection.payloads.length);
       expect(collection.bytes).toEqual({
         vectorsBytes: typedArrayBytes(collection),
         indexBytes: collection.neighbours.byteLength,

@@ -58,6 +58,20 @@ describe("Grafana dashboard", () => {
     );
   });
 
+  it("charts running out of memory: the working set against its limit, the time left, OOM kills and restarts", () => {
+    const exprs = dashboardQueries(dashboard).map(({ expr }) => expr);
+    for (const metric of ["memsnap_memory_working_set_bytes", "memsnap_memory_limit_bytes", "memsnap_cgroup_oom_kills_total", "memsnap_target_restarts_total"]) {
+      expect([metric, exprs.some((expr) => expr.includes(metric))]).toEqual([metric, true]);
+    }
+    expect(exprs.some((expr) => /deriv\(memsnap_memory_working_set_bytes\{[^}]*\}\[30m\]\)/.test(expr))).toBe(true);
+    expect(exprs.filter((expr) => expr.includes("memsnap_cgroup_memory_usage_bytes"))).toEqual([]);
+  });
+
+  it("shows every code's alert series, quiet as well as firing, so a missing series stands out", () => {
+    const timelines = panels.filter((panel) => panel.targets.some((target) => /^memsnap_alert_firing\{[^}]*\}$/.test(target.expr)));
+    expect(timelines.map((panel) => panel.type)).toEqual(["state-timeline"]);
+  });
+
   it("queries in PromQL that Prometheus parses", async () => {
     const folder = mkdtempSync(path.join(tmpdir(), "memsnap-dashboard-"));
     try {

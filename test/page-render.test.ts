@@ -85,6 +85,8 @@ describe("the page's pictures from a snapshot", () => {
         memory_limit_scope: "cgroup",
         hours_until_memory_limit: 5,
         unaccounted_growing: true,
+        recent_unexplained_slope_mb_per_hour: 6,
+        unexplained_growing: true,
       },
     };
     const chart = chartData(history);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseKibLines, readProcessMemory } from "../src/sources/process";
 import type { SourceError } from "../src/sources/types";
 import { Allocator } from "./helpers/allocator";
-import { getJson, startTestDaemon, type TestDaemon } from "./helpers/daemon";
+import { freshSnapshot, getJson, startTestDaemon, type TestDaemon } from "./helpers/daemon";
 
 const MB = 1024 * 1024;
 
@@ -27,7 +27,7 @@ describe("the process source, on a real process allocating real memory", () => {
   it("sees 256 MB of touched memory as resident anonymous memory, agreeing with VmRSS within 3 %", async () => {
     const before = await getJson(`${daemon.url}/api/v1/memory-snapshot?fresh=true`);
     await allocator.allocate(256);
-    const after = await getJson(`${daemon.url}/api/v1/memory-snapshot?fresh=true`);
+    const after = await freshSnapshot(daemon);
     const kernelRss = vmRssBytes(allocator.pid);
 
     expect(after.status).toBe(200);
@@ -64,7 +64,7 @@ describe("the process source, on a real process allocating real memory", () => {
 
   it("reports a process that is gone as down, with the reason, instead of failing", async () => {
     await allocator.stop();
-    const { status, body } = await getJson(`${daemon.url}/api/v1/memory-snapshot?fresh=true`);
+    const { status, body } = await freshSnapshot(daemon);
     expect(status).toBe(200);
     expect(body.target.up).toBe(false);
     expect(body.process_info.physical_memory_mb).toBeNull();

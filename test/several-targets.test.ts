@@ -53,7 +53,7 @@ describe("one daemon watching three targets: two demo stores and a plain process
     for (const target of ["demo-a", "demo-b"]) {
       expect(metrics.get(`memsnap_collections{target="${target}"}`)).toBeGreaterThan(0);
       expect(metrics.get(`memsnap_collection_vectors{target="${target}",collection="docs-sq8"}`)).toBeGreaterThan(0);
-      expect(metrics.get(`memsnap_source_success{target="${target}",source="vectorizer"}`)).toBe(1);
+      expect(metrics.get(`memsnap_source_success{target="${target}",source="demo"}`)).toBe(1);
     }
     expect(collectionSeries(metrics, "plain")).toEqual([]);
     expect(metrics.get('memsnap_collections{target="plain"}')).toBe(0);

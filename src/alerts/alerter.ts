@@ -2,6 +2,7 @@ import type { Registry } from "prom-client";
 import type { AlertingConfig } from "../config/alerting";
 import type { Config } from "../config/schema";
 import type { Logger } from "../log";
+import { FINDINGS } from "../snapshot/catalog";
 import type { Snapshot } from "../snapshot/schema";
 import { Dispatcher, type DeliveryStatus, type OutboxEntry } from "./dispatcher";
 import { groupNotifications } from "./grouping";
@@ -12,6 +13,9 @@ import { configuredChannels, type ChannelName } from "./notifiers/registry";
 import { configuredRoutes, type Route } from "./router";
 import { alertRules, evaluate, type AlertBook, type AlertNotification, type AlertRules, type AlertState } from "./state";
 import { AlertStore, type AlertFile } from "./store";
+
+/** The catalog's order of codes: among alerts of one severity, a notification names the earlier first. */
+const CATALOG_ORDER = new Map(FINDINGS.map((d, index) => [d.code, index]));
 
 /** Sends under way at shutdown get this long before their connections are closed. */
 const SHUTDOWN_GRACE_MS = 2000;
@@ -89,10 +93,7 @@ export class Alerter {
     this.dispatcher = this.createDispatcher(notifiers, alerting);
     this.dispatcher.restore(previous.pending());
     const gone = [...this.book.values()].filter((a) => !targets.includes(a.target));
-    if (gone.length > 0) {
-      this.book = new Map([...this.book].filter(([, a]) => targets.includes(a.target)));
-      this.metrics.applyAlerts(gone.map((a) => ({ ...a, phase: "inactive" as const })));
-    }
+    if (gone.length > 0) this.book = new Map([...this.book].filter(([, a]) => targets.includes(a.target)));
     this.persist();
     await this.store.flush();
     this.dispatcher.start();
@@ -103,7 +104,7 @@ export class Alerter {
     const store = new AlertStore(config.data_dir, log);
     const saved = await store.load(options.targets);
     const metrics = new AlertMetrics(options.registry, options.invalidate);
-    metrics.applyAlerts(saved.book.values());
+    for (const target of options.targets) metrics.applyAlerts(target, saved.book.values());
     const channels = configuredChannels(config.alerting);
     const notifiers = await Alerter.createNotifiers(config.alerting);
     const alerter = new Alerter(options, store, metrics, notifiers, saved);
@@ -124,10 +125,9 @@ export class Alerter {
       const previous = this.book;
       const { next, notifications } = evaluate(previous, target, snapshot.findings, new Date(snapshot.timestamp), this.rules);
       this.book = next;
-      this.metrics.applyAlerts([...next.values()].filter((a) => a.target === target));
+      this.metrics.applyAlerts(target, next.values());
       for (const n of notifications) this.logTransition(n);
-      const catalogOrder = snapshot.findings.map((f) => f.code);
-      const rank = (code: string) => (catalogOrder.includes(code) ? catalogOrder.indexOf(code) : catalogOrder.length);
+      const rank = (code: string) => (CATALOG_ORDER.has(code) ? CATALOG_ORDER.get(code)! : CATALOG_ORDER.size);
       const context = {
         target,
         createdAt: snapshot.timestamp,

@@ -1,4 +1,5 @@
 import { runbookUrl } from "../runbook";
+import { unitSuffix } from "../snapshot/catalog";
 import { snapshotUrl, type AlertFacts, type Notification } from "./notification";
 
 /** One message, before a channel writes it out as plain text, HTML, Block Kit or JSON. */
@@ -19,22 +20,10 @@ const TOP_RECOMMENDATIONS = 3;
 
 const COLORS = { critical: "#E01E5A", warning: "#ECB22E", resolved: "#2EB67D", test: "#36C5F0" };
 
-/** The unit of a finding's value and threshold, by code; codes not listed show bare numbers. */
-const UNITS: Record<string, string> = {
-  OverheadCritical: " %",
-  OverheadHigh: " %",
-  UnaccountedMemoryCritical: " MB",
-  HealthScoreCritical: " / 100",
-  LowQuantizationCoverage: " %",
-  HostMemoryHigh: " %",
-  LargeCollectionUnoptimized: " vectors",
-  TargetDown: " (1 = up)",
-};
-
 export const oneLine = (text: string) => text.replace(/\s*[\r\n]+\s*/g, " ");
 
 export function figure(value: number | null, alertname: string): string {
-  return value === null ? "unknown" : `${value}${UNITS[alertname] ?? ""}`;
+  return value === null ? "unknown" : `${value}${unitSuffix(alertname)}`;
 }
 
 function title(n: Notification, top: AlertFacts): string {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from "prom-client";
+import { FINDINGS } from "../snapshot/catalog";
 import { CHANNEL_NAMES, type ChannelName } from "./notifiers/registry";
 import type { AlertState } from "./state";
 
@@ -16,7 +17,7 @@ export class AlertMetrics {
   ) {
     this.firing = new Gauge({
       name: "memsnap_alert_firing",
-      help: "1 while the built-in evaluator has the alert firing for the target; the series is gone otherwise.",
+      help: "1 while the built-in evaluator has the alert firing for the target at the severity, else 0: one series for every code and severity of every target.",
       labelNames: ["alertname", "severity", "target"],
       registers: [registry],
     });
@@ -29,12 +30,12 @@ export class AlertMetrics {
     for (const channel of CHANNEL_NAMES) for (const outcome of NOTIFICATION_OUTCOMES) this.notifications.inc({ channel, outcome }, 0);
   }
 
-  /** One series per firing alert of the target; the others' series are removed. */
-  applyAlerts(alerts: Iterable<AlertState>): void {
-    for (const alert of alerts) {
-      const labels = { alertname: alert.alertname, severity: alert.severity, target: alert.target };
-      if (alert.phase === "firing") this.firing.set(labels, 1);
-      else this.firing.remove(labels);
+  /** Every code and severity of the catalog for the target: 1 where its alert fires at that severity, else 0. */
+  applyAlerts(target: string, alerts: Iterable<AlertState>): void {
+    const firing = new Set<string>();
+    for (const alert of alerts) if (alert.target === target && alert.phase === "firing") firing.add(`${alert.alertname}/${alert.severity}`);
+    for (const { code, levels } of FINDINGS) {
+      for (const { severity } of levels) this.firing.set({ alertname: code, severity, target }, firing.has(`${code}/${severity}`) ? 1 : 0);
     }
     this.invalidate();
   }

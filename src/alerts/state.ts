@@ -1,8 +1,9 @@
 import { isAlertedSeverity, type AlertedSeverity, type AlertingConfig } from "../config/alerting";
+import { forMs, inhibitedBy } from "../snapshot/catalog";
 import type { Finding } from "../snapshot/findings";
 
 /**
- * inactive → pending (condition true, waiting `for_samples`) → firing → resolved.
+ * inactive → pending (condition true for less than the code's `for`) → firing → resolved.
  * A pending alert whose condition clears goes back to inactive without a word.
  */
 export type AlertPhase = "inactive" | "pending" | "firing" | "resolved";
@@ -15,7 +16,7 @@ export interface AlertState {
   phase: AlertPhase;
   /** When the alert entered its phase (ISO 8601). */
   since: string;
-  /** Consecutive samples in which the condition held. */
+  /** Consecutive scheduled samples in which the condition held. */
   activeSamples: number;
   /** Consecutive samples in which the condition was clear while firing. */
   clearSamples: number;
@@ -39,7 +40,8 @@ export interface AlertNotification {
 }
 
 export interface AlertRules {
-  forSamples: Record<AlertedSeverity, number>;
+  /** How long a code must hold at a severity before it fires: the catalog's `for`. */
+  forMs(code: string, severity: AlertedSeverity): number;
   keepFiringSamples: number;
   repeatIntervalMs: number;
   sendResolved: boolean;
@@ -47,32 +49,12 @@ export interface AlertRules {
 
 export function alertRules(config: AlertingConfig): AlertRules {
   return {
-    forSamples: config.for_samples,
+    forMs,
     keepFiringSamples: config.keep_firing_samples,
     repeatIntervalMs: config.repeat_interval,
     sendResolved: config.send_resolved,
   };
 }
-
-/**
- * While the alert on the left fires, the alerts on the right of the same target stay
- * silent: the same pairs as the inhibit rules of alerts/alertmanager.yml. A warning adds
- * nothing to the critical alert of the same figure, and a target memsnap cannot read
- * yields figures that are stale or missing (all resident memory looks unaccounted).
- */
-const INHIBITS: Record<string, string[]> = {
-  OverheadCritical: ["OverheadHigh"],
-  UnaccountedMemoryCritical: ["MemoryGrowth"],
-  TargetDown: [
-    "OverheadCritical",
-    "OverheadHigh",
-    "UnaccountedMemoryCritical",
-    "HealthScoreCritical",
-    "MemoryGrowth",
-    "LowQuantizationCoverage",
-    "LargeCollectionUnoptimized",
-  ],
-};
 
 export const alertKey = (target: string, alertname: string) => `${target}/${alertname}`;
 
@@ -83,7 +65,7 @@ function startEpisode(finding: Finding & { severity: AlertedSeverity }, target: 
     target,
     alertname: finding.code,
     severity: finding.severity,
-    phase: rules.forSamples[finding.severity] === 0 ? "firing" : "pending",
+    phase: rules.forMs(finding.code, finding.severity) === 0 ? "firing" : "pending",
     since: now,
     activeSamples: 1,
     clearSamples: 0,
@@ -101,7 +83,8 @@ function whileActive(prev: AlertState, finding: Finding & { severity: AlertedSev
     return { ...startEpisode(finding, target, now, rules), lastNotification: prev.lastNotification };
   }
   const activeSamples = prev.activeSamples + 1;
-  const fires = prev.phase === "pending" && activeSamples > rules.forSamples[finding.severity];
+  const heldMs = Date.parse(now) - Date.parse(prev.since);
+  const fires = prev.phase === "pending" && heldMs >= rules.forMs(finding.code, finding.severity);
   return {
     ...prev,
     severity: finding.severity,
@@ -123,9 +106,12 @@ function whileClear(prev: AlertState, now: string, rules: AlertRules): AlertStat
   return { ...prev, phase: "resolved", since: now, activeSamples: 0, clearSamples: 0 };
 }
 
-/** The firing alert of the same target that silences this one, if any. */
+/**
+ * The firing alert of the same target that silences this one, if any: the catalog's
+ * `inhibits`, the same pairs as the inhibit rules of alerts/alertmanager.yml.
+ */
 function inhibitorOf(alert: AlertState, targetAlerts: AlertState[]): string | null {
-  const source = targetAlerts.find((other) => other.phase === "firing" && INHIBITS[other.alertname]?.includes(alert.alertname));
+  const source = targetAlerts.find((other) => other.phase === "firing" && inhibitedBy(other.alertname).includes(alert.alertname));
   return source?.alertname ?? null;
 }
 

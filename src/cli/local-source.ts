@@ -21,7 +21,7 @@ export async function localSource(config: Config, targetName: string | undefined
   const history = new SnapshotHistory(config.history_size);
   const monitor = new Monitor(new Map([[target.name, target]]), config, history, new MetricsExporter(VERSION), createLogger("silent"));
   return {
-    take: () => monitor.sample(target.name),
+    take: () => monitor.sampleScheduled(target.name),
     async close() {
       await monitor.close();
       await target.stop();

@@ -2,7 +2,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { InvalidArgumentError, type Command } from "commander";
 import type { Config } from "../config/schema";
-import { growthRule, trendInfo } from "../snapshot/build";
+import { growthRule, trendInfo } from "../snapshot/growth";
 import type { Snapshot, TrendInfo } from "../snapshot/schema";
 import { computeTrend, snapshotPressure, snapshotTrendPoints } from "../snapshot/trend";
 import { fixed } from "./render/format";
@@ -111,7 +111,7 @@ function tickFigures(t: Tick) {
 
 function tickLine(t: Tick, style: Style): string {
   const f = tickFigures(t);
-  const health = style.status(f.health_status, `health ${String(f.health_score).padStart(3)} ${f.health_status.padEnd(9)}`);
+  const health = style.status(f.health_status, `health ${(f.health_score === null ? "-" : String(f.health_score)).padStart(3)} ${f.health_status.padEnd(9)}`);
   const rss = `RSS ${fixed(f.rss_mb).padStart(9)} MB`;
   const unaccounted = `unaccounted ${fixed(f.unaccounted_mb).padStart(9)} MB`;
   return `${f.timestamp}  #${pad(f.tick, 3)}  ${rss}  ${unaccounted}  ${health}  ${f.file}`;
@@ -120,7 +120,7 @@ function tickLine(t: Tick, style: Style): string {
 function monitorTrend(ticks: Tick[], config: Config): TrendInfo | null {
   const snapshots = ticks.map((t) => t.snapshot);
   if (snapshots.length === 0) return null;
-  const trend = computeTrend(snapshotTrendPoints(snapshots), snapshotPressure(snapshots[snapshots.length - 1]), growthRule(config.thresholds));
+  const trend = computeTrend(snapshotTrendPoints(snapshots), snapshotPressure(snapshots[snapshots.length - 1]), growthRule(config.thresholds), config.thresholds.trend_window);
   return trend === null ? null : trendInfo(trend);
 }
 

@@ -18,7 +18,7 @@ function parseDurationMs(value: unknown): number | null {
   return Number(match[1]) * DURATION_UNITS_MS[match[2] ?? "s"];
 }
 
-const durationMs = (minMs: number, what: string, maxMs = Number.MAX_SAFE_INTEGER) =>
+export const durationMs = (minMs: number, what: string, maxMs = Number.MAX_SAFE_INTEGER) =>
   z.union([z.number(), z.string()], { error: `expected ${DURATION_HINT}` }).transform((value, ctx) => {
     const ms = parseDurationMs(value);
     if (ms === null || ms < minMs || ms > maxMs) {
@@ -29,12 +29,6 @@ const durationMs = (minMs: number, what: string, maxMs = Number.MAX_SAFE_INTEGER
   });
 
 const BaseAlertingSchema = z.object({
-  for_samples: z
-    .object({
-      critical: count(0, 1000, "a number of samples from 0 to 1000").default(0),
-      warning: count(0, 1000, "a number of samples from 0 to 1000").default(2),
-    })
-    .prefault({}),
   keep_firing_samples: count(0, 1000, "a number of samples from 0 to 1000").default(1),
   repeat_interval: durationMs(1000, "at least one second").default(4 * 3_600_000),
   send_resolved: onOff.default(true),
@@ -65,8 +59,6 @@ export type AlertingConfig = z.infer<typeof AlertingSchema>;
 /** Environment variable → path under `alerting`. */
 export const ALERTING_ENV_PATHS: Record<string, string[]> = {
   ...Object.fromEntries(CHANNELS.flatMap((d) => Object.entries(d.env).map(([name, key]) => [name, [d.name, key]]))),
-  MEMSNAP_ALERT_FOR_SAMPLES_CRITICAL: ["for_samples", "critical"],
-  MEMSNAP_ALERT_FOR_SAMPLES_WARNING: ["for_samples", "warning"],
   MEMSNAP_ALERT_KEEP_FIRING_SAMPLES: ["keep_firing_samples"],
   MEMSNAP_ALERT_REPEAT_INTERVAL: ["repeat_interval"],
   MEMSNAP_ALERT_SEND_RESOLVED: ["send_resolved"],

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { validate as isValidCron } from "node-cron";
 import { DEFAULT_RUNBOOK_BASE_URL } from "../runbook";
-import { AlertingSchema } from "./alerting";
+import { AlertingSchema, durationMs } from "./alerting";
 
 const integer = (min: number, max: number, what: string) =>
   z.coerce
@@ -108,6 +108,14 @@ export const ThresholdsSchema = z.object({
   quantization_warning_percent: number(0, "a percentage ≥ 0").default(50),
   growth_warning_mb_per_hour: number(0, "a growth rate in MB per hour ≥ 0").default(50),
   growth_min_window_minutes: number(1, "a window of 1 minute or more").default(30),
+  /** Overhead findings only where unaccounted memory exceeds this: a tiny database's ratio says nothing. */
+  overhead_min_mb: number(0, "a size in MB ≥ 0").default(100),
+  host_memory_warning_percent: number(0, "a percentage ≥ 0").default(90),
+  host_memory_critical_percent: number(0, "a percentage ≥ 0").default(97),
+  exhaustion_critical_hours: number(0, "a number of hours ≥ 0").default(2),
+  exhaustion_warning_hours: number(0, "a number of hours ≥ 0").default(24),
+  /** The trend's window, in milliseconds (MEMSNAP_TREND_WINDOW: 90s, 30m, 2h). */
+  trend_window: durationMs(1000, "a window of at least one second").default(30 * 60_000),
 });
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
 
@@ -143,6 +151,11 @@ export const ConfigSchema = z.object({
   history_size: integer(2, 100000, "an integer from 2 to 100000").default(480),
   /** Read /proc/<pid>/smaps_rollup (PSS, shared pages); it costs milliseconds per GiB the target holds. */
   process_smaps: onOff.default(true),
+  /** Seconds between two walks of /proc/<pid>/smaps for the memory attribution; 0 turns it off. */
+  smaps_interval_seconds: z.coerce
+    .number({ error: "expected a number of seconds ≥ 0 (0 turns the attribution off)" })
+    .refine((n) => Number.isFinite(n) && n >= 0 && n <= 86400, { message: "expected a number of seconds from 0 to 86400 (0 turns the attribution off)" })
+    .default(60),
   alerts: onOff.default(true),
   alerting: AlertingSchema.prefault({}),
   external_url: z.url({ protocol: /^https?$/, error: "expected the http(s) URL operators reach memsnap at" }).optional(),

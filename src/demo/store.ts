@@ -66,6 +66,7 @@ export interface Sq8Vectors {
 export interface DemoCollectionBytes {
   readonly vectorsBytes: number;
   readonly indexBytes: number;
+  /** The payload strings and the array holding them, as V8 lays them out (headers, alignment, slots). */
   readonly payloadBytes: number;
   readonly totalBytes: number;
 }
@@ -215,6 +216,25 @@ function buildNeighbours(random: Random, count: number): Pick<DemoCollection, "n
   return { neighbours, neighboursPerVector };
 }
 
+/**
+ * What V8 holds for the payloads, as Node builds it (64-bit; 4-byte tagged slots where pointer
+ * compression is on): each string is a header (map, hash, length) and its characters, one byte
+ * each when all are Latin-1, aligned to a tagged slot; the array holds one slot per string after
+ * its own two-slot header.
+ */
+const V8_TAGGED_BYTES = (process.config.variables as { v8_enable_pointer_compression?: unknown }).v8_enable_pointer_compression ? 4 : 8;
+const V8_STRING_HEADER_BYTES = V8_TAGGED_BYTES + 8;
+const V8_ARRAY_HEADER_SLOTS = 2;
+
+export function v8StringBytes(text: string): number {
+  const characterBytes = /^[\u0000-\u00ff]*$/.test(text) ? text.length : text.length * 2;
+  return Math.ceil((V8_STRING_HEADER_BYTES + characterBytes) / V8_TAGGED_BYTES) * V8_TAGGED_BYTES;
+}
+
+export function v8ArraySlotsBytes(length: number): number {
+  return length === 0 ? 0 : (V8_ARRAY_HEADER_SLOTS + length) * V8_TAGGED_BYTES;
+}
+
 function pick<T>(random: Random, items: readonly T[]): T {
   return items[Math.floor(random.next() * items.length)];
 }
@@ -225,7 +245,7 @@ function buildPayloads(
   count: number,
 ): { payloads: string[]; payloadBytes: number } {
   const payloads = new Array<string>(count);
-  let payloadBytes = 0;
+  let payloadBytes = v8ArraySlotsBytes(count);
   for (let i = 0; i < count; i++) {
     const documentId = Math.floor(i / spec.chunksPerDocument);
     const tagCount = 1 + Math.floor(random.next() * 3);
@@ -237,7 +257,7 @@ function buildPayloads(
       ...(spec.chunksPerDocument > 1 ? { chunk: i % spec.chunksPerDocument } : {}),
     });
     payloads[i] = payload;
-    payloadBytes += Buffer.byteLength(payload, "utf8");
+    payloadBytes += v8StringBytes(payload);
   }
   return { payloads, payloadBytes };
 }

@@ -1,3 +1,4 @@
+import { snapshotPressure } from "../snapshot/trend";
 import type { Snapshot } from "../snapshot/schema";
 import { OTHER_COLLECTIONS, type CollectionSeriesFigures } from "./cardinality";
 
@@ -32,21 +33,53 @@ export const TARGET_GAUGES: GaugeDefinition[] = [
   { name: "memsnap_process_resident_bytes", help: "Process resident set size (VmRSS).", value: (s) => s.process_info.physical_memory_bytes },
   { name: "memsnap_process_virtual_bytes", help: "Process virtual memory size (VmSize).", value: (s) => s.process_info.virtual_memory_bytes },
   { name: "memsnap_process_peak_resident_bytes", help: "Process peak resident set size (VmHWM).", value: (s) => s.process_info.peak_memory_bytes },
-  { name: "memsnap_process_anonymous_bytes", help: "Process resident anonymous memory, the heap (RssAnon).", value: (s) => s.process_info.heap_size_bytes },
+  {
+    name: "memsnap_process_anonymous_bytes",
+    help: "Process resident anonymous memory (RssAnon): heap, allocator arenas, thread stacks and every other private anonymous page.",
+    value: (s) => s.process_info.heap_size_bytes,
+  },
   { name: "memsnap_process_file_bytes", help: "Process resident file-backed memory (RssFile).", value: (s) => s.process_info.file_backed_memory_bytes },
   {
     name: "memsnap_process_shared_bytes",
-    help: "Process resident pages shared with other processes (Shared_Clean + Shared_Dirty of smaps_rollup).",
+    help: "Process resident pages also mapped by another process (Shared_Clean + Shared_Dirty of smaps_rollup): shared libraries and shared memory, not only shmem.",
     value: (s) => s.process_info.shared_memory_bytes,
   },
-  { name: "memsnap_process_stack_bytes", help: "Process stack size (VmStk).", value: (s) => s.process_info.stack_size_bytes },
+  {
+    name: "memsnap_process_stack_bytes",
+    help: "Process stacks: the main stack and the thread stacks the attribution tells apart (VmStk, the main stack only, without an attribution).",
+    value: (s) => s.process_info.stack_size_bytes,
+  },
   { name: "memsnap_process_swap_bytes", help: "Process memory swapped out (VmSwap).", value: (s) => s.process_info.swap_bytes },
   { name: "memsnap_process_pss_bytes", help: "Process proportional set size (Pss of smaps_rollup).", value: (s) => s.process_info.pss_bytes },
-  { name: "memsnap_cgroup_memory_limit_bytes", help: "Memory limit of the target's cgroup, when one is set.", value: (s) => s.cgroup_info?.limit_bytes ?? null },
+  {
+    name: "memsnap_cgroup_memory_limit_bytes",
+    help: "The tightest memory limit up the target's cgroup hierarchy (v2 memory.max of each ancestor, v1 hierarchical_memory_limit), when one is set.",
+    value: (s) => s.cgroup_info?.limit_bytes ?? null,
+  },
   {
     name: "memsnap_cgroup_memory_usage_bytes",
-    help: "Memory usage of the target's cgroup, when a limit is set.",
+    help: "Memory usage of the target's own cgroup (v2 memory.current, v1 memory.usage_in_bytes), page cache included, when a limit is set.",
     value: (s) => (s.cgroup_info?.limit_bytes ? s.cgroup_info.usage_bytes : null),
+  },
+  {
+    name: "memsnap_cgroup_memory_working_set_bytes",
+    help: "Working set of the target's own cgroup: usage minus inactive file cache, as the kubelet computes it.",
+    value: (s) => s.cgroup_info?.working_set_bytes ?? null,
+  },
+  {
+    name: "memsnap_cgroup_memory_soft_limit_bytes",
+    help: "The tightest cgroup v2 memory.high up the hierarchy: where the kernel starts throttling, when one is set.",
+    value: (s) => s.cgroup_info?.soft_limit_bytes ?? null,
+  },
+  {
+    name: "memsnap_memory_limit_bytes",
+    help: "The memory line the target runs into first: the tightest cgroup limit up its hierarchy, or host memory (MemTotal) where that has less room.",
+    value: (s) => snapshotPressure(s)?.limitBytes ?? null,
+  },
+  {
+    name: "memsnap_memory_working_set_bytes",
+    help: "What is held against memsnap_memory_limit_bytes: the limiting cgroup's working set (usage − inactive file), or host memory used.",
+    value: (s) => snapshotPressure(s)?.usedBytes ?? null,
   },
   { name: "memsnap_collections", help: "Collections the database reports.", value: (s) => s.collections_info.total_collections },
   { name: "memsnap_vectors", help: "Vectors across all collections.", value: (s) => s.collections_info.total_vectors },
@@ -78,6 +111,14 @@ export const TARGET_GAUGES: GaugeDefinition[] = [
     value: (s) => Date.parse(s.timestamp) / 1000,
   },
 ];
+
+/** `memsnap_memory_attribution_bytes{target, part}`: the parts of SPEC section 3a, which sum to the resident bytes. */
+export const ATTRIBUTION_GAUGE = {
+  name: "memsnap_memory_attribution_bytes",
+  help:
+    "Resident memory of the target by part (code, data_files, shared_memory, stacks, collections, allocator_free, unexplained); " +
+    "the parts sum to memsnap_process_resident_bytes.",
+};
 
 /** Host-wide gauges, without a target label: every target on a host shares them. */
 export const SYSTEM_GAUGES: GaugeDefinition[] = [

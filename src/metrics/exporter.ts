@@ -2,9 +2,11 @@ import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { SourceOutcome } from "../snapshot/sampler";
+import { ATTRIBUTION_PARTS } from "../snapshot/attribution";
 import type { Snapshot } from "../snapshot/schema";
 import { boundCollections } from "./cardinality";
-import { COLLECTION_GAUGES, SYSTEM_GAUGES, TARGET_GAUGES } from "./definitions";
+import { ATTRIBUTION_GAUGE, COLLECTION_GAUGES, SYSTEM_GAUGES, TARGET_GAUGES } from "./definitions";
+import { EventCounters } from "./event-counters";
 
 export type ExpositionFormat = "prometheus" | "openmetrics";
 
@@ -42,6 +44,7 @@ export class MetricsExporter {
     d,
     gauge: this.gauge(d.name, d.help, ["target", "collection"]),
   }));
+  private readonly attributionGauge = this.gauge(ATTRIBUTION_GAUGE.name, ATTRIBUTION_GAUGE.help, ["target", "part"]);
   private readonly sourceDuration = this.gauge(
     "memsnap_source_duration_seconds",
     "Wall time of the last read of one source (system, locate, process, cgroup, the database API).",
@@ -68,6 +71,7 @@ export class MetricsExporter {
     ["target"],
   );
   private readonly infoByTarget = new Map<string, Record<string, string>>();
+  private readonly events = new EventCounters(this.registry);
   private readonly collectionsByTarget = new Map<string, Set<string>>();
   private readonly rendered = new Map<ExpositionFormat, Promise<Exposition>>();
   private renderQueue: Promise<unknown> = Promise.resolve();
@@ -100,8 +104,10 @@ export class MetricsExporter {
     const target = snapshot.target.name;
     for (const { d, gauge } of this.targetGauges) setOrRemove(gauge, { target }, d.value(snapshot));
     for (const { d, gauge } of this.systemGauges) setOrRemove(gauge, {}, d.value(snapshot));
+    this.events.apply(snapshot);
     this.applyCollections(target, snapshot.collections_info.collections_detail);
     this.applyTargetInfo(snapshot.target);
+    this.applyAttribution(target, snapshot.memory_attribution);
     setOrRemove(this.targetStartTime, { target }, startTimeSeconds);
     for (const outcome of sources) {
       const labels = { target, source: outcome.source };
@@ -146,6 +152,12 @@ export class MetricsExporter {
     this.collectionsByTarget.delete(target);
     this.infoByTarget.delete(target);
     this.invalidate();
+  }
+
+  /** One series per part; none while the snapshot has no attribution. */
+  private applyAttribution(target: string, attribution: Snapshot["memory_attribution"]): void {
+    const bytes = new Map((attribution?.parts ?? []).map((p) => [p.part, p.bytes]));
+    for (const part of ATTRIBUTION_PARTS) setOrRemove(this.attributionGauge, { target, part }, bytes.get(part) ?? null);
   }
 
   /**

@@ -91,9 +91,9 @@ function trendText(s: Snapshot): Html {
   const hours = t.hours_until_memory_limit;
   const exhaustion =
     hours === null
-      ? html`Memory is not growing toward the limit within the window.`
+      ? html`No exhaustion forecast: ${t.hours_until_memory_limit_reason ?? "memory is not growing toward the limit within the window"}.`
       : html`<strong class="exhaustion">At this rate the ${limit?.scope === "cgroup" ? "cgroup limit" : "host memory"} is reached in ${hoursText(hours)}</strong> (${new Date(Date.parse(s.timestamp) + hours * 3_600_000).toISOString().slice(0, 16).replace("T", " ")} UTC).`;
-  return html`<p class="note" data-trend="present">Over the last ${t.window_minutes.toFixed(t.window_minutes < 10 ? 1 : 0)} min (${t.samples} samples): RSS ${signedRate(t.rss_slope_mb_per_hour)}, unaccounted ${signedRate(t.unaccounted_slope_mb_per_hour)}. ${exhaustion}</p>`;
+  return html`<p class="note" data-trend="present">Over the last ${t.window_minutes.toFixed(t.window_minutes < 10 ? 1 : 0)} min (${t.samples} samples): RSS ${signedRate(t.rss_slope_mb_per_hour)}, unaccounted ${t.unaccounted_slope_mb_per_hour === null ? "unknown" : signedRate(t.unaccounted_slope_mb_per_hour)}. ${exhaustion}</p>`;
 }
 
 const signedRate = (mbPerHour: number) => `${mbPerHour > 0 ? "+" : ""}${mbPerHour.toFixed(1)} MB/h`;

@@ -1,8 +1,9 @@
 import type { CollectionFigures } from "../sources/types";
 import type { CollectionTotals, Discrepancy } from "./analysis";
+import type { AttributionPart } from "./attribution";
 
 /** A collection this large without quantization is worth a warning. */
-const LARGE_COLLECTION_VECTORS = 100_000;
+export const LARGE_COLLECTION_VECTORS = 100_000;
 
 /** Memory in use against the line that matters: the cgroup limit where set, else host RAM. */
 export interface MemoryPressure {
@@ -11,11 +12,24 @@ export interface MemoryPressure {
   limitBytes: number;
 }
 
-/** Unaccounted memory growing past the `MemoryGrowth` threshold, over at least the minimum window. */
+/** A figure growing past the growth threshold (`MemoryGrowth`, `UnexplainedMemoryGrowth`), over at least the minimum window. */
 export interface UnaccountedGrowth {
   slopeMbPerHour: number;
   thresholdMbPerHour: number;
   windowMinutes: number;
+}
+
+/** What happened to the target within the events lookback: OOM kills in its cgroup, restarts of its process. */
+export interface TargetEvents {
+  oomKills: number;
+  restarts: number;
+  lookbackMinutes: number;
+}
+
+/** Where the trend says memory runs out, while it grows within the trend window. */
+export interface Exhaustion {
+  hoursUntilLimit: number;
+  scope: MemoryPressure["scope"];
 }
 
 /** Everything health and findings judge, already measured and computed. */
@@ -28,20 +42,34 @@ export interface Assessment {
   hostSwapUsedRatio: number | null;
   /** Null unless unaccounted memory grows past the trend threshold. */
   unaccountedGrowth: UnaccountedGrowth | null;
+  /** Null unless the attribution's unexplained part grows past the trend threshold. */
+  unexplainedGrowth: UnaccountedGrowth | null;
+  /** The database gave a byte figure for at least one collection: the collection findings apply. */
+  collectionFiguresKnown: boolean;
+  /** Where the resident memory is (SPEC section 3a); null when smaps is not read. */
+  attribution: AttributionPart[] | null;
   /** Why the target's process or API could not be reached; empty when it is up. */
   downReasons: string[];
+  /** Null until the trend sees memory grow towards a known limit. */
+  exhaustion: Exhaustion | null;
+  events: TargetEvents;
 }
 
-/** The cgroup limit where one is set (the real OOM line), else host RAM. */
+/**
+ * The line memory runs into first: the cgroup limit (the tightest up the hierarchy, held against
+ * its working set) or host RAM, whichever has less room left; either one alone where only one is known.
+ */
 export function memoryPressure(
   host: { usedBytes: number | null; totalBytes: number | null } | null,
   cgroup: { limitBytes: number | null; usageBytes: number | null } | null,
 ): MemoryPressure | null {
-  if (cgroup?.limitBytes && cgroup.usageBytes !== null) {
-    return { scope: "cgroup", usedBytes: cgroup.usageBytes, limitBytes: cgroup.limitBytes };
-  }
-  if (host === null || host.usedBytes === null || host.totalBytes === null) return null;
-  return { scope: "host", usedBytes: host.usedBytes, limitBytes: host.totalBytes };
+  const limited: MemoryPressure | null =
+    cgroup?.limitBytes && cgroup.usageBytes !== null ? { scope: "cgroup", usedBytes: cgroup.usageBytes, limitBytes: cgroup.limitBytes } : null;
+  const hostPressure: MemoryPressure | null =
+    host === null || host.usedBytes === null || host.totalBytes === null ? null : { scope: "host", usedBytes: host.usedBytes, limitBytes: host.totalBytes };
+  if (limited === null || hostPressure === null) return limited ?? hostPressure;
+  const room = (p: MemoryPressure) => p.limitBytes - p.usedBytes;
+  return room(hostPressure) < room(limited) ? hostPressure : limited;
 }
 
 export function pressureRatio(pressure: MemoryPressure): number {

@@ -32,7 +32,7 @@ export interface SnapshotComparison {
   old: { timestamp: string; target: string };
   new: { timestamp: string; target: string };
   elapsed_seconds: number;
-  health: { old_score: number; new_score: number; change: number; old_status: HealthStatus; new_status: HealthStatus };
+  health: { old_score: number | null; new_score: number | null; change: number | null; old_status: HealthStatus; new_status: HealthStatus };
   figures: FigureChange[];
   findings_appeared: FindingRef[];
   findings_cleared: FindingRef[];
@@ -42,7 +42,7 @@ export interface SnapshotComparison {
 }
 
 /** The sections whose numeric figures are compared, in the order they are reported. */
-const SECTIONS = ["system_info", "process_info", "cgroup_info", "collections_info", "discrepancy_analysis", "trend"] as const;
+const SECTIONS = ["system_info", "process_info", "cgroup_info", "collections_info", "discrepancy_analysis", "memory_attribution", "trend"] as const;
 
 /** Rounds half away from zero, so that x and −x round to opposites. */
 function roundSymmetric(value: number, decimals: number): number {
@@ -127,7 +127,7 @@ export function compareSnapshots(older: Snapshot, newer: Snapshot): SnapshotComp
     health: {
       old_score: older.health.score,
       new_score: newer.health.score,
-      change: newer.health.score - older.health.score,
+      change: newer.health.score === null || older.health.score === null ? null : newer.health.score - older.health.score,
       old_status: older.health.status,
       new_status: newer.health.status,
     },
@@ -138,7 +138,14 @@ export function compareSnapshots(older: Snapshot, newer: Snapshot): SnapshotComp
   };
 }
 
+/** The attribution's parts as figures named `<part>_mb`, `<part>_bytes`. */
+function attributionFigures(s: Snapshot): Figures | null {
+  if (s.memory_attribution === null) return null;
+  return Object.fromEntries(s.memory_attribution.parts.flatMap((p) => [[`${p.part}_mb`, p.mb], [`${p.part}_bytes`, p.bytes]]));
+}
+
 function sectionOf(s: Snapshot, section: (typeof SECTIONS)[number]): Figures | null {
+  if (section === "memory_attribution") return attributionFigures(s);
   if (section === "collections_info") {
     const { collections_detail: _detail, ...totals } = s.collections_info;
     return totals;
@@ -150,7 +157,7 @@ function sectionOf(s: Snapshot, section: (typeof SECTIONS)[number]): Figures | n
 export function isUnchanged(c: SnapshotComparison): boolean {
   return (
     c.elapsed_seconds === 0 &&
-    c.health.change === 0 &&
+    c.health.old_score === c.health.new_score &&
     c.figures.length === 0 &&
     c.findings_appeared.length + c.findings_cleared.length === 0 &&
     c.collections_added.length + c.collections_removed.length + c.collections_changed.length === 0

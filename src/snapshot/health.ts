@@ -1,7 +1,7 @@
 import { BYTES_PER_MB, quantizationCoverageRatio, roundTo } from "./analysis";
 import { hasLargeCollection, pressureRatio, type Assessment } from "./assessment";
 
-export type HealthStatus = "excellent" | "good" | "fair" | "critical";
+export type HealthStatus = "excellent" | "good" | "fair" | "critical" | "unknown";
 
 export interface Deduction {
   code: string;
@@ -12,7 +12,8 @@ export interface Deduction {
 }
 
 export interface Health {
-  score: number;
+  /** Null for a target that is down: its figures are missing or stale, not healthy. */
+  score: number | null;
   status: HealthStatus;
   deductions: Deduction[];
 }
@@ -87,8 +88,9 @@ export function healthStatus(score: number): HealthStatus {
   return "critical";
 }
 
-/** The 0–100 health score: 100 minus the listed deductions (SPEC section 3). */
+/** The 0–100 health score: 100 minus the listed deductions (SPEC section 3); none for a target that is down. */
 export function health(a: Assessment): Health {
+  if (a.downReasons.length > 0) return { score: null, status: "unknown", deductions: [] };
   const unaccountedMb = a.discrepancy.unaccountedBytes === null ? null : a.discrepancy.unaccountedBytes / BYTES_PER_MB;
   const usedPercent = a.memoryPressure === null ? null : pressureRatio(a.memoryPressure) * 100;
   const deductions = [

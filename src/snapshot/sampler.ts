@@ -1,7 +1,9 @@
 import { performance } from "node:perf_hooks";
-import { readCgroupMemory } from "../sources/cgroup";
+import { locateCgroup, readCgroupAt, type CgroupLocation } from "../sources/cgroup";
 import { LocateError } from "../sources/locate";
 import { ProcessNotFoundError, readProcessMemory, type ProcessReadOptions } from "../sources/process";
+import { readProcessStartTicks } from "../sources/process-start";
+import type { SmapsCadence, SmapsReading } from "../sources/smaps";
 import { readSystemMemory } from "../sources/system";
 import type { Target } from "../sources/target";
 import type { CgroupMemory, CollectionFigures, CollectionsReading, ProcessMemory, SourceError, SystemMemory } from "../sources/types";
@@ -40,25 +42,39 @@ class Round {
   }
 }
 
+/** The cgroup each target's process was last seen in: after an OOM kill the process is gone, its cgroup's counters are not. */
+const lastCgroup = new WeakMap<Target, CgroupLocation>();
+
+function readTargetCgroup(target: Target, pid: number | null): CgroupMemory | null {
+  const located = pid === null ? null : locateCgroup(pid);
+  if (located !== null) lastCgroup.set(target, located);
+  const location = located ?? lastCgroup.get(target) ?? null;
+  return location === null ? null : readCgroupAt(location, undefined, pid ?? undefined);
+}
+
 const processIsGone = (err: unknown) => err instanceof LocateError || err instanceof ProcessNotFoundError;
 
-/** Reads host, process, cgroup and collections of one target. Never throws. */
-export async function sampleTarget(
-  target: Target,
-  signal: AbortSignal,
-  options: ProcessReadOptions = { smapsRollup: true },
-): Promise<TimedSample> {
+export interface SampleOptions extends ProcessReadOptions {
+  /** The target's smaps walk on its own cadence; without it, no attribution. */
+  smaps?: SmapsCadence;
+}
+
+/** Reads host, process, cgroup, smaps and collections of one target. Never throws. */
+export async function sampleTarget(target: Target, signal: AbortSignal, options: SampleOptions = { smapsRollup: true }): Promise<TimedSample> {
   const takenAt = new Date();
   const started = performance.now();
   const round = new Round();
   const system: SystemMemory | null = await round.run("system", readSystemMemory, () => false);
   const pid = await round.run("locate", () => target.pid(), processIsGone);
   let processMemory: ProcessMemory | null = null;
-  let cgroup: CgroupMemory | null = null;
+  let smaps: SmapsReading | null = null;
+  const processStartTicks = pid === null ? null : readProcessStartTicks(pid);
   if (pid !== null) {
     processMemory = await round.run("process", () => readProcessMemory(pid, round.errors, options), processIsGone);
-    cgroup = await round.run("cgroup", () => readCgroupMemory(pid), () => false);
+    const cadence = options.smaps;
+    if (processMemory !== null && cadence !== undefined) smaps = await round.run("smaps", () => cadence.reading(pid, round.errors), processIsGone);
   }
+  const cgroup = await round.run("cgroup", () => readTargetCgroup(target, processMemory === null ? null : pid), () => false);
   let reading: CollectionsReading | null = null;
   if (target.collections !== null) {
     const source = target.collections;
@@ -71,8 +87,11 @@ export async function sampleTarget(
     target: { name: target.name, kind: target.kind, pid, url: target.url, server_version: reading?.serverVersion ?? null },
     system,
     process: processMemory,
+    processStartTicks,
     cgroup,
     collections: target.collections === null ? [] : collections,
+    runtime: reading?.runtime ?? null,
+    smaps,
     errors: round.errors,
     downReasons: round.downReasons,
     sources: round.sources,

@@ -43,8 +43,16 @@ export const ProcessInfoSchema = z.object({
   shmem_bytes: bytes,
   swap_bytes: bytes,
   pss_bytes: bytes,
+  /** When the process started, in clock ticks after boot (/proc/<pid>/stat): a change is a restart. */
+  start_time_ticks: z.number().nullable().optional(),
 });
 
+/**
+ * The cgroup the target runs in. `limit_*` is the tightest limit up the hierarchy (set on
+ * `limit_path`), and `usage_percent` that cgroup's working set against it; `usage_*` and
+ * `working_set_*` are the target's own (leaf) cgroup. Fields added later are optional, so older
+ * snapshot files still read.
+ */
 export const CgroupInfoSchema = z.object({
   version: z.union([z.literal(1), z.literal(2)]),
   path: z.string(),
@@ -53,6 +61,13 @@ export const CgroupInfoSchema = z.object({
   usage_percent: z.number().nullable(),
   limit_bytes: bytes,
   usage_bytes: bytes,
+  limit_path: z.string().nullable().optional(),
+  working_set_mb: mb.optional(),
+  working_set_bytes: bytes.optional(),
+  limit_working_set_mb: mb.optional(),
+  limit_working_set_bytes: bytes.optional(),
+  soft_limit_bytes: bytes.optional(),
+  oom_kills: z.number().nullable().optional(),
 });
 
 export const CollectionDetailSchema = z.object({
@@ -120,29 +135,70 @@ export const FindingSchema = z.object({
   collection: z.string().optional(),
 });
 
+/** A target that is down has no score: null, status `unknown`. */
 export const HealthSchema = z.object({
-  score: z.number().min(0).max(100),
-  status: z.enum(["excellent", "good", "fair", "critical"]),
+  score: z.number().min(0).max(100).nullable(),
+  status: z.enum(["excellent", "good", "fair", "critical", "unknown"]),
   deductions: z.array(
     z.object({ code: z.string(), reason: z.string(), points: z.number(), value: z.number(), threshold: z.number() }),
   ),
 });
 
-/** SPEC section 6: slopes over the recent history of the current process. */
+/**
+ * SPEC section 6: robust (Theil–Sen) slopes over the trend window (MEMSNAP_TREND_WINDOW) of the
+ * current process, and the time until the memory limit while the working set grows in it.
+ */
 export const TrendSchema = z.object({
   samples: z.number().int(),
   window_start: z.iso.datetime(),
   window_end: z.iso.datetime(),
   window_minutes: z.number(),
   rss_slope_mb_per_hour: z.number(),
-  unaccounted_slope_mb_per_hour: z.number(),
+  unaccounted_slope_mb_per_hour: z.number().nullable(),
   rss_slope_bytes_per_hour: z.number(),
-  unaccounted_slope_bytes_per_hour: z.number(),
+  unaccounted_slope_bytes_per_hour: z.number().nullable(),
+  working_set_slope_mb_per_hour: z.number().nullable().optional(),
+  unexplained_slope_mb_per_hour: z.number().nullable().optional(),
   /** Over the last MEMSNAP_GROWTH_MIN_WINDOW_MINUTES only: what MemoryGrowth judges. */
   recent_unaccounted_slope_mb_per_hour: z.number().nullable(),
   memory_limit_scope: z.enum(["cgroup", "host"]).nullable(),
   hours_until_memory_limit: z.number().nullable(),
+  seconds_until_memory_limit: z.number().nullable().optional(),
+  /** Why there is no time to the limit (memory not growing, too few readings, no limit known). */
+  hours_until_memory_limit_reason: z.string().nullable().optional(),
   unaccounted_growing: z.boolean(),
+  /** The attribution's unexplained part over the same window: what UnexplainedMemoryGrowth judges. */
+  recent_unexplained_slope_mb_per_hour: z.number().nullable().default(null),
+  unexplained_growing: z.boolean().default(false),
+});
+
+/** One part of the resident memory (SPEC section 3a); the parts sum to the process's RSS. */
+export const AttributionPartSchema = z.object({
+  part: z.string(),
+  bytes: z.number(),
+  mb: z.number(),
+  source: z.string(),
+  /** bytes / RSS, 0 to 1. */
+  share_of_rss: z.number().nullable(),
+});
+
+/** One of the largest mappings of /proc/<pid>/smaps at the last walk. */
+export const MappingSchema = z.object({
+  mapping: z.string(),
+  address: z.string(),
+  part: z.string(),
+  collection: z.string().nullable(),
+  rss_mb: z.number(),
+  rss_bytes: z.number(),
+  anonymous_bytes: z.number(),
+  swap_bytes: z.number(),
+});
+
+export const MemoryAttributionSchema = z.object({
+  parts: z.array(AttributionPartSchema),
+  mappings_top: z.array(MappingSchema),
+  /** When /proc/<pid>/smaps was walked; the parts are carried to this sample's status counters since. */
+  read_at: z.iso.datetime(),
 });
 
 export const TargetInfoSchema = z.object({
@@ -167,6 +223,8 @@ export const SnapshotSchema = z.object({
   findings: z.array(FindingSchema),
   recommendations: z.array(z.string()),
   trend: TrendSchema.nullable(),
+  /** Null where smaps cannot be read or MEMSNAP_SMAPS_INTERVAL is 0, and in files written before it existed. */
+  memory_attribution: MemoryAttributionSchema.nullable().default(null),
   errors: z.array(z.object({ source: z.string(), message: z.string() })),
   sample_duration_seconds: z.number(),
 });
@@ -174,3 +232,4 @@ export const SnapshotSchema = z.object({
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 export type CollectionDetail = z.infer<typeof CollectionDetailSchema>;
 export type TrendInfo = z.infer<typeof TrendSchema>;
+export type MemoryAttributionInfo = z.infer<typeof MemoryAttributionSchema>;

@@ -3,7 +3,8 @@ import type { Thresholds } from "../config/schema";
 import type { CollectionFigures, Quantization } from "../sources/types";
 import { BYTES_PER_MB, isQuantized, quantizationCoverageRatio, roundTo, type CollectionTotals, type Discrepancy } from "./analysis";
 import { memoryPressure, type Assessment } from "./assessment";
-import { collectionDetail } from "./build";
+import { EVENTS_LOOKBACK_MINUTES } from "./events";
+import { collectionDetail } from "./sections";
 import { findings, recommendations } from "./findings";
 import { health } from "./health";
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from "./schema";
@@ -18,8 +19,14 @@ const SeedCollectionSchema = z.object({
     .string()
     .regex(/^(none|pq|binary|sq\d+)$/, "expected none, sq8 (sqN), pq or binary")
     .optional(),
+  quantization_enabled: z.boolean().optional(),
+  /** float32 bytes per stored byte: 4 for SQ8, 32 for binary. */
+  compression_ratio: z.number().positive().nullable().optional(),
+  estimated_memory_mb: figure.optional(),
   actual_memory_mb: figure.optional(),
+  overhead_mb: figure.optional(),
 });
+type SeedCollection = z.infer<typeof SeedCollectionSchema>;
 
 /** The snapshot of the seed document: its example's fields, in MB and percent, nothing more. */
 export const SeedSnapshotSchema = z.object({
@@ -64,6 +71,35 @@ function toBytes(mb: number | null): number | null {
   return mb === null ? null : Math.round(mb * BYTES_PER_MB);
 }
 
+/** Compression ratios against float32 and the scheme each means; any other ratio is product quantization. */
+const SCHEMES_BY_RATIO: Array<{ ratio: number; quantization: Quantization }> = [
+  { ratio: 2, quantization: "sq16" },
+  { ratio: 4, quantization: "sq8" },
+  { ratio: 32, quantization: "binary" },
+];
+const RATIO_TOLERANCE = 0.25;
+
+/**
+ * The seed names a collection's scheme (`quantization`) or only says it is quantized
+ * (`quantization_enabled`, with `compression_ratio`); without a ratio, enabled means SQ8,
+ * the one scheme Vectorizer marks as enabled.
+ */
+function seedQuantization(c: SeedCollection): Quantization {
+  if (c.quantization !== undefined) return c.quantization as Quantization;
+  if (c.quantization_enabled !== true) return "none";
+  const ratio = c.compression_ratio ?? null;
+  if (ratio === null) return "sq8";
+  return SCHEMES_BY_RATIO.find((s) => Math.abs(s.ratio - ratio) <= RATIO_TOLERANCE)?.quantization ?? "pq";
+}
+
+/** The database's figure: `actual_memory_mb`, else the seed's estimate plus its overhead where both are given. */
+function seedActualMb(c: SeedCollection): number | null {
+  if (c.actual_memory_mb !== undefined && c.actual_memory_mb !== null) return c.actual_memory_mb;
+  const estimated = c.estimated_memory_mb ?? null;
+  const overhead = c.overhead_mb ?? null;
+  return estimated === null || overhead === null ? null : estimated + overhead;
+}
+
 function seedCollections(seed: SeedSnapshot): CollectionFigures[] {
   return seed.collections_info.collections_detail.map((c) => ({
     name: c.name,
@@ -71,8 +107,8 @@ function seedCollections(seed: SeedSnapshot): CollectionFigures[] {
     vectorCount: c.vector_count,
     documentCount: null,
     metric: null,
-    quantization: (c.quantization ?? "none") as Quantization,
-    actualBytes: toBytes(c.actual_memory_mb ?? null),
+    quantization: seedQuantization(c),
+    actualBytes: toBytes(seedActualMb(c)),
     indexBytes: null,
     payloadBytes: null,
   }));
@@ -116,7 +152,12 @@ function seedAssessment(seed: SeedSnapshot): Assessment {
     processSwapBytes: null,
     hostSwapUsedRatio: swapTotal && system.swap_used_mb !== null ? system.swap_used_mb / swapTotal : null,
     unaccountedGrowth: null,
+    unexplainedGrowth: null,
+    collectionFiguresKnown: collections.some((c) => c.actualBytes !== null),
+    attribution: null,
     downReasons: [],
+    exhaustion: null,
+    events: { oomKills: 0, restarts: 0, lookbackMinutes: EVENTS_LOOKBACK_MINUTES },
   };
 }
 
@@ -192,6 +233,7 @@ export function fromSeed(seed: SeedSnapshot, thresholds: Thresholds): Snapshot {
     findings: found,
     recommendations: recommendations(found),
     trend: null,
+    memory_attribution: null,
     errors: [],
     sample_duration_seconds: 0,
   };

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 
 /**
@@ -6,6 +7,22 @@ import { readFile } from "node:fs/promises";
  */
 const USER_HZ = 100;
 
+/**
+ * When a process started, in clock ticks after boot: field 22 of /proc/<pid>/stat, counted after
+ * the command name (which may hold spaces and parentheses). Null where /proc cannot tell.
+ */
+export function readProcessStartTicks(pid: number, proc = "/proc"): number | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`${proc}/${pid}/stat`, "utf8");
+  } catch {
+    return null;
+  }
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[19]);
+  return Number.isInteger(ticks) ? ticks : null;
+}
+
 /** The boot time (btime of /proc/stat) in Unix seconds. */
 async function bootTimeSeconds(): Promise<number> {
   const match = /^btime (\d+)$/m.exec(await readFile("/proc/stat", "utf8"));
@@ -13,30 +30,19 @@ async function bootTimeSeconds(): Promise<number> {
   return Number(match[1]);
 }
 
-/**
- * When the process started, in Unix seconds: field 22 of /proc/PID/stat (ticks after boot) plus
- * the boot time. The command name (field 2) may hold spaces and parentheses, so fields are
- * counted after its closing parenthesis.
- */
-async function readProcessStartTimeSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[19]);
-  if (!Number.isFinite(ticks)) throw new Error(`/proc/${pid}/stat has no start time`);
-  return (await bootTimeSeconds()) + ticks / USER_HZ;
-}
-
 /** Start times by pid: a process's start time never changes, so each pid is read once. */
 export class ProcessStartTimes {
   private readonly byPid = new Map<number, number>();
 
-  /** The start time of `pid`, or null when it cannot be read (the process is gone). */
+  /** The start time of `pid` in Unix seconds, or null when it cannot be read (the process is gone). */
   async of(pid: number | null): Promise<number | null> {
     if (pid === null) return null;
     const known = this.byPid.get(pid);
     if (known !== undefined) return known;
+    const ticks = readProcessStartTicks(pid);
+    if (ticks === null) return null;
     try {
-      const seconds = await readProcessStartTimeSeconds(pid);
+      const seconds = (await bootTimeSeconds()) + ticks / USER_HZ;
       if (this.byPid.size > 64) this.byPid.clear();
       this.byPid.set(pid, seconds);
       return seconds;

@@ -26,9 +26,22 @@ export interface ProcessMemory {
 /** The memory controller of the cgroup the process runs in: the real OOM line in a container. */
 export interface CgroupMemory {
   version: 1 | 2;
+  /** The process's own (leaf) cgroup. */
   path: string;
+  /** The tightest hard limit up the hierarchy (v2 `memory.max` of each ancestor; v1 `hierarchical_memory_limit`); null when none is set. */
   limitBytes: number | null;
+  /** The cgroup that sets `limitBytes`, as far as memsnap can see it. */
+  limitPath: string | null;
+  /** The working set of the cgroup that sets the limit: what the kernel holds against it. */
+  limitWorkingSetBytes: number | null;
+  /** v2 `memory.high`, the tightest up the hierarchy: the soft line where the kernel starts throttling. */
+  softLimitBytes: number | null;
+  /** The leaf cgroup's usage (v2 `memory.current`, v1 `memory.usage_in_bytes`): includes reclaimable page cache. */
   usageBytes: number | null;
+  /** Usage − inactive file cache, as the kubelet computes it. */
+  workingSetBytes: number | null;
+  /** OOM kills in the leaf cgroup since it was made (v2 `memory.events` oom_kill, v1 `memory.oom_control` oom_kill). */
+  oomKills: number | null;
 }
 
 /** Quantization as memsnap names it: none, sq8 (sqN), pq, binary. */

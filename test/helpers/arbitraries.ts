@@ -51,6 +51,7 @@ export function arbitraryOf(schema: z.ZodType): fc.Arbitrary<unknown> {
     case "nullable":
       return fc.option(arbitraryOf(def.innerType!), { nil: null });
     case "optional":
+    case "default":
       return arbitraryOf(def.innerType!);
     case "array":
       return fc.array(arbitraryOf(def.element!), { maxLength: 4 });
@@ -108,7 +109,17 @@ export const sampleArb: fc.Arbitrary<Sample> = fc.record({
     { nil: null },
   ),
   cgroup: fc.option(
-    fc.record({ version: fc.constantFrom(1 as const, 2 as const), path: fc.constant("/db"), limitBytes: nullableBytes, usageBytes: nullableBytes }),
+    fc.record({
+      version: fc.constantFrom(1 as const, 2 as const),
+      path: fc.constant("/db"),
+      limitBytes: nullableBytes,
+      limitPath: fc.constant("/"),
+      limitWorkingSetBytes: nullableBytes,
+      softLimitBytes: nullableBytes,
+      usageBytes: nullableBytes,
+      workingSetBytes: nullableBytes,
+      oomKills: fc.option(fc.nat({ max: 5 }), { nil: null }),
+    }),
     { nil: null },
   ),
   collections: fc.option(fc.array(collectionArb, { maxLength: 6 }), { nil: null }),

@@ -75,3 +75,15 @@ export async function getJson(url: string): Promise<{ status: number; body: any 
   const response = await fetch(url);
   return { status: response.status, body: await response.json() };
 }
+
+/**
+ * A `?fresh=true` snapshot taken after this call: the daemon shares one fresh sample per target
+ * and second, so a request right after another may be answered with the earlier sample.
+ */
+export function freshSnapshot(daemon: Pick<RunningDaemon, "url">, query = ""): Promise<{ status: number; body: any }> {
+  const askedAtMs = Date.now();
+  return waitFor(async () => {
+    const answer = await getJson(`${daemon.url}/api/v1/memory-snapshot?fresh=true${query}`);
+    return answer.status !== 200 || Date.parse(answer.body.timestamp) >= askedAtMs ? answer : undefined;
+  }, "a snapshot taken after the request");
+}

@@ -1,5 +1,5 @@
 import type { Sample } from "../../src/snapshot/sample";
-import type { CollectionFigures, ProcessMemory } from "../../src/sources/types";
+import type { CgroupMemory, CollectionFigures, ProcessMemory } from "../../src/sources/types";
 
 export const MB = 1024 * 1024;
 
@@ -18,6 +18,23 @@ export function processOf(residentMb: number, overrides: Partial<ProcessMemory> 
     pssBytes: null,
     sharedBytes: null,
     cpuPercent: null,
+    ...overrides,
+  };
+}
+
+/** A v2 cgroup /db limited to `limitMb` with `workingSetMb` in use (no page cache, so usage is the working set). */
+export function cgroupOf(limitMb: number | null, workingSetMb: number | null, overrides: Partial<CgroupMemory> = {}): CgroupMemory {
+  const bytes = (value: number | null) => (value === null ? null : value * MB);
+  return {
+    version: 2,
+    path: "/db",
+    limitBytes: bytes(limitMb),
+    limitPath: limitMb === null ? null : "/db",
+    limitWorkingSetBytes: limitMb === null ? null : bytes(workingSetMb),
+    softLimitBytes: null,
+    usageBytes: bytes(workingSetMb),
+    workingSetBytes: bytes(workingSetMb),
+    oomKills: 0,
     ...overrides,
   };
 }

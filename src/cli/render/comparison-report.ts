@@ -10,7 +10,7 @@ function title(c: SnapshotComparison, style: Style): string {
 
 function healthLine(c: SnapshotComparison, style: Style): string {
   const h = c.health;
-  const scores = `${h.old_score} → ${style.status(h.new_status, String(h.new_score))} (${signed(h.change, 0)})`;
+  const scores = `${figure(h.old_score)} → ${style.status(h.new_status, figure(h.new_score))} (${signed(h.change, 0)})`;
   return `${style.bold("Health")}  ${scores}  ${h.old_status} → ${h.new_status}`;
 }
 

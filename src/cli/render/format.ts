@@ -8,6 +8,7 @@ export const BAND_WORDS: Record<HealthStatus, string> = {
   good: "good: some optimisation possible",
   fair: "fair: needs attention",
   critical: "critical: act now",
+  unknown: "unknown: the target is down",
 };
 
 export function fixed(value: number | null, decimals = 1): string {

@@ -1,6 +1,7 @@
 import type { Finding } from "../../snapshot/findings";
 import type { Snapshot, TrendInfo } from "../../snapshot/schema";
 import { BAND_WORDS, count, duration, fixed, mb, percent, signed } from "./format";
+import { formatHours } from "../../snapshot/format";
 import type { Style } from "./style";
 import { indent, printable, table, type Cell } from "./table";
 
@@ -13,7 +14,8 @@ function header(s: Snapshot, style: Style): string {
 
 function healthLine(s: Snapshot, style: Style): string {
   const { score, status } = s.health;
-  return `${style.bold("Health")}  ${style.status(status, `${score}/100  ${BAND_WORDS[status]}`)}`;
+  const scored = score === null ? BAND_WORDS[status] : `${score}/100  ${BAND_WORDS[status]}`;
+  return `${style.bold("Health")}  ${style.status(status, scored)}`;
 }
 
 function deductionLines(s: Snapshot): string[] {
@@ -22,7 +24,9 @@ function deductionLines(s: Snapshot): string[] {
 }
 
 function cgroupNote(cg: NonNullable<Snapshot["cgroup_info"]>): string {
-  return cg.limit_mb === null ? "no limit set" : `${percent(cg.usage_percent)} of ${mb(cg.limit_mb)}`;
+  if (cg.limit_mb === null) return "no limit set";
+  const where = cg.limit_path ? ` set on ${cg.limit_path}` : "";
+  return `${percent(cg.usage_percent)} of the ${mb(cg.limit_mb)} limit${where}`;
 }
 
 function memoryRows(s: Snapshot): string[][] {
@@ -31,7 +35,12 @@ function memoryRows(s: Snapshot): string[][] {
   return [
     ["host memory used", mb(sys.used_memory_mb), `${percent(sys.memory_usage_percent)} ${of(sys.total_memory_mb)}`],
     ["host swap used", mb(sys.swap_used_mb), of(sys.swap_total_mb)],
-    ...(cg === null ? [] : [["cgroup memory used", mb(cg.usage_mb), cgroupNote(cg)]]),
+    ...(cg === null
+      ? []
+      : [
+          ["cgroup memory used", mb(cg.usage_mb), "page cache included"],
+          ["cgroup working set", mb(cg.limit_working_set_mb ?? cg.working_set_mb ?? null), cgroupNote(cg)],
+        ]),
     ["process RSS", mb(p.physical_memory_mb), p.peak_memory_mb === null ? "" : `peak ${mb(p.peak_memory_mb)}`],
     ["process heap (anonymous)", mb(p.heap_size_mb), ""],
     ["process swap", mb(p.swap_mb), ""],
@@ -42,6 +51,14 @@ function memoryRows(s: Snapshot): string[][] {
     ["data structures", mb(d.data_structure_overhead_mb), "unaccounted beyond code and libraries"],
     ["quantization saves", mb(d.quantization_impact_mb), ""],
   ];
+}
+
+/** Where the resident memory is (SPEC section 3a); nothing when the snapshot has no attribution. */
+function attributionLines(s: Snapshot, style: Style): string[] {
+  const a = s.memory_attribution;
+  if (a === null) return [];
+  const rows = a.parts.map((p) => [p.part, mb(p.mb), p.share_of_rss === null ? "" : percent(p.share_of_rss * 100), printable(p.source)]);
+  return [style.bold(`Where the resident memory is (smaps read at ${a.read_at})`), ...indent(table(null, rows, ["left", "right", "right"]))];
 }
 
 function findingRows(found: Finding[], style: Style): Cell[][] {
@@ -91,11 +108,12 @@ export function trendLines(trend: TrendInfo | null, style: Style): string[] {
   const limit = trend.memory_limit_scope === "cgroup" ? "the cgroup limit" : "host memory";
   const exhaustion =
     trend.hours_until_memory_limit === null
-      ? "RSS is not growing: no exhaustion in sight"
-      : `${limit} is reached in ${fixed(trend.hours_until_memory_limit)} h at this rate`;
+      ? `no forecast: ${trend.hours_until_memory_limit_reason ?? "memory is not growing"}`
+      : `${limit} is reached in ${formatHours(trend.hours_until_memory_limit)} at this rate`;
   const growing = trend.unaccounted_growing ? style.severity("warning", "growing past the MemoryGrowth threshold") : "";
   const rows = [
-    ["RSS", `${signed(trend.rss_slope_mb_per_hour)} MB/hour`, exhaustion],
+    ["RSS", `${signed(trend.rss_slope_mb_per_hour)} MB/hour`, ""],
+    ["working set", `${signed(trend.working_set_slope_mb_per_hour ?? null)} MB/hour`, exhaustion],
     ["unaccounted", `${signed(trend.unaccounted_slope_mb_per_hour)} MB/hour`, ""],
     ["unaccounted, recent", `${signed(trend.recent_unaccounted_slope_mb_per_hour)} MB/hour`, growing || "over the MemoryGrowth window"],
   ];
@@ -120,12 +138,13 @@ export function renderSummary(s: Snapshot, style: Style): string {
   return [header(s, style), healthLine(s, style), "", ...memoryLines(s, style), "", ...findingLines(s, style), ...more].join("\n");
 }
 
-/** The whole explanation: health and its deductions, memory, findings, recommendations, collections, trend. */
+/** The whole explanation: health and its deductions, memory and where it is, findings, recommendations, collections, trend. */
 export function renderAnalysis(s: Snapshot, style: Style): string {
   const sections = [
     [header(s, style)],
     [healthLine(s, style), ...deductionLines(s)],
     memoryLines(s, style),
+    attributionLines(s, style),
     findingLines(s, style),
     recommendationLines(s, style),
     collectionLines(s, style),

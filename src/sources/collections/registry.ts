@@ -1,6 +1,7 @@
 import type { TargetConfig } from "../../config/schema";
 import type { CollectionSource } from "../types";
 import { CHROMA_DEFAULT_URL, ChromaSource } from "./chroma";
+import { DemoSource } from "./demo";
 import { QDRANT_DEFAULT_URL, QdrantSource } from "./qdrant";
 import { VECTORIZER_DEFAULT_URL, VectorizerSource } from "./vectorizer";
 
@@ -10,7 +11,7 @@ const limits = (target: TargetConfig) => ({ timeoutMs: target.timeout_ms, maxByt
 
 /** Every kind of target with an API, where its collection figures come from. */
 const SOURCES: Record<Exclude<TargetConfig["kind"], "none">, SourceFactory> = {
-  demo: (target, url) => new VectorizerSource({ url, ...limits(target) }),
+  demo: (target, url) => new DemoSource({ url, ...limits(target) }),
   vectorizer: (target, url) => new VectorizerSource({ url, ...limits(target) }),
   qdrant: (target, url) => new QdrantSource({ url, apiKey: target.api_key, ...limits(target) }),
   chroma: (target, url) => new ChromaSource({ url, tenant: target.tenant, database: target.database, ...limits(target) }),

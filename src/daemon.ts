@@ -12,7 +12,7 @@ import { BasicAuth } from "./server/basic-auth";
 import { createListener } from "./server/listener";
 import { webConfigOf } from "./server/web-config";
 import { SnapshotHistory } from "./snapshot/history";
-import { startTarget, type Target } from "./sources/target";
+import { startAll, type Target } from "./sources/target";
 import { VERSION } from "./version";
 
 /** In-flight requests get this long to finish at shutdown before their connections are cut. */
@@ -31,16 +31,7 @@ export interface RunningDaemon {
 }
 
 async function startTargets(config: Config, log: Logger): Promise<Map<string, Target>> {
-  const started = await Promise.allSettled(config.targets.map((t) => startTarget(t)));
-  const targets = new Map<string, Target>();
-  for (const result of started) {
-    if (result.status === "fulfilled") targets.set(result.value.name, result.value);
-  }
-  const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failed) {
-    await Promise.allSettled([...targets.values()].map((t) => t.stop()));
-    throw failed.reason;
-  }
+  const targets = await startAll(config.targets);
   for (const target of targets.values()) {
     log.info({ target: target.name, kind: target.kind, url: target.url }, "watching target");
   }

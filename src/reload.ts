@@ -8,7 +8,7 @@ import type { Monitor } from "./monitor";
 import type { BasicAuth } from "./server/basic-auth";
 import type { Listener } from "./server/listener";
 import { webConfigOf } from "./server/web-config";
-import { startTarget, type Target } from "./sources/target";
+import { startAll, type Target } from "./sources/target";
 
 /** The sampling schedule, whose cron expression a reload may change. */
 export class SampleSchedule {
@@ -78,14 +78,7 @@ interface TargetChanges {
 async function startTargetChanges(running: Map<string, Target>, current: TargetConfig[], next: TargetConfig[]): Promise<TargetChanges> {
   const before = new Map(current.map((t) => [t.name, t]));
   const toStart = next.filter((t) => !isDeepStrictEqual(before.get(t.name), t));
-  const attempts = await Promise.allSettled(toStart.map((t) => startTarget(t)));
-  const started = new Map<string, Target>();
-  for (const attempt of attempts) if (attempt.status === "fulfilled") started.set(attempt.value.name, attempt.value);
-  const failed = attempts.find((a): a is PromiseRejectedResult => a.status === "rejected");
-  if (failed !== undefined) {
-    await Promise.allSettled([...started.values()].map((t) => t.stop()));
-    throw failed.reason;
-  }
+  const started = await startAll(toStart);
   const names = new Set(next.map((t) => t.name));
   const removed = [...running.keys()].filter((name) => !names.has(name));
   const retired = [...running.values()].filter((t) => removed.includes(t.name) || started.has(t.name));

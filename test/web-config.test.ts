@@ -70,16 +70,26 @@ describe("a daemon with TLS and basic auth", () => {
     expect(second).not.toBe(first);
   });
 
-  it("with RequireAndVerifyClientCert, serves a client holding a certificate of client_ca_file and refuses one without", async () => {
-    const clientCa = makeCertificateAuthority(dir, "client-ca");
-    const client = makeCertificate(dir, clientCa, "client");
-    const file = webConfig("mtls.yml", {
-      tls_server_config: { cert_file: server.cert, key_file: server.key, client_auth_type: "RequireAndVerifyClientCert", client_ca_file: clientCa.cert },
+  it.each([
+    ["RequestClientCert", { none: true, trusted: true, stranger: true }],
+    ["RequireAnyClientCert", { none: false, trusted: true, stranger: true }],
+    ["VerifyClientCertIfGiven", { none: true, trusted: true, stranger: false }],
+    ["RequireAndVerifyClientCert", { none: false, trusted: true, stranger: false }],
+  ])("with %s, serves clients without a certificate, with a trusted one, with a stranger's: %j", async (type, expected) => {
+    const clientCa = makeCertificateAuthority(dir, `ca-${type}`);
+    const trusted = makeCertificate(dir, clientCa, `trusted-${type}`);
+    const strangerCa = makeCertificateAuthority(dir, `stranger-ca-${type}`);
+    const stranger = makeCertificate(dir, strangerCa, `stranger-${type}`);
+    const file = webConfig(`${type}.yml`, {
+      tls_server_config: { cert_file: server.cert, key_file: server.key, client_auth_type: type, client_ca_file: clientCa.cert },
     });
     daemon = await startTestDaemon({ MEMSNAP_WEB_CONFIG_FILE: file });
-    const withCert = await httpsGet(`${daemon.url}/healthz`, { ca: caPem, cert: readFileSync(client.cert), key: readFileSync(client.key) });
-    expect(withCert.status).toBe(200);
-    await expect(httpsGet(`${daemon.url}/healthz`, { ca: caPem })).rejects.toThrow();
+    const served = (client?: { cert: string; key: string }) =>
+      httpsGet(`${daemon!.url}/healthz`, { ca: caPem, ...(client && { cert: readFileSync(client.cert), key: readFileSync(client.key) }) }).then(
+        (answer) => answer.status === 200,
+        () => false,
+      );
+    expect({ none: await served(), trusted: await served(trusted), stranger: await served(stranger) }).toEqual(expected);
   });
 
   it("lets the API token's bearer write when basic auth is on, and no other bearer read", async () => {

@@ -46,3 +46,16 @@ export async function startTarget(config: TargetConfig): Promise<Target> {
     stop: async () => undefined,
   };
 }
+
+/** Starts every target, or none: when one fails, those already started are stopped and its error thrown. */
+export async function startAll(configs: TargetConfig[]): Promise<Map<string, Target>> {
+  const attempts = await Promise.allSettled(configs.map((t) => startTarget(t)));
+  const started = new Map<string, Target>();
+  for (const attempt of attempts) if (attempt.status === "fulfilled") started.set(attempt.value.name, attempt.value);
+  const failed = attempts.find((a): a is PromiseRejectedResult => a.status === "rejected");
+  if (failed !== undefined) {
+    await Promise.allSettled([...started.values()].map((t) => t.stop()));
+    throw failed.reason;
+  }
+  return started;
+}

@@ -86,7 +86,7 @@ async function startCeiling(memsnap: ListeningChild): Promise<ListeningChild> {
   const folder = mkdtempSync(path.join(os.tmpdir(), "memsnap-bench-"));
   writeFileSync(path.join(folder, "metrics"), scrape.body);
   const headers: Record<string, string> = { "content-type": String(scrape.headers["content-type"]) };
-  if (scrape.headers["content-encoding"] !== undefined) headers["content-encoding"] = String(scrape.headers["content-encoding"]);
+  if (scrape.headers["content-encoding"] !== undefined) headers["content-encoding"] = scrape.headers["content-encoding"];
   const server = await startStaticServer(path.join(folder, "metrics"), headers);
   return {
     ...server,

@@ -79,9 +79,9 @@ async function runTicks(source: SnapshotSource, plan: Plan, signal: AbortSignal,
   const startedMs = Date.now();
   for (let n = 1; plan.count === undefined || n <= plan.count; n++) {
     if (n > 1 && !(await pause(startedMs + (n - 1) * plan.intervalMs - Date.now(), signal))) break;
-    if (signal.aborted) break;
     let snapshot: Snapshot;
     try {
+      signal.throwIfAborted();
       snapshot = await source.take(signal);
     } catch (err) {
       if (signal.aborted) break;

@@ -55,7 +55,7 @@ function daemonSource(apiUrl: string, target: string | undefined): SnapshotSourc
       }
       return answerOf(apiUrl, response);
     },
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   };
 }
 

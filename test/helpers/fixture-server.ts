@@ -89,10 +89,12 @@ export async function startFixtureServer(responders: Record<string, Responder>):
   const server = http.createServer((request, response) => {
     requests.push({ url: request.url ?? "/", headers: request.headers });
     const [, prefix, ...rest] = (request.url ?? "/").split("/");
-    const responder = responders[prefix];
-    if (responder === undefined) return sendJson(response, 404, JSON.stringify({ error: `no responder ${prefix}` }));
+    if (!(prefix in responders)) {
+      sendJson(response, 404, JSON.stringify({ error: `no responder ${prefix}` }));
+      return;
+    }
     request.url = `/${rest.join("/")}`;
-    responder(request, response);
+    responders[prefix](request, response);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -32,18 +32,19 @@ export class SlackReceiver {
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<SlackReceiver> {
-    let receiver: SlackReceiver | undefined;
+    const receiver: { current?: SlackReceiver } = {};
     const server = createServer((request, response) => {
       void readJson(request).then((payload) => {
-        const answer = receiver!.script.shift() ?? receiver!.standing;
-        receiver!.posts.push({ at: Date.now(), status: answer.status, payload });
+        const self = receiver.current!;
+        const answer = self.script.shift() ?? self.standing;
+        self.posts.push({ at: Date.now(), status: answer.status, payload });
         response.writeHead(answer.status, { "content-type": "text/plain", ...answer.headers });
         response.end(answer.body ?? (answer.status === 200 ? "ok" : "error"));
       });
     });
-    receiver = new SlackReceiver(server);
+    receiver.current = new SlackReceiver(server);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return receiver;
+    return receiver.current;
   }
 
   get url(): string {

@@ -32,7 +32,7 @@ export class SmtpReceiver {
             });
             callback();
           },
-          (err: Error) => callback(err),
+          (err: unknown) => callback(err as Error),
         );
       },
     });

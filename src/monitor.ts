@@ -3,10 +3,22 @@ import type { Logger } from "./log";
 import type { MetricsExporter } from "./metrics/exporter";
 import { buildSnapshot } from "./snapshot/build";
 import type { SnapshotHistory } from "./snapshot/history";
-import { sampleTarget } from "./snapshot/sampler";
+import { sampleTarget, type SourceOutcome } from "./snapshot/sampler";
 import type { Snapshot } from "./snapshot/schema";
 import { snapshotTrendPoints } from "./snapshot/trend";
 import type { Target } from "./sources/target";
+
+/** One snapshot of a target: its sources read, its figures built against its recent history. */
+export async function takeSnapshot(
+  target: Target,
+  config: Config,
+  history: SnapshotHistory,
+  signal: AbortSignal,
+): Promise<{ snapshot: Snapshot; sources: SourceOutcome[] }> {
+  const sample = await sampleTarget(target, signal, { smapsRollup: config.process_smaps });
+  const earlier = snapshotTrendPoints(history.recent(target.name, config.history_size));
+  return { snapshot: buildSnapshot(sample, config.thresholds, earlier), sources: sample.sources };
+}
 
 /**
  * Samples targets and feeds what it reads to the history and the metrics.
@@ -51,11 +63,9 @@ export class Monitor {
   }
 
   private async run(target: Target): Promise<Snapshot> {
-    const sample = await sampleTarget(target, this.abort.signal, { smapsRollup: this.config.process_smaps });
-    const earlier = snapshotTrendPoints(this.history.recent(target.name, this.config.history_size));
-    const snapshot = buildSnapshot(sample, this.config.thresholds, earlier);
+    const { snapshot, sources } = await takeSnapshot(target, this.config, this.history, this.abort.signal);
     this.history.add(snapshot);
-    this.exporter.applySnapshot(snapshot, sample.sources);
+    this.exporter.applySnapshot(snapshot, sources);
     this.afterSample(snapshot);
     this.sampled.add(target.name);
     this.logSample(snapshot);

@@ -3,7 +3,7 @@ import type { Channel } from "../alerts/notifiers/notifier";
 import { withRetry } from "../alerts/notifiers/retry";
 import { createNotifier } from "../alerts/router";
 import { EXIT_USAGE } from "./exit-codes";
-import { loadConfigOrExit } from "./serve";
+import { loadConfigOrExit } from "./common";
 
 const EXIT_NOT_DELIVERED = 1;
 

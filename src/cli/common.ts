@@ -38,6 +38,23 @@ export function withOutputOptions(command: Command): Command {
     .option("-c, --config <file>", "a .yaml or .json config file (environment variables override it)");
 }
 
+/** Where the command line gets snapshots: a running daemon, or its own sampling. */
+export interface SnapshotSource {
+  take(signal: AbortSignal): Promise<Snapshot>;
+  close(): Promise<void>;
+}
+
+/** The configuration for the commands that exit on their own (serve, alerts test); exits with code 2 when it is invalid. */
+export function loadConfigOrExit(file: string | undefined): Config {
+  try {
+    return loadConfig(process.env, file);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`memsnap: ${err.message}\n`);
+    process.exit(EXIT_USAGE);
+  }
+}
+
 /** The one configuration, from the environment and an optional file; bad values are usage errors. */
 export function cliConfig(configFile: string | undefined): Config {
   try {

@@ -18,8 +18,9 @@ import {
   writeJsonFile,
   writeOutputFile,
   type OutputOptions,
+  type SnapshotSource,
 } from "./common";
-import { openSource, withSourceOptions, type SnapshotSource, type SourceOptions } from "./source";
+import { openSource, withSourceOptions, type SourceOptions } from "./source";
 
 interface MonitorOptions extends OutputOptions, SourceOptions {
   interval?: number;

@@ -1,22 +1,9 @@
-import { ConfigError, loadConfig } from "../config/load";
-import type { Config } from "../config/schema";
 import { startDaemon } from "../daemon";
 import { createLogger } from "../log";
-import { EXIT_USAGE } from "./exit-codes";
+import { loadConfigOrExit } from "./common";
 
 /** Shutdown must finish within this; past it memsnap exits anyway, with code 1. */
 const SHUTDOWN_DEADLINE_MS = 5000;
-
-/** The configuration from the environment and an optional file; exits with code 2 when it is invalid. */
-export function loadConfigOrExit(file: string | undefined): Config {
-  try {
-    return loadConfig(process.env, file);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`memsnap: ${err.message}\n`);
-    process.exit(EXIT_USAGE);
-  }
-}
 
 export async function serve(options: { config?: string }): Promise<void> {
   const config = loadConfigOrExit(options.config);

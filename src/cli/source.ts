@@ -1,16 +1,10 @@
 import type { Command } from "commander";
 import type { Config } from "../config/schema";
 import { SnapshotSchema, type Snapshot } from "../snapshot/schema";
-import { CliError } from "./common";
+import { CliError, type SnapshotSource } from "./common";
 
 /** How long the daemon may take to answer one snapshot request (it samples on request). */
 const DAEMON_TIMEOUT_MS = 30_000;
-
-/** Where the command line gets snapshots: a running daemon, or its own sampling. */
-export interface SnapshotSource {
-  take(signal: AbortSignal): Promise<Snapshot>;
-  close(): Promise<void>;
-}
 
 function snapshotUrl(apiUrl: string, target: string | undefined): URL {
   const url = new URL("memory-snapshot", apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`);

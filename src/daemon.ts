@@ -9,7 +9,8 @@ import { Monitor } from "./monitor";
 import { isLoopback } from "./server/auth";
 import { createApp } from "./server/app";
 import { SnapshotHistory } from "./snapshot/history";
-import { startTarget, type Target } from "./sources/target";
+import type { Target } from "./sources/target";
+import { startTarget } from "./targets";
 import { VERSION } from "./version";
 
 /** In-flight requests get this long to finish at shutdown before their connections are cut. */

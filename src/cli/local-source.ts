@@ -1,7 +1,7 @@
 import type { Config } from "../config/schema";
 import { takeSnapshot } from "../monitor";
 import { SnapshotHistory } from "../snapshot/history";
-import { startTarget } from "../sources/target";
+import { startTarget } from "../targets";
 import { CliError, type SnapshotSource } from "./common";
 
 /**

@@ -1,5 +1,4 @@
 import type { TargetConfig } from "../config/schema";
-import { launchDemo, type DemoProcess } from "../demo/launcher";
 import { apiUrlOf, createCollectionSource } from "./collections/registry";
 import { locateProcess, type ProcessLocator } from "./locate";
 import type { CollectionSource } from "./types";
@@ -15,34 +14,30 @@ export interface Target {
   stop(): Promise<void>;
 }
 
+/** How one kind of target starts: one descriptor per kind, listed in the registry of src/targets.ts. */
+export interface TargetKind {
+  start(config: TargetConfig): Promise<Target>;
+}
+
 function locatorOf(config: TargetConfig): ProcessLocator {
   if (config.pid !== undefined) return { pid: config.pid };
   if (config.pid_file !== undefined) return { pidFile: config.pid_file };
-  return { pattern: config.process! };
+  if (config.process !== undefined) return { pattern: config.process };
+  throw new Error(`target ${config.name} names no process to watch: set pid, pid_file or process`);
 }
 
-async function startDemoTarget(config: TargetConfig): Promise<Target> {
-  const demo: DemoProcess = await launchDemo(config.scale);
-  return {
-    name: config.name,
-    kind: config.kind,
-    url: demo.url,
-    collections: createCollectionSource(config, demo.url),
-    pid: () => demo.pid,
-    stop: () => demo.stop(),
-  };
-}
-
-export async function startTarget(config: TargetConfig): Promise<Target> {
-  if (config.kind === "demo") return startDemoTarget(config);
-  const locator = locatorOf(config);
-  const url = apiUrlOf(config);
-  return {
-    name: config.name,
-    kind: config.kind,
-    url,
-    collections: createCollectionSource(config, url),
-    pid: () => locateProcess(locator),
-    stop: async () => undefined,
-  };
-}
+/** A database memsnap finds and watches but does not run: its process by pid, pid file or pattern, and its API. */
+export const WatchedTarget: TargetKind = {
+  start(config) {
+    const locator = locatorOf(config);
+    const url = apiUrlOf(config);
+    return Promise.resolve({
+      name: config.name,
+      kind: config.kind,
+      url,
+      collections: createCollectionSource(config, url),
+      pid: () => locateProcess(locator),
+      stop: () => Promise.resolve(),
+    });
+  },
+};

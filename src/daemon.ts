@@ -5,6 +5,7 @@ import { Alerter } from "./alerts/alerter";
 import type { Config } from "./config/schema";
 import type { Logger } from "./log";
 import { MetricsExporter } from "./metrics/exporter";
+import { listen } from "./listen";
 import { Monitor } from "./monitor";
 import { isLoopback } from "./server/auth";
 import { createApp } from "./server/app";
@@ -37,16 +38,6 @@ async function startTargets(config: Config, log: Logger): Promise<Map<string, Ta
     log.info({ target: target.name, kind: target.kind, url: target.url }, "watching target");
   }
   return targets;
-}
-
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
 }
 
 function closeServer(server: Server): Promise<void> {

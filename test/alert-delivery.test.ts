@@ -8,7 +8,8 @@ import { SlackNotifier } from "../src/alerts/notifiers/slack";
 import type { EmailConfig } from "../src/config/alerting";
 import { createLogger } from "../src/log";
 import { SlackReceiver } from "./helpers/slack-receiver";
-import { refusingPort, SmtpReceiver } from "./helpers/smtp-receiver";
+import { freeLoopbackPort } from "./helpers/listen";
+import { SmtpReceiver } from "./helpers/smtp-receiver";
 
 const FAST_RETRY = { attempts: 3, base_delay: 20, max_delay: 100 };
 
@@ -76,7 +77,7 @@ describe("e-mail delivery", () => {
   });
 
   it("retries an SMTP server that refuses connections, then counts the message failed", async () => {
-    const { status, counts } = await deliver(new EmailNotifier(emailConfig(`smtp://127.0.0.1:${await refusingPort()}`)));
+    const { status, counts } = await deliver(new EmailNotifier(emailConfig(`smtp://127.0.0.1:${await freeLoopbackPort()}`)));
     expect(status).toBe("failed");
     expect(counts).toEqual({ sent: 0, failed: 1, retried: FAST_RETRY.attempts - 1 });
   });

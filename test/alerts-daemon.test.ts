@@ -4,7 +4,8 @@ import path from "node:path";
 import { Allocator } from "./helpers/allocator";
 import { getJson, startTestDaemon, untilReady, waitFor, type TestDaemon } from "./helpers/daemon";
 import { SlackReceiver } from "./helpers/slack-receiver";
-import { refusingPort, SmtpReceiver } from "./helpers/smtp-receiver";
+import { freeLoopbackPort } from "./helpers/listen";
+import { SmtpReceiver } from "./helpers/smtp-receiver";
 
 const ALERT = "UnaccountedMemoryCritical";
 const HELD_MB = 200;
@@ -147,7 +148,7 @@ describe("alerting in the daemon", () => {
   });
 
   it("keeps sampling and delivering to Slack while the SMTP server refuses connections", async () => {
-    const closedPort = await refusingPort();
+    const closedPort = await freeLoopbackPort();
     const held = await allocator(HELD_MB);
     const d = await daemon(alertEnv("smtp-down", held, freshDataDir(), { ...channels(), SMTP_URL: `smtp://127.0.0.1:${closedPort}` }));
     const alert = await settled(d, "smtp-down");

@@ -1,5 +1,4 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { spliceResults } from "../bench/main";
 import { interleavedLatency } from "../bench/measure";
 import { ProcessStack } from "../bench/processes";
@@ -8,6 +7,7 @@ import { startSyntheticVectorizer } from "../bench/synthetic-vectorizer";
 import { percentile } from "../bench/timing";
 import { VectorizerSource } from "../src/sources/collections/vectorizer";
 import type { SourceError } from "../src/sources/types";
+import { listenOnLoopback } from "./helpers/listen";
 
 describe("the benchmark's pieces", () => {
   it("serves synthetic collections in the shape the Vectorizer adapter reads", async () => {
@@ -67,8 +67,7 @@ describe("the benchmark's pieces", () => {
 
   it("times every sequential request to each server it compares", async () => {
     const server = http.createServer((_, response) => response.end("ok"));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const url = `http://127.0.0.1:${await listenOnLoopback(server)}/`;
     try {
       const [a, b] = await interleavedLatency([url, url], 120);
       expect([a.requests, b.requests, a.bodyBytes]).toEqual([120, 120, 2]);

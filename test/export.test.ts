@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../src/config/load";
@@ -9,6 +8,7 @@ import { MetricsExporter } from "../src/metrics/exporter";
 import { createApp } from "../src/server/app";
 import { SnapshotHistory } from "../src/snapshot/history";
 import { startTestDaemon, untilReady, type TestDaemon } from "./helpers/daemon";
+import { listenOnLoopback } from "./helpers/listen";
 
 function post(url: string, body: string, headers: Record<string, string> = {}) {
   return fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
@@ -171,8 +171,7 @@ describe("an API reachable beyond loopback without a token", () => {
       sampleNow: () => Promise.reject(new Error("not sampled in this test")),
     });
     server = createServer(app.callback());
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   });
 
   afterAll(async () => {

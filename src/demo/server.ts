@@ -8,7 +8,6 @@
  *   {"event":"listening","url":"http://127.0.0.1:PORT","collections":N,"total_bytes":B}
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import {
   assembleDemoStore,
@@ -17,6 +16,7 @@ import {
   type DemoCollection,
   type DemoStore,
 } from "./store";
+import { listen } from "../listen";
 import { VERSION } from "../version";
 
 export interface DemoServerOptions {
@@ -152,21 +152,11 @@ async function buildStore(scale: number): Promise<DemoStore> {
   return assembleDemoStore(collections);
 }
 
-function listen(server: http.Server, host: string, port: number): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
-
 export async function startDemoServer(options: DemoServerOptions): Promise<DemoServer> {
   const store = await buildStore(options.scale);
   const state: ServerState = { store, startedAtMs: Date.now(), createdAt: new Date().toISOString() };
   const server = http.createServer((request, response) => handleRequest(state, request, response));
-  const address = await listen(server, options.host, options.port);
+  const address = await listen(server, options.port, options.host);
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { listenOnLoopback } from "./listen";
 
 export const FIXTURES = path.join(__dirname, "../fixtures");
 
@@ -96,8 +96,7 @@ export async function startFixtureServer(responders: Record<string, Responder>):
     request.url = `/${rest.join("/")}`;
     responders[prefix](request, response);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,

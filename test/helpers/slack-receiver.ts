@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { waitFor } from "./daemon";
+import { listenOnLoopback } from "./listen";
 
 export interface SlackAnswer {
   status: number;
@@ -43,7 +44,7 @@ export class SlackReceiver {
       });
     });
     receiver.current = new SlackReceiver(server);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    await listenOnLoopback(server);
     return receiver.current;
   }
 

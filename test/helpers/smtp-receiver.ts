@@ -1,7 +1,7 @@
-import { createServer, type AddressInfo } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { waitFor } from "./daemon";
+import { listenOnLoopback } from "./listen";
 
 export interface ReceivedMail {
   envelope: { from: string; to: string[] };
@@ -36,8 +36,7 @@ export class SmtpReceiver {
         );
       },
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.server.address() as AddressInfo).port;
+    const port = await listenOnLoopback(server.server);
     return new SmtpReceiver(server, port, received);
   }
 
@@ -55,11 +54,3 @@ export class SmtpReceiver {
   }
 }
 
-/** A TCP port on 127.0.0.1 that nothing listens on: connections to it are refused. */
-export async function refusingPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}

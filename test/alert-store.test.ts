@@ -1,20 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { evaluate, type AlertRules } from "../src/alerts/state";
 import { AlertStore, STATE_FILE } from "../src/alerts/store";
 import { createLogger } from "../src/log";
+import { scratchDir } from "./helpers/scratch";
 
 const RULES: AlertRules = { forSamples: { critical: 0, warning: 2 }, keepFiringSamples: 1, repeatIntervalMs: 3_600_000, sendResolved: true };
 const FINDING = { severity: "critical" as const, code: "OverheadCritical", message: "overhead 150 %", value: 150, threshold: 100 };
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const scratch = scratchDir("alert-store");
 
 function storeWithLog() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-store-"));
-  dirs.push(dir);
+  const dir = mkdtempSync(path.join(scratch, "store-"));
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {

@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Allocator } from "./helpers/allocator";
 import { getJson, startTestDaemon, untilReady, waitFor, type TestDaemon } from "./helpers/daemon";
 import { SlackReceiver } from "./helpers/slack-receiver";
 import { freeLoopbackPort } from "./helpers/listen";
 import { SmtpReceiver } from "./helpers/smtp-receiver";
+import { scratchDir } from "./helpers/scratch";
 
 const ALERT = "UnaccountedMemoryCritical";
 const HELD_MB = 200;
@@ -25,12 +25,8 @@ function alertEnv(name: string, allocator: Allocator, dataDir: string, channels:
   };
 }
 
-const dataDirs: string[] = [];
-function freshDataDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-alerts-"));
-  dataDirs.push(dir);
-  return dir;
-}
+const scratch = scratchDir("alerts");
+const freshDataDir = () => mkdtempSync(path.join(scratch, "data-"));
 
 async function sample(daemon: TestDaemon, target: string): Promise<void> {
   const { status } = await getJson(`${daemon.url}/api/v1/memory-snapshot?target=${target}&fresh=true`);
@@ -97,7 +93,6 @@ describe("alerting in the daemon", () => {
   afterAll(async () => {
     for (const thing of started.reverse()) await thing.stop();
     await Promise.all([slack?.stop(), smtp?.stop()]);
-    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it("sends one firing message to Slack and by e-mail for a critical condition held 10 samples, and one resolved message when it clears", async () => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { listenOnLoopback } from "./listen";
+import { MB } from "./samples";
 
 export const FIXTURES = path.join(__dirname, "../fixtures");
 
@@ -66,7 +67,7 @@ export const faults: Record<string, Responder> = {
   huge50MbDeclared: (_request, response) => streamFiftyMb(response, true),
 };
 
-const FIFTY_MB = 50 * 1024 * 1024;
+const FIFTY_MB = 50 * MB;
 
 /** A 50 MB JSON-looking body, written as fast as the client reads it, until the client hangs up. */
 function streamFiftyMb(response: http.ServerResponse, declareLength: boolean): void {

@@ -3,8 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { type ListeningChild } from "../src/demo/launcher";
 import { untilReady } from "../test/helpers/daemon";
+import { getRaw } from "../test/helpers/http";
 import { interleavedLatency, sequentialLatency, throughput, type LatencyFigures, type ThroughputFigures } from "./measure";
-import { getRaw, PROMETHEUS_SCRAPE_HEADERS } from "./timing";
+import { PROMETHEUS_SCRAPE_HEADERS } from "./timing";
 import {
   ProcessStack,
   residentBytes,

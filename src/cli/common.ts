@@ -4,7 +4,7 @@ import { Option, type Command } from "commander";
 import { ConfigError, loadConfig } from "../config/load";
 import type { Config, Thresholds } from "../config/schema";
 import { FileExistsError, UnsafePathError, writeInside } from "../output/safe-write";
-import type { Finding, Severity } from "../snapshot/findings";
+import { SEVERITY_ORDER, type Finding, type Severity } from "../snapshot/findings";
 import { parseSnapshotJson, SnapshotInputError } from "../snapshot/read";
 import type { Snapshot } from "../snapshot/schema";
 import { EXIT_FINDINGS, EXIT_USAGE } from "./exit-codes";
@@ -65,12 +65,10 @@ export function cliConfig(configFile: string | undefined): Config {
   }
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, opportunity: 2 };
-
 /** 1 when --fail-on is given and a finding at least that severe exists, else 0. */
 export function exitCodeFor(found: Finding[], failOn: FailOn | undefined): number {
   if (failOn === undefined) return 0;
-  return found.some((f) => SEVERITY_RANK[f.severity] <= SEVERITY_RANK[failOn]) ? EXIT_FINDINGS : 0;
+  return found.some((f) => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn]) ? EXIT_FINDINGS : 0;
 }
 
 export function print(text: string): void {

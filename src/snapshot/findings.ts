@@ -171,7 +171,8 @@ function healthFindings(score: number, t: Thresholds): Finding[] {
   ];
 }
 
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, opportunity: 2 };
+/** The one order of severities: a lower rank is more severe. */
+export const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, opportunity: 2 };
 
 /** The findings of SPEC section 4, critical first, then warning, then opportunity. */
 export function findings(a: Assessment, healthScore: number, t: Thresholds): Finding[] {

@@ -1,13 +1,13 @@
 import http from "node:http";
-import { spliceResults } from "../bench/main";
-import { interleavedLatency } from "../bench/measure";
-import { ProcessStack } from "../bench/processes";
-import { leastSquaresSlope } from "../bench/sample-loop";
-import { startSyntheticVectorizer } from "../bench/synthetic-vectorizer";
-import { percentile } from "../bench/timing";
+import { spliceResults } from "./main";
+import { interleavedLatency } from "./measure";
+import { ProcessStack } from "./processes";
+import { leastSquaresSlope } from "./sample-loop";
+import { startSyntheticVectorizer } from "./synthetic-vectorizer";
+import { percentile } from "./timing";
 import { VectorizerSource } from "../src/sources/collections/vectorizer";
 import type { SourceError } from "../src/sources/types";
-import { listenOnLoopback } from "./helpers/listen";
+import { listenOnLoopback } from "../test/helpers/listen";
 
 describe("the benchmark's pieces", () => {
   it("serves synthetic collections in the shape the Vectorizer adapter reads", async () => {
@@ -54,9 +54,9 @@ describe("the benchmark's pieces", () => {
     for (const name of ["first", "second", "third"]) {
       await stack.start(
         Promise.resolve({
-          stop: async () => {
+          stop: () => {
             stopped.push(name);
-            if (name === "second") throw new Error("stuck");
+            return name === "second" ? Promise.reject(new Error("stuck")) : Promise.resolve();
           },
         }),
       );

@@ -5,6 +5,7 @@ import { ALERTED_SEVERITIES } from "../config/alerting";
 import type { Logger } from "../log";
 import { writeInside } from "../output/safe-write";
 import { alertKey, type AlertBook, type AlertState } from "./state";
+import { issueText } from "../zod-issue";
 
 export const STATE_FILE = "alerts-state.json";
 const STATE_FILE_VERSION = 1;
@@ -62,9 +63,8 @@ export class AlertStore {
     }
     const parsed = StateFileSchema.safeParse(parseJson(text));
     if (!parsed.success) {
-      const problem = parsed.error.issues[0];
       this.log.error(
-        { file: this.file, problem: `${problem.path.join(".")}: ${problem.message}` },
+        { file: this.file, problem: issueText(parsed.error.issues[0], "top level") },
         "the alert state file is not one memsnap wrote; starting with no alert state (it is replaced at the next save)",
       );
       return new Map();

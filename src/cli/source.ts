@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { Config } from "../config/schema";
 import { SnapshotSchema, type Snapshot } from "../snapshot/schema";
 import { CliError, type SnapshotSource } from "./common";
+import { issueText } from "../zod-issue";
 
 /** How long the daemon may take to answer one snapshot request (it samples on request). */
 const DAEMON_TIMEOUT_MS = 30_000;
@@ -29,8 +30,7 @@ async function answerOf(apiUrl: string, response: Response): Promise<Snapshot> {
   }
   const parsed = SnapshotSchema.safeParse(body);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const problem = `${issue.path.join(".") || "body"}: ${issue.message}`;
+    const problem = issueText(parsed.error.issues[0], "body");
     throw new CliError(`${apiUrl} did not answer a memsnap snapshot (${problem}): is it a memsnap daemon's API?`);
   }
   return parsed.data;

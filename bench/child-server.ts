@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "../src/listen";
 
 export interface LoopbackServer {
   url: string;
@@ -7,22 +7,17 @@ export interface LoopbackServer {
 }
 
 /** An HTTP server on 127.0.0.1 and a free port. */
-export function listenOnLoopback(handler: http.RequestListener): Promise<LoopbackServer> {
+export async function listenOnLoopback(handler: http.RequestListener): Promise<LoopbackServer> {
   const server = http.createServer(handler);
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
+  const { port } = await listen(server, 0, "127.0.0.1");
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 /**

@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { launchListeningChild, type ListeningChild } from "../src/demo/launcher";
 import { parseKibLines } from "../src/sources/process";
 import { startServe } from "../test/helpers/cli";
 import { waitFor } from "../test/helpers/daemon";
+import { freeLoopbackPort } from "../test/helpers/listen";
 
 export const NODE_EXPORTER_BINARY = "/usr/bin/prometheus-node-exporter";
 const SYNTHETIC_VECTORIZER_ENTRY = path.join(__dirname, "synthetic-vectorizer.js");
@@ -71,20 +71,9 @@ export function startStaticServer(bodyFile: string, headers: Record<string, stri
   return launchListeningChild(STATIC_SERVER_ENTRY, env, "the static server");
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** The Debian `prometheus-node-exporter` with its default collectors, on 127.0.0.1. */
 export async function startNodeExporter(): Promise<ListeningChild> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const child = spawn(NODE_EXPORTER_BINARY, [`--web.listen-address=127.0.0.1:${port}`], { stdio: "ignore" });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async () => {

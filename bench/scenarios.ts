@@ -3,8 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { type ListeningChild } from "../src/demo/launcher";
 import { untilReady } from "../test/helpers/daemon";
+import { getRaw } from "../test/helpers/http";
 import { interleavedLatency, sequentialLatency, throughput, type LatencyFigures, type ThroughputFigures } from "./measure";
-import { getRaw, PROMETHEUS_SCRAPE_HEADERS } from "./timing";
+import { PROMETHEUS_SCRAPE_HEADERS } from "./timing";
 import {
   ProcessStack,
   residentBytes,
@@ -88,7 +89,7 @@ async function startCeiling(memsnap: ListeningChild): Promise<ListeningChild> {
   const folder = mkdtempSync(path.join(os.tmpdir(), "memsnap-bench-"));
   writeFileSync(path.join(folder, "metrics"), scrape.body);
   const headers: Record<string, string> = { "content-type": String(scrape.headers["content-type"]) };
-  if (scrape.headers["content-encoding"] !== undefined) headers["content-encoding"] = String(scrape.headers["content-encoding"]);
+  if (scrape.headers["content-encoding"] !== undefined) headers["content-encoding"] = scrape.headers["content-encoding"];
   const server = await startStaticServer(path.join(folder, "metrics"), headers);
   return {
     ...server,

@@ -4,6 +4,7 @@ import { Alerter } from "./alerts/alerter";
 import type { Config } from "./config/schema";
 import type { Logger } from "./log";
 import { MetricsExporter } from "./metrics/exporter";
+import { listen } from "./listen";
 import { Monitor } from "./monitor";
 import { applyReload, SampleSchedule, type DaemonParts } from "./reload";
 import { isLoopback } from "./server/auth";
@@ -12,7 +13,8 @@ import { BasicAuth } from "./server/basic-auth";
 import { createListener } from "./server/listener";
 import { webConfigOf } from "./server/web-config";
 import { SnapshotHistory } from "./snapshot/history";
-import { startAll, type Target } from "./sources/target";
+import type { Target } from "./sources/target";
+import { startAll } from "./targets";
 import { VERSION } from "./version";
 
 /** In-flight requests get this long to finish at shutdown before their connections are cut. */
@@ -36,16 +38,6 @@ async function startTargets(config: Config, log: Logger): Promise<Map<string, Ta
     log.info({ target: target.name, kind: target.kind, url: target.url }, "watching target");
   }
   return targets;
-}
-
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
 }
 
 function closeServer(server: Server): Promise<void> {

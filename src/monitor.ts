@@ -3,7 +3,7 @@ import type { Logger } from "./log";
 import type { MetricsExporter } from "./metrics/exporter";
 import { buildSnapshot } from "./snapshot/build";
 import type { SnapshotHistory } from "./snapshot/history";
-import { sampleTarget } from "./snapshot/sampler";
+import { sampleTarget, type SourceOutcome } from "./snapshot/sampler";
 import type { Snapshot } from "./snapshot/schema";
 import { snapshotTrendPoints } from "./snapshot/trend";
 import { ProcessStartTimes } from "./sources/process-start";
@@ -12,6 +12,22 @@ import type { Target } from "./sources/target";
 
 /** A target is sampled on request at most this often; requests in between share the latest sample. */
 const FRESH_SAMPLE_MIN_INTERVAL_MS = 1000;
+
+/**
+ * One snapshot of a target: its sources read, its figures built against its recent history.
+ * `smaps` carries the target's smaps walk between samples; without it, one walk for this snapshot.
+ */
+export async function takeSnapshot(
+  target: Target,
+  config: Config,
+  history: SnapshotHistory,
+  signal: AbortSignal,
+  smaps: SmapsCadence = new SmapsCadence(config.smaps_interval_seconds),
+): Promise<{ snapshot: Snapshot; sources: SourceOutcome[]; pid: number | null }> {
+  const sample = await sampleTarget(target, signal, { smapsRollup: config.process_smaps, smaps });
+  const earlier = snapshotTrendPoints(history.recent(target.name, config.history_size));
+  return { snapshot: buildSnapshot(sample, config.thresholds, earlier), sources: sample.sources, pid: sample.target.pid };
+}
 
 /**
  * Samples targets and feeds what it reads to the history and the metrics.
@@ -86,15 +102,12 @@ export class Monitor {
   }
 
   private async run(target: Target): Promise<Snapshot> {
-    const smaps = this.smapsCadence(target.name);
-    const sample = await sampleTarget(target, this.abort.signal, { smapsRollup: this.config.process_smaps, smaps });
-    const earlier = snapshotTrendPoints(this.history.recent(target.name, this.config.history_size));
-    const snapshot = buildSnapshot(sample, this.config.thresholds, earlier);
-    const startTimeSeconds = await this.startTimes.of(sample.target.pid);
+    const { snapshot, sources, pid } = await takeSnapshot(target, this.config, this.history, this.abort.signal, this.smapsCadence(target.name));
+    const startTimeSeconds = await this.startTimes.of(pid);
     // A reload replaced or removed the target while it was sampled: its figures are not recorded.
     if (this.targets.get(target.name) !== target) return snapshot;
     this.history.add(snapshot);
-    this.exporter.applySnapshot(snapshot, sample.sources, startTimeSeconds);
+    this.exporter.applySnapshot(snapshot, sources, startTimeSeconds);
     this.sampled.add(target.name);
     this.logSample(snapshot);
     return snapshot;

@@ -8,7 +8,8 @@ import type { Monitor } from "./monitor";
 import type { BasicAuth } from "./server/basic-auth";
 import type { Listener } from "./server/listener";
 import { webConfigOf } from "./server/web-config";
-import { startAll, type Target } from "./sources/target";
+import type { Target } from "./sources/target";
+import { startAll } from "./targets";
 
 /** The sampling schedule, whose cron expression a reload may change. */
 export class SampleSchedule {

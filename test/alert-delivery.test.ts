@@ -3,7 +3,8 @@ import { slackChannel } from "../src/alerts/notifiers/slack";
 import { testNotification, type Notification } from "../src/alerts/notification";
 import { FAST_RETRY, FIRING, outboxFor, RESOLVED } from "./helpers/outbox";
 import { SlackReceiver } from "./helpers/slack-receiver";
-import { refusingPort, SmtpReceiver } from "./helpers/smtp-receiver";
+import { freeLoopbackPort } from "./helpers/listen";
+import { SmtpReceiver } from "./helpers/smtp-receiver";
 
 const emailEnv = (smtpUrl: string) => ({ SMTP_URL: smtpUrl, ALERT_EMAIL_FROM: "memsnap <memsnap@example.com>", ALERT_EMAIL_TO: "oncall@example.com,dba@example.com" });
 
@@ -40,7 +41,7 @@ describe("e-mail delivery", () => {
   });
 
   it("keeps retrying an SMTP server that refuses connections, counting each retry, until the notification is too old", async () => {
-    const outbox = await outboxFor(emailEnv(`smtp://127.0.0.1:${await refusingPort()}`), { maxAgeMs: 600 });
+    const outbox = await outboxFor(emailEnv(`smtp://127.0.0.1:${await freeLoopbackPort()}`), { maxAgeMs: 600 });
     const [entry] = outbox.send(FIRING);
     expect(await outbox.outcome(entry)).toBe("dropped");
     const counts = await outbox.counts();

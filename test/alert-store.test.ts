@@ -8,16 +8,15 @@ import { evaluate, type AlertRules } from "../src/alerts/state";
 import { AlertStore, STATE_FILE } from "../src/alerts/store";
 import { createLogger } from "../src/log";
 import { FIRING } from "./helpers/outbox";
+import { scratchDir } from "./helpers/scratch";
 
 const RULES: AlertRules = { forMs: (_code, severity) => (severity === "critical" ? 0 : 30_000), keepFiringSamples: 1, repeatIntervalMs: 3_600_000, sendResolved: true };
 const FINDING = { severity: "critical" as const, code: "OverheadCritical", message: "overhead 150 %", value: 150, threshold: 100 };
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const scratch = scratchDir("alert-store");
 
 function storeWithLog() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-store-"));
-  dirs.push(dir);
+  const dir = mkdtempSync(path.join(scratch, "store-"));
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {

@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Allocator } from "./helpers/allocator";
 import { getJson, startTestDaemon, untilReady, waitFor, type TestDaemon } from "./helpers/daemon";
 import { SlackReceiver } from "./helpers/slack-receiver";
-import { refusingPort, SmtpReceiver } from "./helpers/smtp-receiver";
+import { freeLoopbackPort } from "./helpers/listen";
+import { SmtpReceiver } from "./helpers/smtp-receiver";
+import { scratchDir } from "./helpers/scratch";
 
 const ALERT = "HealthScoreCritical";
 const HELD_MB = 200;
@@ -28,12 +29,8 @@ function alertEnv(name: string, allocator: Allocator, dataDir: string, channels:
   };
 }
 
-const dataDirs: string[] = [];
-function freshDataDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-alerts-"));
-  dataDirs.push(dir);
-  return dir;
-}
+const scratch = scratchDir("alerts");
+const freshDataDir = () => mkdtempSync(path.join(scratch, "data-"));
 
 /** A scheduled sample of the target, taken now: the kind that advances alerts (a ?fresh=true one does not). */
 async function sample(daemon: TestDaemon, target: string): Promise<void> {
@@ -100,7 +97,6 @@ describe("alerting in the daemon", () => {
   afterAll(async () => {
     for (const thing of started.reverse()) await thing.stop();
     await Promise.all([slack?.stop(), smtp?.stop()]);
-    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it("sends one firing message to Slack and by e-mail for a critical condition held 10 samples, and one resolved message when it clears", async () => {
@@ -151,7 +147,7 @@ describe("alerting in the daemon", () => {
   });
 
   it("keeps sampling and delivering to Slack while the SMTP server refuses connections", async () => {
-    const closedPort = await refusingPort();
+    const closedPort = await freeLoopbackPort();
     const held = await allocator(HELD_MB);
     const d = await daemon(alertEnv("smtp-down", held, freshDataDir(), { ...channels(), SMTP_URL: `smtp://127.0.0.1:${closedPort}` }));
     await waitFor(async () => ((await metric(d, sentTo("email", "retried")))! >= 2 ? true : undefined), "two e-mail retries");

@@ -14,24 +14,13 @@ import { buildSnapshot } from "../src/snapshot/build";
 import type { Sample } from "../src/snapshot/sample";
 import { ThresholdsSchema } from "../src/config/schema";
 import type { CollectionFigures } from "../src/sources/types";
-import { cgroupOf } from "./helpers/samples";
+import { cgroupOf, collectionOf, MB } from "./helpers/samples";
 
-const MB = 1024 * 1024;
 const thresholds = ThresholdsSchema.parse({});
 
+/** A 768-dimension collection "c" of 1000 vectors whose database figure is unknown unless given. */
 function collection(overrides: Partial<CollectionFigures>): CollectionFigures {
-  return {
-    name: "c",
-    dimension: 768,
-    vectorCount: 1000,
-    documentCount: null,
-    metric: "cosine",
-    quantization: "none",
-    actualBytes: null,
-    indexBytes: null,
-    payloadBytes: null,
-    ...overrides,
-  };
+  return collectionOf("c", 1000, { actualBytes: null, ...overrides });
 }
 
 function sample(overrides: Partial<Sample> = {}): Sample {

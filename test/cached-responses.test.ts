@@ -1,5 +1,5 @@
 import { gunzipSync } from "node:zlib";
-import { getRaw } from "../bench/timing";
+import { getRaw } from "./helpers/http";
 import { startTestDaemon, untilReady, type TestDaemon } from "./helpers/daemon";
 
 /** A schedule that never fires during a test: only the first sample and the test's own happen. */

@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { memoryCgroupOf, readCgroupMemory } from "../src/sources/cgroup";
+import { scratchDir } from "./helpers/scratch";
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), "memsnap-cgroup-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = scratchDir("cgroup");
 
 /** A /proc and /sys/fs/cgroup laid out as the kernel does, in a temporary folder. */
 function fakeRoots(cgroupFile: string, files: Record<string, string>) {

@@ -1,24 +1,14 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import { SnapshotSchema } from "../src/snapshot/schema";
 import { Allocator } from "./helpers/allocator";
+import { freeLoopbackPort } from "./helpers/listen";
 import { scratchDir } from "./helpers/scratch";
 import { runCliAsync, spawnCli } from "./helpers/cli";
 import { getJson, startTestDaemon, untilReady, waitFor, type TestDaemon } from "./helpers/daemon";
 
 const MONITOR_FILE = /^monitor_\d{8}_\d{6}_\d{3}\.json$/;
-
-/** A port on 127.0.0.1 that was free a moment ago: connecting to it is refused. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe("the command line against a running daemon", () => {
   let daemon: TestDaemon;
@@ -82,7 +72,7 @@ describe("the command line against a running daemon", () => {
   });
 
   it("says how to reach a daemon that does not answer, in one line, exit 2", async () => {
-    const refused = `http://127.0.0.1:${await closedPort()}/api/v1`;
+    const refused = `http://127.0.0.1:${await freeLoopbackPort()}/api/v1`;
     const result = await runCliAsync(["snapshot"], { VECTORIZER_API_URL: refused });
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(

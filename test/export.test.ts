@@ -1,7 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../src/config/load";
 import { createLogger } from "../src/log";
@@ -9,6 +7,8 @@ import { MetricsExporter } from "../src/metrics/exporter";
 import { createApp } from "../src/server/app";
 import { SnapshotHistory } from "../src/snapshot/history";
 import { startTestDaemon, untilReady, type TestDaemon } from "./helpers/daemon";
+import { listenOnLoopback } from "./helpers/listen";
+import { scratchDir } from "./helpers/scratch";
 
 function post(url: string, body: string, headers: Record<string, string> = {}) {
   return fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
@@ -23,7 +23,7 @@ function listFiles(dir: string): string[] {
 describe("POST /api/v1/memory-snapshot/export", () => {
   let daemon: TestDaemon;
   let exportUrl: string;
-  const outside = mkdtempSync(path.join(os.tmpdir(), "memsnap-outside-"));
+  const outside = scratchDir("outside");
 
   beforeAll(async () => {
     daemon = await startTestDaemon();
@@ -31,10 +31,7 @@ describe("POST /api/v1/memory-snapshot/export", () => {
     await untilReady(daemon);
   });
 
-  afterAll(async () => {
-    await daemon?.stop();
-    rmSync(outside, { recursive: true, force: true });
-  });
+  afterAll(() => daemon?.stop());
 
   it("writes the latest snapshot under the output folder (created if missing) and answers 201", async () => {
     const response = await post(exportUrl, JSON.stringify({ file_path: "memory_report.json" }));
@@ -155,7 +152,7 @@ describe("write access", () => {
 describe("an API reachable beyond loopback without a token", () => {
   let server: Server;
   let url: string;
-  const scratch = mkdtempSync(path.join(os.tmpdir(), "memsnap-open-"));
+  const scratch = scratchDir("open");
   const outputDir = path.join(scratch, "out");
 
   beforeAll(async () => {
@@ -171,14 +168,10 @@ describe("an API reachable beyond loopback without a token", () => {
       sampleNow: () => Promise.reject(new Error("not sampled in this test")),
     });
     server = createServer(app.callback());
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   });
 
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    rmSync(scratch, { recursive: true, force: true });
-  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
 
   it("refuses writes with 403 and says how to enable them", async () => {
     const response = await post(`${url}/api/v1/memory-snapshot/export`, JSON.stringify({ file_path: "x.json" }));

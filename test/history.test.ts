@@ -3,22 +3,15 @@ import { buildSnapshot } from "../src/snapshot/build";
 import { SnapshotHistory } from "../src/snapshot/history";
 import type { Snapshot } from "../src/snapshot/schema";
 import type { CollectionFigures } from "../src/sources/types";
+import { collectionOf } from "./helpers/samples";
 
 const thresholds = ThresholdsSchema.parse({});
 
 /** A snapshot of a database holding these collections, each `vectors` large and unquantized. */
 function snapshotOf(vectors: Record<string, number>): Snapshot {
-  const collections: CollectionFigures[] = Object.entries(vectors).map(([name, vectorCount]) => ({
-    name,
-    dimension: 384,
-    vectorCount,
-    documentCount: vectorCount,
-    metric: "cosine",
-    quantization: "none",
-    actualBytes: vectorCount * 384 * 4,
-    indexBytes: null,
-    payloadBytes: null,
-  }));
+  const collections: CollectionFigures[] = Object.entries(vectors).map(([name, vectorCount]) =>
+    collectionOf(name, vectorCount, { dimension: 384, documentCount: vectorCount, actualBytes: vectorCount * 384 * 4 }),
+  );
   return buildSnapshot(
     {
       takenAt: new Date(),

@@ -3,8 +3,7 @@ import { parseKibLines, readProcessMemory } from "../src/sources/process";
 import type { SourceError } from "../src/sources/types";
 import { Allocator } from "./helpers/allocator";
 import { freshSnapshot, getJson, startTestDaemon, type TestDaemon } from "./helpers/daemon";
-
-const MB = 1024 * 1024;
+import { MB } from "./helpers/samples";
 
 function vmRssBytes(pid: number): number {
   return parseKibLines(readFileSync(`/proc/${pid}/status`, "utf8")).get("VmRSS")!;

@@ -2,8 +2,7 @@ import { expectedMemory } from "../src/snapshot/model";
 import { QdrantSource } from "../src/sources/collections/qdrant";
 import type { CollectionFigures, SourceError } from "../src/sources/types";
 import { recorded, requiringApiKey, startFixtureServer, type FixtureServer } from "./helpers/fixture-server";
-
-const MB = 1024 * 1024;
+import { MB } from "./helpers/samples";
 
 function sourceAt(url: string, apiKey?: string): QdrantSource {
   return new QdrantSource({ url, apiKey, timeoutMs: 2000, maxBytes: 32 * MB });

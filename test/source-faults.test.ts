@@ -2,7 +2,7 @@ import { ConfigSchema } from "../src/config/schema";
 import { buildSnapshot } from "../src/snapshot/build";
 import { sampleTarget } from "../src/snapshot/sampler";
 import type { Snapshot } from "../src/snapshot/schema";
-import { startTarget } from "../src/sources/target";
+import { startTarget } from "../src/targets";
 import { faults, recorded, startFixtureServer, type FixtureServer } from "./helpers/fixture-server";
 
 const CAP_BYTES = 32 * 1024 * 1024;

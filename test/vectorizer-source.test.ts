@@ -3,8 +3,7 @@ import path from "node:path";
 import { normaliseVectorizerQuantization, VectorizerSource } from "../src/sources/collections/vectorizer";
 import type { SourceError } from "../src/sources/types";
 import { FIXTURES, recorded, startFixtureServer, type FixtureServer, type Responder } from "./helpers/fixture-server";
-
-const MB = 1024 * 1024;
+import { MB } from "./helpers/samples";
 
 function read(url: string) {
   const errors: SourceError[] = [];

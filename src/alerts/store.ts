@@ -6,6 +6,7 @@ import type { Logger } from "../log";
 import { writeInside } from "../output/safe-write";
 import { OutboxEntrySchema, type OutboxEntry } from "./dispatcher";
 import { alertKey, type AlertBook, type AlertState } from "./state";
+import { issueText } from "../zod-issue";
 
 export const STATE_FILE = "alerts-state.json";
 /** Version 2 added the outbox; a version 1 file is read as one with an empty outbox. */
@@ -77,9 +78,8 @@ export class AlertStore {
     }
     const parsed = StateFileSchema.safeParse(parseJson(text));
     if (!parsed.success) {
-      const problem = parsed.error.issues[0];
       this.log.error(
-        { file: this.file, problem: `${problem.path.join(".")}: ${problem.message}` },
+        { file: this.file, problem: issueText(parsed.error.issues[0], "top level") },
         "the alert state file is not one memsnap wrote; starting with no alert state (it is replaced at the next save)",
       );
       return EMPTY;

@@ -2,7 +2,7 @@ import { testNotification } from "../alerts/notification";
 import { channelDescriptor, type ChannelName } from "../alerts/notifiers/registry";
 import { withRetry } from "../alerts/notifiers/retry";
 import { EXIT_USAGE } from "./exit-codes";
-import { loadConfigOrExit } from "./serve";
+import { loadConfigOrExit } from "./common";
 
 const EXIT_NOT_DELIVERED = 1;
 

@@ -4,7 +4,8 @@ import { Option, type Command } from "commander";
 import { ConfigError, loadConfig } from "../config/load";
 import type { Config, Thresholds } from "../config/schema";
 import { FileExistsError, UnsafePathError, writeInside } from "../output/safe-write";
-import type { Finding, Severity } from "../snapshot/findings";
+import { loadWebConfig, WebConfigError } from "../server/web-config";
+import { SEVERITY_ORDER, type Finding, type Severity } from "../snapshot/findings";
 import { parseSnapshotJson, SnapshotInputError } from "../snapshot/read";
 import type { Snapshot } from "../snapshot/schema";
 import { EXIT_FINDINGS, EXIT_USAGE } from "./exit-codes";
@@ -38,6 +39,33 @@ export function withOutputOptions(command: Command): Command {
     .option("-c, --config <file>", "a .yaml or .json config file (environment variables override it)");
 }
 
+/** Where the command line gets snapshots: a running daemon, or its own sampling. */
+export interface SnapshotSource {
+  take(signal: AbortSignal): Promise<Snapshot>;
+  close(): Promise<void>;
+}
+
+/** The configuration for the commands that exit on their own (serve, alerts test); exits with code 2 when it is invalid. */
+type Env = Record<string, string | undefined>;
+
+/** The configuration and, when one is named, the web configuration file, both validated. */
+export function loadDaemonConfig(env: Env, file: string | undefined): Config {
+  const config = loadConfig(env, file);
+  if (config.web_config_file !== undefined) loadWebConfig(config.web_config_file);
+  return config;
+}
+
+/** The configuration from the environment and an optional file; exits with code 2 when it is invalid. */
+export function loadConfigOrExit(file: string | undefined, env: Env = process.env): Config {
+  try {
+    return loadDaemonConfig(env, file);
+  } catch (err) {
+    if (!(err instanceof ConfigError) && !(err instanceof WebConfigError)) throw err;
+    process.stderr.write(`memsnap: ${err.message}\n`);
+    process.exit(EXIT_USAGE);
+  }
+}
+
 /** The one configuration, from the environment and an optional file; bad values are usage errors. */
 export function cliConfig(configFile: string | undefined): Config {
   try {
@@ -48,12 +76,10 @@ export function cliConfig(configFile: string | undefined): Config {
   }
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, opportunity: 2 };
-
 /** 1 when --fail-on is given and a finding at least that severe exists, else 0. */
 export function exitCodeFor(found: Finding[], failOn: FailOn | undefined): number {
   if (failOn === undefined) return 0;
-  return found.some((f) => SEVERITY_RANK[f.severity] <= SEVERITY_RANK[failOn]) ? EXIT_FINDINGS : 0;
+  return found.some((f) => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn]) ? EXIT_FINDINGS : 0;
 }
 
 export function print(text: string): void {

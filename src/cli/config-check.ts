@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
 import type { Config } from "../config/schema";
 import { daemonEnv, type DaemonOptions } from "./daemon-options";
-import { loadConfigOrExit } from "./serve";
+import { loadConfigOrExit } from "./common";
 
 const HIDDEN = "<hidden>";
 

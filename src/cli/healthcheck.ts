@@ -2,7 +2,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { loadWebConfig } from "../server/web-config";
 import { daemonEnv, type DaemonOptions } from "./daemon-options";
-import { loadConfigOrExit } from "./serve";
+import { loadConfigOrExit } from "./common";
 
 const TIMEOUT_MS = 4000;
 const EXIT_UNHEALTHY = 1;

@@ -1,16 +1,13 @@
 import type { Config } from "../config/schema";
-import { createLogger } from "../log";
-import { MetricsExporter } from "../metrics/exporter";
-import { Monitor } from "../monitor";
+import { takeSnapshot } from "../monitor";
 import { SnapshotHistory } from "../snapshot/history";
-import { startTarget } from "../sources/target";
-import { VERSION } from "../version";
-import { CliError } from "./common";
-import type { SnapshotSource } from "./source";
+import { SmapsCadence } from "../sources/smaps";
+import { startTarget } from "../targets";
+import { CliError, type SnapshotSource } from "./common";
 
 /**
  * Samples a configured target directly, with the daemon's own sources, arithmetic and
- * trend (its Monitor), but no server and no schedule.
+ * trend, but no server, no schedule and no metrics.
  */
 export async function localSource(config: Config, targetName: string | undefined): Promise<SnapshotSource> {
   const targetConfig = targetName === undefined ? config.targets[0] : config.targets.find((t) => t.name === targetName);
@@ -19,13 +16,13 @@ export async function localSource(config: Config, targetName: string | undefined
   }
   const target = await startTarget(targetConfig);
   const history = new SnapshotHistory(config.history_size);
-  const monitor = new Monitor(new Map([[target.name, target]]), config, history, new MetricsExporter(VERSION), createLogger("silent"));
+  const smaps = new SmapsCadence(config.smaps_interval_seconds);
   return {
-    take: () => monitor.sampleScheduled(target.name),
-    async close() {
-      await monitor.close();
-      await target.stop();
+    async take(signal) {
+      const { snapshot } = await takeSnapshot(target, config, history, signal, smaps);
+      history.add(snapshot);
+      return snapshot;
     },
+    close: () => target.stop(),
   };
 }
-

@@ -18,8 +18,9 @@ import {
   writeJsonFile,
   writeOutputFile,
   type OutputOptions,
+  type SnapshotSource,
 } from "./common";
-import { openSource, withSourceOptions, type SnapshotSource, type SourceOptions } from "./source";
+import { openSource, withSourceOptions, type SourceOptions } from "./source";
 
 interface MonitorOptions extends OutputOptions, SourceOptions {
   interval?: number;
@@ -79,9 +80,9 @@ async function runTicks(source: SnapshotSource, plan: Plan, signal: AbortSignal,
   const startedMs = Date.now();
   for (let n = 1; plan.count === undefined || n <= plan.count; n++) {
     if (n > 1 && !(await pause(startedMs + (n - 1) * plan.intervalMs - Date.now(), signal))) break;
-    if (signal.aborted) break;
     let snapshot: Snapshot;
     try {
+      signal.throwIfAborted();
       snapshot = await source.take(signal);
     } catch (err) {
       if (signal.aborted) break;

@@ -1,33 +1,13 @@
-import { ConfigError, loadConfig } from "../config/load";
+import { ConfigError } from "../config/load";
 import type { Config } from "../config/schema";
 import { startDaemon, type RunningDaemon } from "../daemon";
 import { createLogger, type Logger } from "../log";
-import { loadWebConfig, WebConfigError } from "../server/web-config";
+import { WebConfigError } from "../server/web-config";
+import { loadConfigOrExit, loadDaemonConfig } from "./common";
 import { daemonEnv, type DaemonOptions } from "./daemon-options";
-import { EXIT_USAGE } from "./exit-codes";
 
 /** Shutdown must finish within this; past it memsnap exits anyway, with code 1. */
 const SHUTDOWN_DEADLINE_MS = 5000;
-
-type Env = Record<string, string | undefined>;
-
-/** The configuration and, when one is named, the web configuration file, both validated. */
-export function loadDaemonConfig(env: Env, file: string | undefined): Config {
-  const config = loadConfig(env, file);
-  if (config.web_config_file !== undefined) loadWebConfig(config.web_config_file);
-  return config;
-}
-
-/** The configuration from the environment and an optional file; exits with code 2 when it is invalid. */
-export function loadConfigOrExit(file: string | undefined, env: Env = process.env): Config {
-  try {
-    return loadDaemonConfig(env, file);
-  } catch (err) {
-    if (!(err instanceof ConfigError) && !(err instanceof WebConfigError)) throw err;
-    process.stderr.write(`memsnap: ${err.message}\n`);
-    process.exit(EXIT_USAGE);
-  }
-}
 
 /**
  * SIGHUP: the config file (and the web configuration file) read again with the same environment

@@ -1,16 +1,11 @@
 import type { Command } from "commander";
 import type { Config } from "../config/schema";
 import { SnapshotSchema, type Snapshot } from "../snapshot/schema";
-import { CliError } from "./common";
+import { CliError, type SnapshotSource } from "./common";
+import { issueText } from "../zod-issue";
 
 /** How long the daemon may take to answer one snapshot request (it samples on request). */
 const DAEMON_TIMEOUT_MS = 30_000;
-
-/** Where the command line gets snapshots: a running daemon, or its own sampling. */
-export interface SnapshotSource {
-  take(signal: AbortSignal): Promise<Snapshot>;
-  close(): Promise<void>;
-}
 
 function snapshotUrl(apiUrl: string, target: string | undefined): URL {
   const url = new URL("memory-snapshot", apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`);
@@ -35,8 +30,7 @@ async function answerOf(apiUrl: string, response: Response): Promise<Snapshot> {
   }
   const parsed = SnapshotSchema.safeParse(body);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const problem = `${issue.path.join(".") || "body"}: ${issue.message}`;
+    const problem = issueText(parsed.error.issues[0], "body");
     throw new CliError(`${apiUrl} did not answer a memsnap snapshot (${problem}): is it a memsnap daemon's API?`);
   }
   return parsed.data;
@@ -55,7 +49,7 @@ function daemonSource(apiUrl: string, target: string | undefined): SnapshotSourc
       }
       return answerOf(apiUrl, response);
     },
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   };
 }
 

@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { ALERTING_ENV_PATHS, ALERTING_SECRET_VARS } from "./alerting";
 import { ConfigSchema, type Config } from "./schema";
+import { issueText } from "../zod-issue";
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -147,8 +148,8 @@ function describeIssue(issue: z.core.$ZodIssue, origins: Map<string, string>, ra
   const origin = origins.get(key);
   if (origin && SECRET_VARS.has(origin)) return `${origin} (value hidden): ${issue.message}`;
   if (origin) return `${origin}=${JSON.stringify(lookup(raw, issue.path))}: ${issue.message}`;
-  const where = key === "" ? "config" : key;
-  return file ? `${file}: ${where}: ${issue.message}` : `${where}: ${issue.message}`;
+  const text = issueText(issue, "config");
+  return file ? `${file}: ${text}` : text;
 }
 
 function lookup(raw: Raw, keys: PropertyKey[]): unknown {

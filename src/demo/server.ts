@@ -9,7 +9,6 @@
  *   {"event":"listening","url":"http://127.0.0.1:PORT","collections":N,"total_bytes":B}
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
@@ -20,6 +19,7 @@ import {
   type DemoCollection,
   type DemoStore,
 } from "./store";
+import { listen } from "../listen";
 import { VERSION } from "../version";
 
 export interface DemoServerOptions {
@@ -172,16 +172,6 @@ async function buildStore(scale: number): Promise<DemoStore> {
   return assembleDemoStore(collections);
 }
 
-function listen(server: http.Server, host: string, port: number): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
-
 /**
  * A full garbage collection, as `node --expose-gc` would allow: the build leaves tens of MB of
  * dead objects that V8 would otherwise count as used until its next major GC.
@@ -196,7 +186,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   collectGarbage();
   const state: ServerState = { store, startedAtMs: Date.now(), createdAt: new Date().toISOString() };
   const server = http.createServer((request, response) => handleRequest(state, request, response));
-  const address = await listen(server, options.host, options.port);
+  const address = await listen(server, options.port, options.host);
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,

@@ -97,7 +97,8 @@ function opportunityFindings(a: Assessment): Finding[] {
   return found;
 }
 
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, opportunity: 2 };
+/** Critical first, then warning, then opportunity: the one order of severities. */
+export const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, opportunity: 2 };
 
 /**
  * The findings of SPEC section 4: every code of the catalog, in its order within a severity

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { Thresholds } from "../config/schema";
 import { SnapshotSchema, type Snapshot } from "./schema";
 import { fromSeed, SeedSnapshotSchema } from "./seed";
+import { issueText } from "../zod-issue";
 
 /** Input that is not a snapshot; the message is one line that says what is wrong. */
 export class SnapshotInputError extends Error {
@@ -13,8 +14,7 @@ export class SnapshotInputError extends Error {
 
 function describe(error: z.ZodError): string {
   const [first, ...rest] = error.issues;
-  const where = first.path.length === 0 ? "top level" : first.path.join(".");
-  return `${where}: ${first.message}${rest.length > 0 ? ` (and ${rest.length} more problems)` : ""}`;
+  return `${issueText(first, "top level")}${rest.length > 0 ? ` (and ${rest.length} more problems)` : ""}`;
 }
 
 /**

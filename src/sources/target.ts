@@ -1,5 +1,4 @@
 import type { TargetConfig } from "../config/schema";
-import { launchDemo, type DemoProcess } from "../demo/launcher";
 import { apiUrlOf, createCollectionSource } from "./collections/registry";
 import { locateProcess, type ProcessLocator } from "./locate";
 import type { CollectionSource } from "./types";
@@ -15,47 +14,30 @@ export interface Target {
   stop(): Promise<void>;
 }
 
+/** How one kind of target starts: one descriptor per kind, listed in the registry of src/targets.ts. */
+export interface TargetKind {
+  start(config: TargetConfig): Promise<Target>;
+}
+
 function locatorOf(config: TargetConfig): ProcessLocator {
   if (config.pid !== undefined) return { pid: config.pid };
   if (config.pid_file !== undefined) return { pidFile: config.pid_file };
-  return { pattern: config.process! };
+  if (config.process !== undefined) return { pattern: config.process };
+  throw new Error(`target ${config.name} names no process to watch: set pid, pid_file or process`);
 }
 
-async function startDemoTarget(config: TargetConfig): Promise<Target> {
-  const demo: DemoProcess = await launchDemo(config.scale);
-  return {
-    name: config.name,
-    kind: config.kind,
-    url: demo.url,
-    collections: createCollectionSource(config, demo.url),
-    pid: () => demo.pid,
-    stop: () => demo.stop(),
-  };
-}
-
-export async function startTarget(config: TargetConfig): Promise<Target> {
-  if (config.kind === "demo") return startDemoTarget(config);
-  const locator = locatorOf(config);
-  const url = apiUrlOf(config);
-  return {
-    name: config.name,
-    kind: config.kind,
-    url,
-    collections: createCollectionSource(config, url),
-    pid: () => locateProcess(locator),
-    stop: async () => undefined,
-  };
-}
-
-/** Starts every target, or none: when one fails, those already started are stopped and its error thrown. */
-export async function startAll(configs: TargetConfig[]): Promise<Map<string, Target>> {
-  const attempts = await Promise.allSettled(configs.map((t) => startTarget(t)));
-  const started = new Map<string, Target>();
-  for (const attempt of attempts) if (attempt.status === "fulfilled") started.set(attempt.value.name, attempt.value);
-  const failed = attempts.find((a): a is PromiseRejectedResult => a.status === "rejected");
-  if (failed !== undefined) {
-    await Promise.allSettled([...started.values()].map((t) => t.stop()));
-    throw failed.reason;
-  }
-  return started;
-}
+/** A database memsnap finds and watches but does not run: its process by pid, pid file or pattern, and its API. */
+export const WatchedTarget: TargetKind = {
+  start(config) {
+    const locator = locatorOf(config);
+    const url = apiUrlOf(config);
+    return Promise.resolve({
+      name: config.name,
+      kind: config.kind,
+      url,
+      collections: createCollectionSource(config, url),
+      pid: () => locateProcess(locator),
+      stop: () => Promise.resolve(),
+    });
+  },
+};

@@ -18,7 +18,7 @@ interface Def {
 function numberArbitrary(schema: z.ZodNumber): fc.Arbitrary<number> {
   const min = Math.max(schema.minValue ?? -LIMIT, -LIMIT);
   const max = Math.min(schema.maxValue ?? LIMIT, LIMIT);
-  return schema.isInt ? fc.integer({ min, max }) : fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+  return schema.format?.includes("int") ? fc.integer({ min, max }) : fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 }
 
 function objectArbitrary(shape: Record<string, z.ZodType>): fc.Arbitrary<unknown> {

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError, loadConfig } from "../../src/config/load";
+import { scratchDir } from "./scratch";
 
 /** The problems loadConfig reports for a configuration it must refuse. */
 export function problemsOf(env: Record<string, string>, file?: string): string[] {
@@ -19,8 +19,7 @@ export function problemsOf(env: Record<string, string>, file?: string): string[]
  * `write(name, text)` returns the file's path.
  */
 export function configFileWriter(): { dir: string; write(name: string, text: string): string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-config-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDir("config");
   return {
     dir,
     write(name, text) {

@@ -17,7 +17,7 @@ export interface TestDaemon extends RunningDaemon {
 export async function startTestDaemon(env: Record<string, string> = {}, configFile?: string): Promise<TestDaemon> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), "memsnap-test-"));
   const outputDir = path.join(scratch, "out");
-  const smallDemo = configFile === undefined && env.MEMSNAP_TARGET === undefined && env.MEMSNAP_TARGET_PID === undefined;
+  const smallDemo = configFile === undefined && !("MEMSNAP_TARGET" in env) && !("MEMSNAP_TARGET_PID" in env);
   const config = loadConfig(
     {
       MEMSNAP_PORT: "0",

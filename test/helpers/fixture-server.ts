@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { listenOnLoopback } from "./listen";
+import { MB } from "./samples";
 
 export const FIXTURES = path.join(__dirname, "../fixtures");
 
@@ -72,7 +73,7 @@ export const faults: Record<string, Responder> = {
   huge50MbDeclared: (_request, response) => streamFiftyMb(response, true),
 };
 
-const FIFTY_MB = 50 * 1024 * 1024;
+const FIFTY_MB = 50 * MB;
 
 /** A 50 MB JSON-looking body, written as fast as the client reads it, until the client hangs up. */
 function streamFiftyMb(response: http.ServerResponse, declareLength: boolean): void {
@@ -95,13 +96,14 @@ export async function startFixtureServer(responders: Record<string, Responder>):
   const server = http.createServer((request, response) => {
     requests.push({ url: request.url ?? "/", headers: request.headers });
     const [, prefix, ...rest] = (request.url ?? "/").split("/");
-    const responder = responders[prefix];
-    if (responder === undefined) return sendJson(response, 404, JSON.stringify({ error: `no responder ${prefix}` }));
+    if (!(prefix in responders)) {
+      sendJson(response, 404, JSON.stringify({ error: `no responder ${prefix}` }));
+      return;
+    }
     request.url = `/${rest.join("/")}`;
-    responder(request, response);
+    responders[prefix](request, response);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { waitFor } from "./daemon";
+import { listenOnLoopback } from "./listen";
 
 export interface SlackAnswer {
   status: number;
@@ -33,18 +34,19 @@ export class SlackReceiver {
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<SlackReceiver> {
-    let receiver: SlackReceiver | undefined;
+    const receiver: { current?: SlackReceiver } = {};
     const server = createServer((request, response) => {
       void readJson(request).then((payload) => {
-        const answer = receiver!.script.shift() ?? receiver!.standing;
-        receiver!.posts.push({ at: Date.now(), status: answer.status, headers: request.headers, payload });
+        const self = receiver.current!;
+        const answer = self.script.shift() ?? self.standing;
+        self.posts.push({ at: Date.now(), status: answer.status, headers: request.headers, payload });
         response.writeHead(answer.status, { "content-type": "text/plain", ...answer.headers });
         response.end(answer.body ?? (answer.status === 200 ? "ok" : "error"));
       });
     });
-    receiver = new SlackReceiver(server);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return receiver;
+    receiver.current = new SlackReceiver(server);
+    await listenOnLoopback(server);
+    return receiver.current;
   }
 
   get url(): string {

@@ -1,7 +1,7 @@
-import { createServer, type AddressInfo } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { waitFor } from "./daemon";
+import { listenOnLoopback } from "./listen";
 
 export interface ReceivedMail {
   envelope: { from: string; to: string[] };
@@ -33,12 +33,11 @@ export class SmtpReceiver {
             });
             callback();
           },
-          (err: Error) => callback(err),
+          (err: unknown) => callback(err as Error),
         );
       },
     });
-    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-    return new SmtpReceiver(server, (server.server.address() as AddressInfo).port, received);
+    return new SmtpReceiver(server, await listenOnLoopback(server.server, port), received);
   }
 
   get url(): string {
@@ -55,11 +54,3 @@ export class SmtpReceiver {
   }
 }
 
-/** A TCP port on 127.0.0.1 that nothing listens on: connections to it are refused. */
-export async function refusingPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}

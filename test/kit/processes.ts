@@ -1,24 +1,10 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
-import { once } from "node:events";
-import { createServer } from "node:net";
 import path from "node:path";
 import { waitFor } from "../helpers/daemon";
+import { freeLoopbackPort } from "../helpers/listen";
 import { repoRoot } from "./repo";
 import { missingToolMessage } from "./tools";
 
-/** A port on 127.0.0.1 that was free a moment ago, for servers that cannot report the port they bound. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  await once(server, "close");
-  if (address === null || typeof address === "string") {
-    throw new Error("listening on 127.0.0.1:0 gave no port");
-  }
-  return address.port;
-}
 
 /** A child process whose output is kept, to be shown when a test fails. */
 class RunningProcess {
@@ -80,7 +66,7 @@ export interface ReadyServer {
  * a free port of 127.0.0.1, and waits until its /-/ready answers 200.
  */
 export async function startReadyServer(command: string, args: (listenAddress: string) => string[]): Promise<ReadyServer> {
-  const listenAddress = `127.0.0.1:${await freePort()}`;
+  const listenAddress = `127.0.0.1:${await freeLoopbackPort()}`;
   const url = `http://${listenAddress}`;
   const server = await startProcess(command, args(listenAddress), { cwd: repoRoot });
   try {

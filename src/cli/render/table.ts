@@ -10,6 +10,9 @@ export function printable(text: string): string {
 
 const textOf = (cell: Cell) => printable(typeof cell === "string" ? cell : cell.text);
 
+/** Columns count code points, so an accented name does not push its row out of line. */
+const widthOf = (text: string) => Array.from(text).length;
+
 /**
  * Rows aligned in columns two spaces apart, with an optional header; columns align
  * left unless `align` says right (numbers). Trailing spaces are trimmed.
@@ -17,12 +20,12 @@ const textOf = (cell: Cell) => printable(typeof cell === "string" ? cell : cell.
 export function table(header: string[] | null, rows: Cell[][], align: Align[] = []): string[] {
   const all: Cell[][] = header ? [header, ...rows] : rows;
   const widths: number[] = [];
-  for (const row of all) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...textOf(cell)].length)));
+  for (const row of all) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, widthOf(textOf(cell)))));
   return all.map((row) =>
     row
       .map((cell, i) => {
         const text = textOf(cell);
-        const pad = " ".repeat(widths[i] - [...text].length);
+        const pad = " ".repeat(widths[i] - widthOf(text));
         const padded = align[i] === "right" ? pad + text : text + pad;
         return typeof cell === "string" ? padded : cell.paint(padded);
       })

@@ -1,13 +1,13 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { spliceResults } from "../bench/results-file";
-import { interleavedLatency } from "../bench/measure";
-import { ProcessStack } from "../bench/processes";
-import { leastSquaresSlope } from "../bench/sample-loop";
-import { startSyntheticVectorizer } from "../bench/synthetic-vectorizer";
-import { percentile } from "../bench/timing";
+import { spliceResults } from "./results-file";
+import { interleavedLatency } from "./measure";
+import { ProcessStack } from "./processes";
+import { leastSquaresSlope } from "./sample-loop";
+import { startSyntheticVectorizer } from "./synthetic-vectorizer";
+import { percentile } from "./timing";
 import { VectorizerSource } from "../src/sources/collections/vectorizer";
 import type { SourceError } from "../src/sources/types";
+import { listenOnLoopback } from "../test/helpers/listen";
 
 describe("the benchmark's pieces", () => {
   it("serves synthetic collections in the shape the Vectorizer adapter reads", async () => {
@@ -66,9 +66,9 @@ describe("the benchmark's pieces", () => {
     for (const name of ["first", "second", "third"]) {
       await stack.start(
         Promise.resolve({
-          stop: async () => {
+          stop: () => {
             stopped.push(name);
-            if (name === "second") throw new Error("stuck");
+            return name === "second" ? Promise.reject(new Error("stuck")) : Promise.resolve();
           },
         }),
       );
@@ -79,8 +79,7 @@ describe("the benchmark's pieces", () => {
 
   it("times every sequential request to each server it compares", async () => {
     const server = http.createServer((_, response) => response.end("ok"));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const url = `http://127.0.0.1:${await listenOnLoopback(server)}/`;
     try {
       const [a, b] = await interleavedLatency([url, url], 120);
       expect([a.requests, b.requests, a.bodyBytes]).toEqual([120, 120, 2]);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -48,10 +48,13 @@ describe("POST /api/v1/memory-snapshot/export", () => {
     expect(listFiles(daemon.outputDir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
-  it("writes into a subfolder of the output folder", async () => {
+  it("refuses a subfolder with 400 and says to give a plain file name", async () => {
     const response = await post(exportUrl, JSON.stringify({ file_path: "daily/today.json" }));
-    expect(response.status).toBe(201);
-    expect(existsSync(path.join(daemon.outputDir, "daily", "today.json"))).toBe(true);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as any;
+    expect(body).toMatchObject({ code: "subfolder", details: { file_path: "daily/today.json" } });
+    expect(body.error).toContain("plain file name");
+    expect(existsSync(path.join(daemon.outputDir, "daily"))).toBe(false);
   });
 
   it("replaces an existing file only with overwrite: true", async () => {
@@ -72,6 +75,7 @@ describe("POST /api/v1/memory-snapshot/export", () => {
       mkdirSync(daemon.outputDir, { recursive: true });
       symlinkSync(outside, path.join(daemon.outputDir, "escape"));
       symlinkSync(path.join(outside, "victim.json"), path.join(daemon.outputDir, "link.json"));
+      mkdirSync(path.join(daemon.outputDir, "folder.json"));
       writeFileSync(path.join(outside, "victim.json"), "untouched");
     });
 
@@ -82,10 +86,13 @@ describe("POST /api/v1/memory-snapshot/export", () => {
       ["a Windows-style climb", { file_path: "..\\x.json" }, 400, "path_traversal"],
       ["a NUL byte", { file_path: "x\u0000.json" }, 400, "nul_byte"],
       ["a name that is not .json", { file_path: "report.txt" }, 400, "not_json"],
-      ["a bare .json", { file_path: ".json" }, 400, "not_json"],
+      ["a bare .json", { file_path: ".json" }, 400, "hidden_name"],
       ["an empty name", { file_path: "" }, 400, "empty_path"],
-      ["a folder symlinked outside", { file_path: "escape/x.json" }, 400, "symlink_escape"],
-      ["a file symlinked outside", { file_path: "link.json", overwrite: true }, 400, "symlink_escape"],
+      ["a folder symlinked outside", { file_path: "escape/x.json" }, 400, "subfolder"],
+      ["a link named like the file, without overwrite", { file_path: "link.json" }, 409, "file_exists"],
+      ["a name too long for the file system", { file_path: `${"n".repeat(250)}.json` }, 400, "name_too_long"],
+      ["a hidden name", { file_path: ".x.json" }, 400, "hidden_name"],
+      ["the name of a folder", { file_path: "folder.json", overwrite: true }, 409, "not_a_file"],
       ["a missing file_path", {}, 400, "bad_body"],
       ["a number for file_path", { file_path: 7 }, 400, "bad_body"],
       ["a string for overwrite", { file_path: "y.json", overwrite: "yes" }, 400, "bad_body"],
@@ -114,6 +121,13 @@ describe("POST /api/v1/memory-snapshot/export", () => {
       expect(await response.json()).toMatchObject({ code });
       expect(listFiles(daemon.outputDir)).toEqual(before);
     });
+  });
+
+  it("replaces a link named like the file with the file itself, never writing through it", async () => {
+    const response = await post(exportUrl, JSON.stringify({ file_path: "link.json", overwrite: true }));
+    expect(response.status).toBe(201);
+    expect(lstatSync(path.join(daemon.outputDir, "link.json")).isFile()).toBe(true);
+    expect(readFileSync(path.join(outside, "victim.json"), "utf8")).toBe("untouched");
   });
 });
 

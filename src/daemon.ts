@@ -6,7 +6,7 @@ import type { Config } from "./config/schema";
 import type { Logger } from "./log";
 import { MetricsExporter } from "./metrics/exporter";
 import { Monitor } from "./monitor";
-import { isLoopback } from "./server/auth";
+import { isLoopbackAddress } from "./net/loopback";
 import { createApp } from "./server/app";
 import { SnapshotHistory } from "./snapshot/history";
 import { startTarget, type Target } from "./sources/target";
@@ -71,6 +71,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
   const exporter = new MetricsExporter(VERSION);
   const history = new SnapshotHistory(config.history_size);
   let listeningUrl = "";
+  let boundAddress: string | null = null;
   const alerter = await startAlerting(config, log, exporter, [...targets.keys()], () => config.external_url ?? listeningUrl);
   const monitor = new Monitor(targets, config, history, exporter, log, alerter ? (snapshot) => alerter.observe(snapshot) : undefined);
   const app = createApp({
@@ -82,6 +83,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
     alerter,
     isReady: () => monitor.ready,
     sampleNow: (name) => monitor.sample(name),
+    boundAddress: () => boundAddress,
   });
   const server = createServer(app.callback());
   let address: AddressInfo;
@@ -95,8 +97,9 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   listeningUrl = url;
-  if (!isLoopback(config.host) && config.api_token === undefined) {
-    log.warn({ host: config.host }, "listening beyond loopback without MEMSNAP_API_TOKEN: write routes answer 403");
+  boundAddress = address.address;
+  if (!isLoopbackAddress(address.address) && config.api_token === undefined) {
+    log.warn({ host: config.host, address: address.address }, "listening beyond loopback without MEMSNAP_API_TOKEN: write routes answer 403");
   }
   const sampleAll = () => monitor.sampleAll().catch((err: unknown) => log.error({ err }, "sampling failed"));
   const task: ScheduledTask = createTask(config.schedule, sampleAll, { noOverlap: true, name: "sample" });

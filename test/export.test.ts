@@ -146,6 +146,7 @@ describe("write access", () => {
     ["no Authorization header", {}],
     ["a wrong token", { authorization: "Bearer wrong-token-wrong-token" }],
     ["a token without Bearer", { authorization: token }],
+    ["a Bearer without a token", { authorization: "Bearer " }],
   ])("refuses %s with 401 and writes nothing", async (_what, headers) => {
     const response = await post(`${daemon.url}/api/v1/memory-snapshot/export`, JSON.stringify({ file_path: "t.json" }), headers);
     expect(response.status).toBe(401);
@@ -161,19 +162,27 @@ describe("write access", () => {
     expect(response.status).toBe(201);
   });
 
+  it.each(["bearer", "BEARER", "Bearer"])("accepts the scheme spelt %s", async (scheme) => {
+    const response = await post(`${daemon.url}/api/v1/memory-snapshot/export`, JSON.stringify({ file_path: `${scheme}.json` }), {
+      authorization: `${scheme} ${token}`,
+    });
+    expect(response.status).toBe(201);
+  });
+
   it("keeps reads public", async () => {
     expect((await fetch(`${daemon.url}/api/v1/memory-snapshot`)).status).toBe(200);
   });
 });
 
-describe("an API reachable beyond loopback without a token", () => {
+describe("an API bound beyond loopback without a token", () => {
   let server: Server;
   let url: string;
   const scratch = mkdtempSync(path.join(os.tmpdir(), "memsnap-open-"));
   const outputDir = path.join(scratch, "out");
 
   beforeAll(async () => {
-    const config = loadConfig({ MEMSNAP_HOST: "0.0.0.0", MEMORY_OUTPUT_DIR: outputDir });
+    // The configured host reads like loopback; what counts is the address the server bound.
+    const config = loadConfig({ MEMSNAP_HOST: "127.0.0.1", MEMORY_OUTPUT_DIR: outputDir });
     const history = new SnapshotHistory(10);
     const app = createApp({
       config,
@@ -183,6 +192,7 @@ describe("an API reachable beyond loopback without a token", () => {
       targetNames: ["demo"],
       isReady: () => true,
       sampleNow: () => Promise.reject(new Error("not sampled in this test")),
+      boundAddress: () => "0.0.0.0",
     });
     server = createServer(app.callback());
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -199,7 +209,7 @@ describe("an API reachable beyond loopback without a token", () => {
     expect(response.status).toBe(403);
     const body = (await response.json()) as any;
     expect(body).toMatchObject({ code: "writes_disabled" });
-    expect(body.details.fix).toContain("MEMSNAP_API_TOKEN");
+    expect(body.details).toMatchObject({ fix: expect.stringContaining("MEMSNAP_API_TOKEN"), listening_on: "0.0.0.0" });
     expect(existsSync(outputDir)).toBe(false);
   });
 

@@ -3,7 +3,7 @@ import type { Channel } from "../alerts/notifiers/notifier";
 import { withRetry } from "../alerts/notifiers/retry";
 import { createNotifier } from "../alerts/router";
 import { EXIT_USAGE } from "./exit-codes";
-import { loadConfigOrExit } from "./serve";
+import { loadConfigOrExit } from "./config-or-exit";
 
 const EXIT_NOT_DELIVERED = 1;
 
@@ -17,7 +17,7 @@ const SETTINGS: Record<Channel, string> = {
  * same notifier, retries and configuration as the daemon's alerts.
  */
 export async function alertsTest(options: { channel: Channel; config?: string }): Promise<void> {
-  const config = loadConfigOrExit(options.config);
+  const config = await loadConfigOrExit(options.config);
   const notifier = createNotifier(options.channel, config.alerting);
   if (notifier === null) {
     process.stderr.write(`memsnap: the ${options.channel} channel is not configured: set ${SETTINGS[options.channel]}\n`);

@@ -3,7 +3,7 @@ import path from "node:path";
 import { Option, type Command } from "commander";
 import { ConfigError, loadConfig } from "../config/load";
 import type { Config, Thresholds } from "../config/schema";
-import { FileExistsError, UnsafePathError, writeInside } from "../output/safe-write";
+import { FileExistsError, FolderWriteError, UnsafePathError, writeInside } from "../output/safe-write";
 import type { Finding, Severity } from "../snapshot/findings";
 import { parseSnapshotJson, SnapshotInputError } from "../snapshot/read";
 import type { Snapshot } from "../snapshot/schema";
@@ -109,7 +109,7 @@ export async function writeJsonFile(dir: string, name: string, value: unknown, o
     return (await writeInside(dir, name, `${JSON.stringify(value, null, 2)}\n`, overwrite)).path;
   } catch (err) {
     if (err instanceof FileExistsError) throw new CliError(`${shown} already exists: choose another name, or add --force to replace it`);
-    if (err instanceof UnsafePathError) throw new CliError(`cannot write ${shown}: ${err.message}`);
+    if (err instanceof UnsafePathError || err instanceof FolderWriteError) throw new CliError(`cannot write ${shown}: ${err.message}`);
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== undefined) throw new CliError(`cannot write ${shown}: ${(err as Error).message}`);
     throw err;

@@ -1,31 +1,20 @@
-import { ConfigError, loadConfig } from "../config/load";
-import type { Config } from "../config/schema";
 import { startDaemon } from "../daemon";
 import { createLogger } from "../log";
-import { EXIT_USAGE } from "./exit-codes";
+import { loadConfigOrExit } from "./config-or-exit";
+import { describeStartFailure } from "./start-failure";
 
 /** Shutdown must finish within this; past it memsnap exits anyway, with code 1. */
 const SHUTDOWN_DEADLINE_MS = 5000;
 
-/** The configuration from the environment and an optional file; exits with code 2 when it is invalid. */
-export function loadConfigOrExit(file: string | undefined): Config {
-  try {
-    return loadConfig(process.env, file);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`memsnap: ${err.message}\n`);
-    process.exit(EXIT_USAGE);
-  }
-}
-
 export async function serve(options: { config?: string }): Promise<void> {
-  const config = loadConfigOrExit(options.config);
+  const config = await loadConfigOrExit(options.config);
   const log = createLogger(config.log_level);
   let daemon;
   try {
     daemon = await startDaemon(config, log);
   } catch (err) {
     log.fatal({ err }, "cannot start");
+    process.stderr.write(`memsnap: ${describeStartFailure(err, config)}\n`);
     process.exit(1);
   }
   let stopping = false;

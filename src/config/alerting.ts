@@ -1,9 +1,13 @@
 import { z } from "zod";
-import { isLoopback } from "../server/auth";
+import { isIP } from "node:net";
+import { isLoopbackAddress } from "../net/loopback";
+import { integerField as count, onOff } from "./fields";
 
 /** Severities that notify; opportunities are shown as recommendations, never sent. */
 export const ALERTED_SEVERITIES = ["critical", "warning"] as const;
 export type AlertedSeverity = (typeof ALERTED_SEVERITIES)[number];
+
+export const HTTP_ONLY_ON_LOOPBACK = "expected an https URL (plain http only to a loopback address, for a local relay)";
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION_HINT = "a duration such as 4h, 30m, 90s or 500ms";
@@ -26,15 +30,6 @@ const durationMs = (minMs: number, what: string) =>
     }
     return ms;
   });
-
-const count = (min: number, max: number, what: string) =>
-  z.coerce
-    .number({ error: `expected ${what}` })
-    .refine((n) => Number.isInteger(n) && n >= min && n <= max, { message: `expected ${what}` });
-
-const onOff = z
-  .union([z.boolean(), z.enum(["on", "off", "true", "false"])], { error: "expected on or off" })
-  .transform((v) => v === true || v === "on" || v === "true");
 
 /** A list from YAML, or a comma-separated string from the environment. */
 const commaList = <T extends z.ZodType>(item: T) =>
@@ -66,13 +61,18 @@ const mailboxes = commaList(z.string()).superRefine((list, ctx) => {
   }
 });
 
+/**
+ * Plain http only to a loopback address, for a local relay. An address is checked here; a host
+ * name is checked where it resolves, at start (see `checkResolvedAddresses`).
+ */
 const slackWebhookUrl = z.url({ protocol: /^https?$/, error: "expected an https URL" }).refine(
   (url) => {
     if (!URL.canParse(url)) return true;
     const parsed = new URL(url);
-    return parsed.protocol === "https:" || isLoopback(parsed.hostname.replace(/^\[|\]$/g, ""));
+    const host = parsed.hostname.replace(/^\[|\]$/g, "");
+    return parsed.protocol === "https:" || isIP(host) === 0 || isLoopbackAddress(host);
   },
-  { message: "expected an https URL (plain http only on 127.0.0.1, for a local relay)" },
+  { message: HTTP_ONLY_ON_LOOPBACK },
 );
 
 const EmailSchema = z

@@ -1,22 +1,7 @@
 import { z } from "zod";
 import { validate as isValidCron } from "node-cron";
 import { AlertingSchema } from "./alerting";
-
-const integer = (min: number, max: number, what: string) =>
-  z.coerce
-    .number({ error: `expected ${what}` })
-    .refine((n) => Number.isInteger(n) && n >= min && n <= max, {
-      message: `expected ${what}`,
-    });
-
-const number = (min: number, what: string) =>
-  z.coerce
-    .number({ error: `expected ${what}` })
-    .refine((n) => Number.isFinite(n) && n >= min, { message: `expected ${what}` });
-
-const onOff = z
-  .union([z.boolean(), z.enum(["on", "off", "true", "false"])])
-  .transform((v) => v === true || v === "on" || v === "true");
+import { integerField as integer, numberField, onOff } from "./fields";
 
 function regexProblem(pattern: string): string | null {
   try {
@@ -52,10 +37,7 @@ const TargetFields = z.object({
   pid: integer(1, 2 ** 22, "a positive integer process id").optional(),
   pid_file: z.string().min(1).optional(),
   process: processPattern.optional(),
-  scale: z.coerce
-    .number({ error: "expected a number above 0" })
-    .refine((n) => Number.isFinite(n) && n > 0 && n <= 10, { message: "expected a number above 0 and at most 10" })
-    .optional(),
+  scale: numberField("a number above 0 and at most 10", (n) => n > 0 && n <= 10).optional(),
   timeout_ms: integer(1, 600000, "a timeout in milliseconds from 1 to 600000").default(5000),
   api_key: z.string().min(1, "expected the API key, not an empty string").optional(),
   max_response_bytes: integer(1024, 2 ** 31, "a size in bytes from 1024 to 2147483648").default(32 * 1024 * 1024),
@@ -90,13 +72,13 @@ const TargetSchema = TargetFields.superRefine((target, ctx) => {
 export type TargetConfig = z.infer<typeof TargetSchema>;
 
 export const ThresholdsSchema = z.object({
-  overhead_critical_percent: number(0, "a percentage ≥ 0").default(100),
-  overhead_warning_percent: number(0, "a percentage ≥ 0").default(50),
-  unaccounted_critical_mb: number(0, "a size in MB ≥ 0").default(500),
-  health_critical_score: number(0, "a score from 0 to 100").default(50),
-  quantization_warning_percent: number(0, "a percentage ≥ 0").default(50),
-  growth_warning_mb_per_hour: number(0, "a growth rate in MB per hour ≥ 0").default(50),
-  growth_min_window_minutes: number(1, "a window of 1 minute or more").default(30),
+  overhead_critical_percent: numberField("a percentage above 0", (n) => n > 0).default(100),
+  overhead_warning_percent: numberField("a percentage above 0", (n) => n > 0).default(50),
+  unaccounted_critical_mb: numberField("a size in MB ≥ 0", (n) => n >= 0).default(500),
+  health_critical_score: numberField("a score from 0 to 100", (n) => n >= 0 && n <= 100).default(50),
+  quantization_warning_percent: numberField("a percentage above 0", (n) => n > 0).default(50),
+  growth_warning_mb_per_hour: numberField("a growth rate in MB per hour ≥ 0", (n) => n >= 0).default(50),
+  growth_min_window_minutes: numberField("a window of 1 minute or more", (n) => n >= 1).default(30),
 });
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
 
@@ -105,10 +87,7 @@ const CliSchema = z.object({
   api_url: z
     .url({ protocol: /^https?$/, error: "expected the http(s) URL of a memsnap daemon's API, such as http://localhost:8080/api/v1" })
     .default("http://localhost:8080/api/v1"),
-  monitor_interval_seconds: z.coerce
-    .number({ error: "expected a number of seconds above 0" })
-    .refine((n) => Number.isFinite(n) && n > 0, { message: "expected a number of seconds above 0" })
-    .default(30),
+  monitor_interval_seconds: numberField("a number of seconds above 0", (n) => n > 0).default(30),
 });
 
 export const ConfigSchema = z.object({

@@ -1,11 +1,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createTask, type ScheduledTask } from "node-cron";
+import { createTask, setLogger as setCronLogger, type ScheduledTask } from "node-cron";
 import { Alerter } from "./alerts/alerter";
 import type { Config } from "./config/schema";
-import type { Logger } from "./log";
+import { cronLogger, type Logger } from "./log";
 import { MetricsExporter } from "./metrics/exporter";
 import { Monitor } from "./monitor";
+import { sampleDeadlineMs } from "./sampling/deadline";
+import type { Snapshot } from "./snapshot/schema";
 import { isLoopbackAddress } from "./net/loopback";
 import { createApp } from "./server/app";
 import { SnapshotHistory } from "./snapshot/history";
@@ -59,6 +61,20 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** Below this, the schedule's own first sample is near enough to wait for. */
+const FIRST_SAMPLE_MIN_MS = 1000;
+
+/**
+ * A first sample at once, ending before the schedule's first run (which would otherwise join
+ * it and so be skipped); when that run is under a second away, it is the first sample.
+ */
+function firstSample(monitor: Monitor, task: ScheduledTask, deadlineMs: number, log: Logger): void {
+  const untilNextRunMs = (task.getNextRun()?.getTime() ?? Infinity) - Date.now();
+  if (untilNextRunMs < FIRST_SAMPLE_MIN_MS) return;
+  const deadline = Math.min(deadlineMs, untilNextRunMs - FIRST_SAMPLE_MIN_MS / 2);
+  monitor.sampleAll(deadline).catch((err: unknown) => log.error({ err }, "sampling failed"));
+}
+
 /** The built-in alerting, unless MEMSNAP_ALERTS=off. */
 function startAlerting(config: Config, log: Logger, exporter: MetricsExporter, targets: string[], baseUrl: () => string): Promise<Alerter | null> {
   if (!config.alerts) return Promise.resolve(null);
@@ -73,7 +89,12 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
   let listeningUrl = "";
   let boundAddress: string | null = null;
   const alerter = await startAlerting(config, log, exporter, [...targets.keys()], () => config.external_url ?? listeningUrl);
-  const monitor = new Monitor(targets, config, history, exporter, log, alerter ? (snapshot) => alerter.observe(snapshot) : undefined);
+  const sampleAll = () => monitor.sampleAll().catch((err: unknown) => log.error({ err }, "sampling failed"));
+  setCronLogger(cronLogger(log));
+  const task: ScheduledTask = createTask(config.schedule, sampleAll, { noOverlap: true, name: "sample", logger: cronLogger(log) });
+  const deadlineMs = sampleDeadlineMs(config.sample_timeout, task);
+  const afterSample = alerter ? (snapshot: Snapshot) => alerter.observe(snapshot) : undefined;
+  const monitor = new Monitor(targets, config, history, exporter, log, afterSample, deadlineMs);
   const app = createApp({
     config,
     log,
@@ -101,11 +122,9 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
   if (!isLoopbackAddress(address.address) && config.api_token === undefined) {
     log.warn({ host: config.host, address: address.address }, "listening beyond loopback without MEMSNAP_API_TOKEN: write routes answer 403");
   }
-  const sampleAll = () => monitor.sampleAll().catch((err: unknown) => log.error({ err }, "sampling failed"));
-  const task: ScheduledTask = createTask(config.schedule, sampleAll, { noOverlap: true, name: "sample" });
   await task.start();
-  void sampleAll();
-  log.info({ url, version: VERSION, schedule: config.schedule, targets: [...targets.keys()] }, "listening");
+  firstSample(monitor, task, deadlineMs, log);
+  log.info({ url, version: VERSION, schedule: config.schedule, sample_deadline_ms: deadlineMs, targets: [...targets.keys()] }, "listening");
   return {
     url,
     monitor,

@@ -3,7 +3,7 @@ import type { Logger } from "./log";
 import type { MetricsExporter } from "./metrics/exporter";
 import { buildSnapshot } from "./snapshot/build";
 import type { SnapshotHistory } from "./snapshot/history";
-import { sampleTarget } from "./snapshot/sampler";
+import { sampleTarget } from "./sampling/sampler";
 import type { Snapshot } from "./snapshot/schema";
 import { snapshotTrendPoints } from "./snapshot/trend";
 import type { Target } from "./sources/target";
@@ -26,32 +26,35 @@ export class Monitor {
     private readonly log: Logger,
     /** Runs synchronously after each snapshot is recorded (alert evaluation); must not throw. */
     private readonly afterSample: (snapshot: Snapshot) => void = () => {},
+    /** A sample ends within this long, with what was read by then; none: no deadline. */
+    private readonly deadlineMs: number | undefined = config.sample_timeout,
   ) {}
 
   get ready(): boolean {
     return this.sampled.size === this.targets.size;
   }
 
-  sample(name: string): Promise<Snapshot> {
+  /** Samples one target within `deadlineMs` (the monitor's own deadline by default). */
+  sample(name: string, deadlineMs = this.deadlineMs): Promise<Snapshot> {
     const running = this.inFlight.get(name);
     if (running) return running;
-    const next = this.run(this.targets.get(name)!).finally(() => this.inFlight.delete(name));
+    const next = this.run(this.targets.get(name)!, deadlineMs).finally(() => this.inFlight.delete(name));
     this.inFlight.set(name, next);
     return next;
   }
 
-  async sampleAll(): Promise<void> {
-    await Promise.all([...this.targets.keys()].map((name) => this.sample(name)));
+  async sampleAll(deadlineMs = this.deadlineMs): Promise<void> {
+    await Promise.all([...this.targets.keys()].map((name) => this.sample(name, deadlineMs)));
   }
 
   /** Stops sampling: requests to the databases under way are aborted. */
   async close(): Promise<void> {
-    this.abort.abort();
+    this.abort.abort(new Error("memsnap is stopping"));
     await Promise.allSettled(this.inFlight.values());
   }
 
-  private async run(target: Target): Promise<Snapshot> {
-    const sample = await sampleTarget(target, this.abort.signal, { smapsRollup: this.config.process_smaps });
+  private async run(target: Target, deadlineMs: number | undefined): Promise<Snapshot> {
+    const sample = await sampleTarget(target, this.abort.signal, { smapsRollup: this.config.process_smaps, deadlineMs });
     const earlier = snapshotTrendPoints(this.history.recent(target.name, this.config.history_size));
     const snapshot = buildSnapshot(sample, this.config.thresholds, earlier);
     this.history.add(snapshot);

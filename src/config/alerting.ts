@@ -1,35 +1,13 @@
 import { z } from "zod";
 import { isIP } from "node:net";
 import { isLoopbackAddress } from "../net/loopback";
-import { integerField as count, onOff } from "./fields";
+import { durationMs, integerField as count, onOff } from "./fields";
 
 /** Severities that notify; opportunities are shown as recommendations, never sent. */
 export const ALERTED_SEVERITIES = ["critical", "warning"] as const;
 export type AlertedSeverity = (typeof ALERTED_SEVERITIES)[number];
 
 export const HTTP_ONLY_ON_LOOPBACK = "expected an https URL (plain http only to a loopback address, for a local relay)";
-
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION_HINT = "a duration such as 4h, 30m, 90s or 500ms";
-
-/** "4h", "30m", "90s", "500ms" or a plain number of seconds → milliseconds; null when not one. */
-function parseDurationMs(value: unknown): number | null {
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value * 1000 : null;
-  if (typeof value !== "string") return null;
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
-  if (match === null) return null;
-  return Number(match[1]) * DURATION_UNITS_MS[match[2] ?? "s"];
-}
-
-const durationMs = (minMs: number, what: string) =>
-  z.union([z.number(), z.string()], { error: `expected ${DURATION_HINT}` }).transform((value, ctx) => {
-    const ms = parseDurationMs(value);
-    if (ms === null || ms < minMs) {
-      ctx.addIssue({ code: "custom", message: `expected ${what}: ${DURATION_HINT}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
 
 /** A list from YAML, or a comma-separated string from the environment. */
 const commaList = <T extends z.ZodType>(item: T) =>

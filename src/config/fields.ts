@@ -18,3 +18,25 @@ export const integerField = (min: number, max: number, what: string) =>
 export const onOff = z
   .union([z.boolean(), z.enum(["on", "off", "true", "false"])], { error: "expected on or off" })
   .transform((v) => v === true || v === "on" || v === "true");
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_HINT = "a duration such as 4h, 30m, 90s or 500ms";
+
+/** "4h", "30m", "90s", "500ms" or a plain number of seconds → milliseconds; null when not one. */
+function parseDurationMs(value: unknown): number | null {
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value * 1000 : null;
+  if (typeof value !== "string") return null;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
+  if (match === null) return null;
+  return Number(match[1]) * DURATION_UNITS_MS[match[2] ?? "s"];
+}
+
+export const durationMs = (minMs: number, what: string) =>
+  z.union([z.number(), z.string()], { error: `expected ${DURATION_HINT}` }).transform((value, ctx) => {
+    const ms = parseDurationMs(value);
+    if (ms === null || ms < minMs) {
+      ctx.addIssue({ code: "custom", message: `expected ${what}: ${DURATION_HINT}` });
+      return z.NEVER;
+    }
+    return ms;
+  });

@@ -29,6 +29,7 @@ const ENV_PATHS: Record<string, string[]> = {
   MEMSNAP_DATA_DIR: ["data_dir"],
   MEMORY_OUTPUT_DIR: ["output_dir"],
   MEMSNAP_HISTORY_SIZE: ["history_size"],
+  MEMSNAP_SAMPLE_TIMEOUT: ["sample_timeout"],
   MEMSNAP_PROCESS_SMAPS: ["process_smaps"],
   MEMSNAP_ALERTS: ["alerts"],
   MEMSNAP_API_TOKEN: ["api_token"],

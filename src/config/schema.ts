@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { validate as isValidCron } from "node-cron";
 import { AlertingSchema } from "./alerting";
-import { integerField as integer, numberField, onOff } from "./fields";
+import { durationMs, integerField as integer, numberField, onOff } from "./fields";
 
 function regexProblem(pattern: string): string | null {
   try {
@@ -109,6 +109,8 @@ export const ConfigSchema = z.object({
   data_dir: z.string().min(1).default(".memsnap"),
   output_dir: z.string().min(1).default("memory_snapshots"),
   history_size: integer(2, 100000, "an integer from 2 to 100000").default(480),
+  /** How long one sample may take; unset: two-thirds of the schedule's interval, at most 10 s. */
+  sample_timeout: durationMs(100, "at least 100ms").optional(),
   /** Read /proc/<pid>/smaps_rollup (PSS, shared pages); it costs milliseconds per GiB the target holds. */
   process_smaps: onOff.default(true),
   alerts: onOff.default(true),

@@ -1,7 +1,7 @@
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import type { SourceOutcome } from "../snapshot/sampler";
+import type { SourceOutcome } from "../sampling/sampler";
 import type { Snapshot } from "../snapshot/schema";
 import { COLLECTION_GAUGES, SYSTEM_GAUGES, TARGET_GAUGES } from "./definitions";
 

@@ -89,10 +89,13 @@ describe("the daemon over HTTP, on the demo target", () => {
     const full = await getJson(`${daemon.url}/api/v1/memory-snapshot/history?limit=2&detail=full`);
     expect(full.body).toMatchObject({ detail: "full", count: 2 });
     expect(full.body.snapshots[1].collections_info.collections_detail).toHaveLength(full.body.snapshots[1].collections_info.total_collections);
-    expect({ ...full.body.snapshots[0], collections_info: { ...full.body.snapshots[0].collections_info, collections_detail: undefined } }).toEqual({
-      ...summary.body.snapshots[0],
-      collections_info: { ...summary.body.snapshots[0].collections_info, collections_detail: undefined },
-    });
+    const [whole, short] = [full.body.snapshots[0], summary.body.snapshots[0]];
+    expect(short.collections_info).toEqual({ ...whole.collections_info, collections_detail: undefined });
+    expect(short.health).toEqual(whole.health);
+    expect(short.recommendations_total).toBe(whole.recommendations.length);
+    const perCollection = whole.findings.filter((f: { collection?: string }) => f.collection !== undefined);
+    expect(Object.values(short.collection_findings as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(perCollection.length);
+    expect(short.findings).toEqual(whole.findings.filter((f: { collection?: string }) => f.collection === undefined));
   });
 
   it("is alive and ready", async () => {

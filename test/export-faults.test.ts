@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { FolderWriteError, writeInside } from "../src/output/safe-write";
 import { startTestDaemon, untilReady, type TestDaemon } from "./helpers/daemon";
+import { racingExportName, startLinkSwapper } from "./helpers/link-swapper";
 import { scratchDir } from "./helpers/scratch";
 import { mountTmpfs } from "./helpers/tmpfs";
 
@@ -15,30 +15,6 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" }).sort();
 }
 
-/**
- * Swaps links in and out of the output folder as fast as it can: a subfolder that is now a
- * folder, now a link outside; links named like the exported files; the folder itself moved
- * away with a link outside in its place.
- */
-const SWAPPER = `
-const fs = require("fs");
-const [out, outside] = process.argv.slice(1);
-const attempt = (step) => { try { step(); } catch {} };
-attempt(() => fs.mkdirSync(out + "/gone"));
-for (let i = 0; ; i++) {
-  attempt(() => fs.symlinkSync(outside, out + "/race"));
-  attempt(() => fs.unlinkSync(out + "/race"));
-  attempt(() => fs.mkdirSync(out + "/race"));
-  attempt(() => fs.renameSync(out + "/race", out + "/gone/" + i));
-  attempt(() => fs.symlinkSync(outside + "/r" + (i % 40) + ".json", out + "/r" + (i % 40) + ".json"));
-  if (i % 500 === 0) {
-    attempt(() => fs.renameSync(out, out + ".moved"));
-    attempt(() => fs.symlinkSync(outside, out));
-    attempt(() => fs.unlinkSync(out));
-    attempt(() => fs.renameSync(out + ".moved", out));
-  }
-}
-`;
 const RACING_EXPORTS = 2000;
 const CONCURRENCY = 16;
 
@@ -58,14 +34,13 @@ describe("exports while the output folder changes underneath", () => {
 
   it(`writes no file outside the folder in ${RACING_EXPORTS} racing exports, and leaves no temporary file`, async () => {
     mkdirSync(out, { recursive: true });
-    const swapper = spawn(process.execPath, ["-e", SWAPPER, out, outside], { stdio: "ignore" });
+    const swapper = startLinkSwapper(out, outside);
     const statuses = new Map<number, number>();
     let sent = 0;
     const worker = async () => {
       while (sent < RACING_EXPORTS) {
         const n = sent++;
-        const file_path = n % 3 === 0 ? `race/r${n % 40}.json` : `r${n % 40}.json`;
-        const response = await post(`${daemon.url}/api/v1/memory-snapshot/export`, { file_path, overwrite: n % 2 === 0 });
+        const response = await post(`${daemon.url}/api/v1/memory-snapshot/export`, { file_path: racingExportName(n), overwrite: n % 2 === 0 });
         await response.arrayBuffer();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       }
@@ -73,8 +48,7 @@ describe("exports while the output folder changes underneath", () => {
     try {
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     } finally {
-      swapper.kill("SIGKILL");
-      await new Promise((resolve) => swapper.once("exit", resolve));
+      await swapper.stop();
     }
     expect(filesUnder(outside)).toEqual([]);
     const everywhere = [...filesUnder(out), ...filesUnder(`${out}.moved`)];

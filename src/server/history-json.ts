@@ -7,12 +7,30 @@ export type HistoryDetail = "summary" | "full";
 /** A snapshot does not change once taken, so its summary is serialised once: a few KB each. */
 const summaries = new WeakMap<Snapshot, string>();
 
-/** The snapshot without the per-collection list: its totals, findings and figures stay. */
+/** Recommendations a summary keeps: the first, most telling ones. */
+const SUMMARY_RECOMMENDATIONS = 10;
+
+/**
+ * The snapshot without what grows with the number of collections: no `collections_detail`;
+ * findings about single collections counted by code (`collection_findings`) instead of listed;
+ * the first recommendations, with `recommendations_total`. Totals and figures stay.
+ */
 function summaryJson(snapshot: Snapshot): string {
   let json = summaries.get(snapshot);
   if (json === undefined) {
     const { collections_detail: _detail, ...totals } = snapshot.collections_info;
-    json = JSON.stringify({ ...snapshot, collections_info: totals });
+    const collectionFindings: Record<string, number> = {};
+    for (const finding of snapshot.findings) {
+      if (finding.collection !== undefined) collectionFindings[finding.code] = (collectionFindings[finding.code] ?? 0) + 1;
+    }
+    json = JSON.stringify({
+      ...snapshot,
+      collections_info: totals,
+      findings: snapshot.findings.filter((finding) => finding.collection === undefined),
+      collection_findings: collectionFindings,
+      recommendations: snapshot.recommendations.slice(0, SUMMARY_RECOMMENDATIONS),
+      recommendations_total: snapshot.recommendations.length,
+    });
     summaries.set(snapshot, json);
   }
   return json;

@@ -1,13 +1,15 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setLogger as setCronLogger } from "node-cron";
 import { Alerter } from "./alerts/alerter";
 import type { Config } from "./config/schema";
-import type { Logger } from "./log";
+import { cronLogger, type Logger } from "./log";
 import { MetricsExporter } from "./metrics/exporter";
 import { listen } from "./listen";
 import { Monitor } from "./monitor";
+import { isLoopbackAddress } from "./net/loopback";
 import { applyReload, SampleSchedule, type DaemonParts } from "./reload";
-import { isLoopback } from "./server/auth";
+import type { Snapshot } from "./snapshot/schema";
 import { createApp } from "./server/app";
 import { BasicAuth } from "./server/basic-auth";
 import { createListener } from "./server/listener";
@@ -51,6 +53,20 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** Below this, the schedule's own first sample is near enough to wait for. */
+const FIRST_SAMPLE_MIN_MS = 1000;
+
+/**
+ * A first sample at once, ending before the schedule's first run (which would otherwise join
+ * it and so be skipped); when that run is under a second away, it is the first sample.
+ */
+function firstSample(monitor: Monitor, schedule: SampleSchedule, deadlineMs: number, log: Logger): void {
+  const untilNextRunMs = (schedule.nextRun()?.getTime() ?? Infinity) - Date.now();
+  if (untilNextRunMs < FIRST_SAMPLE_MIN_MS) return;
+  const deadline = Math.min(deadlineMs, untilNextRunMs - FIRST_SAMPLE_MIN_MS / 2);
+  monitor.sampleAll(deadline).catch((err: unknown) => log.error({ err }, "sampling failed"));
+}
+
 /** The built-in alerting, unless MEMSNAP_ALERTS=off. */
 function startAlerting(config: Config, log: Logger, exporter: MetricsExporter, targets: string[], baseUrl: () => string): Promise<Alerter | null> {
   if (!config.alerts) return Promise.resolve(null);
@@ -70,8 +86,13 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
   const basicAuth = new BasicAuth(web?.basic_auth_users, config.api_token);
   const targetNames = [...targets.keys()];
   let listeningUrl = "";
+  let boundAddress: string | null = null;
   const alerter = await startAlerting(config, log, exporter, [...targets.keys()], () => config.external_url ?? listeningUrl);
-  const monitor = new Monitor(targets, config, history, exporter, log, alerter ? (snapshot) => alerter.observe(snapshot) : undefined);
+  const sampleAll = () => monitor.sampleAll().catch((err: unknown) => log.error({ err }, "sampling failed"));
+  setCronLogger(cronLogger(log));
+  const schedule = SampleSchedule.create(config.schedule, sampleAll, cronLogger(log));
+  const afterSample = alerter ? (snapshot: Snapshot) => alerter.observe(snapshot) : undefined;
+  const monitor = new Monitor(targets, config, history, exporter, log, afterSample, () => schedule.deadlineMs(config.sample_timeout));
   const app = createApp({
     config,
     log,
@@ -82,6 +103,7 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
     basicAuth,
     isReady: () => monitor.ready,
     sampleNow: (name) => monitor.sampleFresh(name),
+    boundAddress: () => boundAddress,
   });
   const listener = createListener(app.callback(), web, config.web_config_file, log);
   const server = listener.server;
@@ -97,15 +119,26 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `${listener.scheme}://${host}:${address.port}`;
   listeningUrl = url;
-  if (!isLoopback(config.host) && config.api_token === undefined) {
-    log.warn({ host: config.host }, "listening beyond loopback without MEMSNAP_API_TOKEN: write routes answer 403");
+  boundAddress = address.address;
+  if (!isLoopbackAddress(address.address) && config.api_token === undefined) {
+    log.warn({ host: config.host, address: address.address }, "listening beyond loopback without MEMSNAP_API_TOKEN: write routes answer 403");
   }
-  const sampleAll = () => monitor.sampleAll().catch((err: unknown) => log.error({ err }, "sampling failed"));
-  const schedule = await SampleSchedule.start(config.schedule, sampleAll);
-  void sampleAll();
-  log.info({ url, version: VERSION, schedule: config.schedule, targets: targetNames, tls: listener.scheme === "https", basic_auth: basicAuth.enabled }, "listening");
   const parts: DaemonParts = { config, log, targets, targetNames, exporter, basicAuth, listener, alerter, schedule, monitor };
   let reloading: Promise<unknown> = Promise.resolve();
+  await schedule.start();
+  firstSample(monitor, schedule, schedule.deadlineMs(config.sample_timeout), log);
+  log.info(
+    {
+      url,
+      version: VERSION,
+      schedule: config.schedule,
+      sample_deadline_ms: schedule.deadlineMs(config.sample_timeout),
+      targets: targetNames,
+      tls: listener.scheme === "https",
+      basic_auth: basicAuth.enabled,
+    },
+    "listening",
+  );
   return {
     url,
     monitor,

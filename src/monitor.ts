@@ -3,7 +3,7 @@ import type { Logger } from "./log";
 import type { MetricsExporter } from "./metrics/exporter";
 import { buildSnapshot } from "./snapshot/build";
 import type { SnapshotHistory } from "./snapshot/history";
-import { sampleTarget, type SourceOutcome } from "./snapshot/sampler";
+import { sampleTarget, type SourceOutcome } from "./sampling/sampler";
 import type { Snapshot } from "./snapshot/schema";
 import { snapshotTrendPoints } from "./snapshot/trend";
 import { ProcessStartTimes } from "./sources/process-start";
@@ -23,8 +23,9 @@ export async function takeSnapshot(
   history: SnapshotHistory,
   signal: AbortSignal,
   smaps: SmapsCadence = new SmapsCadence(config.smaps_interval_seconds),
+  deadlineMs: number | undefined = config.sample_timeout,
 ): Promise<{ snapshot: Snapshot; sources: SourceOutcome[]; pid: number | null }> {
-  const sample = await sampleTarget(target, signal, { smapsRollup: config.process_smaps, smaps });
+  const sample = await sampleTarget(target, signal, { smapsRollup: config.process_smaps, smaps, deadlineMs });
   const earlier = snapshotTrendPoints(history.recent(target.name, config.history_size));
   return { snapshot: buildSnapshot(sample, config.thresholds, earlier), sources: sample.sources, pid: sample.target.pid };
 }
@@ -54,16 +55,19 @@ export class Monitor {
     private readonly log: Logger,
     /** Runs synchronously after each scheduled snapshot is recorded (alert evaluation); must not throw. */
     private readonly afterSample: (snapshot: Snapshot) => void = () => {},
+    /** A sample ends within this long, with what was read by then; undefined: no deadline. */
+    private readonly deadline: () => number | undefined = () => config.sample_timeout,
   ) {}
 
   get ready(): boolean {
     return [...this.targets.keys()].every((name) => this.sampled.has(name));
   }
 
-  private sample(name: string): Promise<Snapshot> {
+  /** Samples one target within `deadlineMs` (the monitor's own deadline by default); a request for a target under way joins it. */
+  private sample(name: string, deadlineMs = this.deadline()): Promise<Snapshot> {
     const running = this.inFlight.get(name);
     if (running) return running;
-    const next = this.run(this.targets.get(name)!).finally(() => this.inFlight.delete(name));
+    const next = this.run(this.targets.get(name)!, deadlineMs).finally(() => this.inFlight.delete(name));
     this.inFlight.set(name, next);
     return next;
   }
@@ -82,8 +86,8 @@ export class Monitor {
   }
 
   /** The scheduled sample of one target: the one that advances its alerts. */
-  async sampleScheduled(name: string): Promise<Snapshot> {
-    const snapshot = await this.sample(name);
+  async sampleScheduled(name: string, deadlineMs = this.deadline()): Promise<Snapshot> {
+    const snapshot = await this.sample(name, deadlineMs);
     if (!this.observed.has(snapshot)) {
       this.observed.add(snapshot);
       this.afterSample(snapshot);
@@ -91,18 +95,19 @@ export class Monitor {
     return snapshot;
   }
 
-  async sampleAll(): Promise<void> {
-    await Promise.all([...this.targets.keys()].map((name) => this.sampleScheduled(name)));
+  async sampleAll(deadlineMs = this.deadline()): Promise<void> {
+    await Promise.all([...this.targets.keys()].map((name) => this.sampleScheduled(name, deadlineMs)));
   }
 
   /** Stops sampling: requests to the databases under way are aborted. */
   async close(): Promise<void> {
-    this.abort.abort();
+    this.abort.abort(new Error("memsnap is stopping"));
     await Promise.allSettled(this.inFlight.values());
   }
 
-  private async run(target: Target): Promise<Snapshot> {
-    const { snapshot, sources, pid } = await takeSnapshot(target, this.config, this.history, this.abort.signal, this.smapsCadence(target.name));
+  private async run(target: Target, deadlineMs: number | undefined): Promise<Snapshot> {
+    const smaps = this.smapsCadence(target.name);
+    const { snapshot, sources, pid } = await takeSnapshot(target, this.config, this.history, this.abort.signal, smaps, deadlineMs);
     const startTimeSeconds = await this.startTimes.of(pid);
     // A reload replaced or removed the target while it was sampled: its figures are not recorded.
     if (this.targets.get(target.name) !== target) return snapshot;

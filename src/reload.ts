@@ -2,32 +2,49 @@ import { isDeepStrictEqual } from "node:util";
 import { createTask, type ScheduledTask } from "node-cron";
 import type { Alerter } from "./alerts/alerter";
 import type { Config, TargetConfig } from "./config/schema";
-import type { Logger } from "./log";
+import type { cronLogger, Logger } from "./log";
 import type { MetricsExporter } from "./metrics/exporter";
 import type { Monitor } from "./monitor";
+import { sampleDeadlineMs } from "./sampling/deadline";
 import type { BasicAuth } from "./server/basic-auth";
 import type { Listener } from "./server/listener";
 import { webConfigOf } from "./server/web-config";
 import type { Target } from "./sources/target";
 import { startAll } from "./targets";
 
+type CronLogger = ReturnType<typeof cronLogger>;
+
 /** The sampling schedule, whose cron expression a reload may change. */
 export class SampleSchedule {
   private constructor(
     private task: ScheduledTask,
     private readonly run: () => unknown,
+    private readonly logger: CronLogger,
   ) {}
 
-  static async start(expression: string, run: () => unknown): Promise<SampleSchedule> {
-    const task = createTask(expression, run, { noOverlap: true, name: "sample" });
-    await task.start();
-    return new SampleSchedule(task, run);
+  /** The schedule, not running yet: start() runs it. */
+  static create(expression: string, run: () => unknown, logger: CronLogger): SampleSchedule {
+    return new SampleSchedule(createTask(expression, run, { noOverlap: true, name: "sample", logger }), run, logger);
+  }
+
+  async start(): Promise<void> {
+    await this.task.start();
   }
 
   async change(expression: string): Promise<void> {
     await this.task.destroy();
-    this.task = createTask(expression, this.run, { noOverlap: true, name: "sample" });
+    this.task = createTask(expression, this.run, { noOverlap: true, name: "sample", logger: this.logger });
     await this.task.start();
+  }
+
+  /** The deadline of one sample: `configured`, else derived from the schedule's interval. */
+  deadlineMs(configured: number | undefined): number {
+    return sampleDeadlineMs(configured, this.task);
+  }
+
+  /** When the schedule runs next; null when it never will. */
+  nextRun(): Date | null {
+    return this.task.getNextRun();
   }
 
   stop(): Promise<void> {

@@ -91,7 +91,7 @@ describe("alerting configuration", () => {
     [{ ...SMTP, SMTP_USER: "memsnap" }, "alerting.email.smtp_pass: set SMTP_USER and SMTP_PASS together"],
     [{ ...SMTP, SMTP_PORT: "0" }, 'SMTP_PORT="0": expected a TCP port from 1 to 65535'],
     [{ ...SMTP, SMTP_SECURE: "sometimes" }, 'SMTP_SECURE="sometimes": expected on or off'],
-    [{ SLACK_WEBHOOK_URL: "http://hooks.slack.com/services/T/B/X" }, "SLACK_WEBHOOK_URL (value hidden): expected an https URL"],
+    [{ SLACK_WEBHOOK_URL: "http://10.1.2.3/services/T/B/X" }, "SLACK_WEBHOOK_URL (value hidden): expected an https URL"],
     [{ SLACK_WEBHOOK_URL: "not a url" }, "SLACK_WEBHOOK_URL (value hidden): expected an https URL"],
     [{ MEMSNAP_ALERT_SLACK_SEVERITIES: "critical,opportunity" }, 'MEMSNAP_ALERT_SLACK_SEVERITIES="critical,opportunity": expected severities among critical, warning'],
     [{ MEMSNAP_ALERT_REPEAT_INTERVAL: "-5m" }, 'MEMSNAP_ALERT_REPEAT_INTERVAL="-5m": expected at least one second: a duration such as 4h'],

@@ -48,7 +48,7 @@ describe("alert state file", () => {
     const { dir, lines, store } = storeWithLog();
     writeFileSync(path.join(dir, STATE_FILE), text);
     expect((await store.load(["a"])).book.size).toBe(0);
-    expect(lines).toEqual([expect.objectContaining({ level: 50, file: path.join(dir, STATE_FILE), msg: expect.stringContaining("not one memsnap wrote") })]);
+    expect(lines).toEqual([expect.objectContaining({ level: "error", file: path.join(dir, STATE_FILE), msg: expect.stringContaining("not one memsnap wrote") })]);
     store.save({ book: evaluate(new Map(), "a", [FINDING], new Date(), RULES).next, outbox: [] });
     await store.flush();
     expect(JSON.parse(readFileSync(path.join(dir, STATE_FILE), "utf8")).version).toBe(2);

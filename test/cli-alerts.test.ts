@@ -53,7 +53,7 @@ describe("memsnap alerts test", () => {
 describe("memsnap serve with invalid alert settings", () => {
   it.each([
     [{ SMTP_URL: "smtp://127.0.0.1:2525", ALERT_EMAIL_FROM: "memsnap@example.com", ALERT_EMAIL_TO: "bob" }, 'ALERT_EMAIL_TO="bob": expected comma-separated e-mail addresses'],
-    [{ SLACK_WEBHOOK_URL: "http://hooks.slack.com/services/x" }, "SLACK_WEBHOOK_URL (value hidden): expected an https URL"],
+    [{ SLACK_WEBHOOK_URL: "http://hooks.slack.com/services/x" }, "alerting.slack.webhook_url (SLACK_WEBHOOK_URL): expected an https URL"],
     [{ MEMSNAP_ALERT_REPEAT_INTERVAL: "-4h" }, 'MEMSNAP_ALERT_REPEAT_INTERVAL="-4h": expected at least one second'],
   ])("refuses to start with %j, naming the field", (env, message) => {
     const result = runCli(["serve"], { MEMSNAP_PORT: "0", ...env });

@@ -81,6 +81,23 @@ describe("the daemon over HTTP, on the demo target", () => {
     expect(Date.parse(body.snapshots[1].timestamp)).toBeGreaterThan(Date.parse(body.snapshots[0].timestamp));
   });
 
+  it("answers a summary per snapshot by default, and every collection with ?detail=full", async () => {
+    const summary = await getJson(`${daemon.url}/api/v1/memory-snapshot/history?limit=2`);
+    expect(summary.body).toMatchObject({ detail: "summary", count: 2 });
+    expect(summary.body.snapshots[0].collections_info).not.toHaveProperty("collections_detail");
+    expect(summary.body.snapshots[0].collections_info.total_collections).toBeGreaterThan(0);
+    const full = await getJson(`${daemon.url}/api/v1/memory-snapshot/history?limit=2&detail=full`);
+    expect(full.body).toMatchObject({ detail: "full", count: 2 });
+    expect(full.body.snapshots[1].collections_info.collections_detail).toHaveLength(full.body.snapshots[1].collections_info.total_collections);
+    const [whole, short] = [full.body.snapshots[0], summary.body.snapshots[0]];
+    expect(short.collections_info).toEqual({ ...whole.collections_info, collections_detail: undefined });
+    expect(short.health).toEqual(whole.health);
+    expect(short.recommendations_total).toBe(whole.recommendations.length);
+    const perCollection = whole.findings.filter((f: { collection?: string }) => f.collection !== undefined);
+    expect(Object.values(short.collection_findings as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(perCollection.length);
+    expect(short.findings).toEqual(whole.findings.filter((f: { collection?: string }) => f.collection === undefined));
+  });
+
   it("is alive and ready", async () => {
     expect(await getJson(`${daemon.url}/healthz`)).toEqual({ status: 200, body: { status: "ok" } });
     expect(await getJson(`${daemon.url}/readyz`)).toEqual({ status: 200, body: { status: "ready" } });
@@ -93,6 +110,8 @@ describe("the daemon over HTTP, on the demo target", () => {
     ["/api/v1/memory-snapshot/history?limit=0", 400, "bad_parameter"],
     ["/api/v1/memory-snapshot/history?limit=abc", 400, "bad_parameter"],
     ["/api/v1/memory-snapshot/history?limit=99999999", 400, "bad_parameter"],
+    ["/api/v1/memory-snapshot/history?limit=61&detail=full", 400, "bad_parameter"],
+    ["/api/v1/memory-snapshot/history?detail=everything", 400, "bad_parameter"],
     ["/no/such/route", 404, "not_found"],
   ])("refuses GET %s with %i and a JSON error", async (route, status, code) => {
     const response = await getJson(`${daemon.url}${route}`);

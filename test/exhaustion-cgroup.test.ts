@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { sampleTarget } from "../src/snapshot/sampler";
+import { sampleTarget } from "../src/sampling/sampler";
 import type { Target } from "../src/sources/target";
 import { CgroupSandbox, writableMemoryHierarchy, type Grower } from "./helpers/cgroup-sandbox";
 import { getJson, scrape, startTestDaemon, waitFor, type TestDaemon } from "./helpers/daemon";

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { loadConfig } from "../src/config/load";
@@ -45,10 +45,13 @@ describe("POST /api/v1/memory-snapshot/export", () => {
     expect(listFiles(daemon.outputDir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
-  it("writes into a subfolder of the output folder", async () => {
+  it("refuses a subfolder with 400 and says to give a plain file name", async () => {
     const response = await post(exportUrl, JSON.stringify({ file_path: "daily/today.json" }));
-    expect(response.status).toBe(201);
-    expect(existsSync(path.join(daemon.outputDir, "daily", "today.json"))).toBe(true);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as any;
+    expect(body).toMatchObject({ code: "subfolder", details: { file_path: "daily/today.json" } });
+    expect(body.error).toContain("plain file name");
+    expect(existsSync(path.join(daemon.outputDir, "daily"))).toBe(false);
   });
 
   it("replaces an existing file only with overwrite: true", async () => {
@@ -69,6 +72,7 @@ describe("POST /api/v1/memory-snapshot/export", () => {
       mkdirSync(daemon.outputDir, { recursive: true });
       symlinkSync(outside, path.join(daemon.outputDir, "escape"));
       symlinkSync(path.join(outside, "victim.json"), path.join(daemon.outputDir, "link.json"));
+      mkdirSync(path.join(daemon.outputDir, "folder.json"));
       writeFileSync(path.join(outside, "victim.json"), "untouched");
     });
 
@@ -79,10 +83,13 @@ describe("POST /api/v1/memory-snapshot/export", () => {
       ["a Windows-style climb", { file_path: "..\\x.json" }, 400, "path_traversal"],
       ["a NUL byte", { file_path: "x\u0000.json" }, 400, "nul_byte"],
       ["a name that is not .json", { file_path: "report.txt" }, 400, "not_json"],
-      ["a bare .json", { file_path: ".json" }, 400, "not_json"],
+      ["a bare .json", { file_path: ".json" }, 400, "hidden_name"],
       ["an empty name", { file_path: "" }, 400, "empty_path"],
-      ["a folder symlinked outside", { file_path: "escape/x.json" }, 400, "symlink_escape"],
-      ["a file symlinked outside", { file_path: "link.json", overwrite: true }, 400, "symlink_escape"],
+      ["a folder symlinked outside", { file_path: "escape/x.json" }, 400, "subfolder"],
+      ["a link named like the file, without overwrite", { file_path: "link.json" }, 409, "file_exists"],
+      ["a name too long for the file system", { file_path: `${"n".repeat(250)}.json` }, 400, "name_too_long"],
+      ["a hidden name", { file_path: ".x.json" }, 400, "hidden_name"],
+      ["the name of a folder", { file_path: "folder.json", overwrite: true }, 409, "not_a_file"],
       ["a missing file_path", {}, 400, "bad_body"],
       ["a number for file_path", { file_path: 7 }, 400, "bad_body"],
       ["a string for overwrite", { file_path: "y.json", overwrite: "yes" }, 400, "bad_body"],
@@ -112,6 +119,13 @@ describe("POST /api/v1/memory-snapshot/export", () => {
       expect(listFiles(daemon.outputDir)).toEqual(before);
     });
   });
+
+  it("replaces a link named like the file with the file itself, never writing through it", async () => {
+    const response = await post(exportUrl, JSON.stringify({ file_path: "link.json", overwrite: true }));
+    expect(response.status).toBe(201);
+    expect(lstatSync(path.join(daemon.outputDir, "link.json")).isFile()).toBe(true);
+    expect(readFileSync(path.join(outside, "victim.json"), "utf8")).toBe("untouched");
+  });
 });
 
 describe("write access", () => {
@@ -129,6 +143,7 @@ describe("write access", () => {
     ["no Authorization header", {}],
     ["a wrong token", { authorization: "Bearer wrong-token-wrong-token" }],
     ["a token without Bearer", { authorization: token }],
+    ["a Bearer without a token", { authorization: "Bearer " }],
   ])("refuses %s with 401 and writes nothing", async (_what, headers) => {
     const response = await post(`${daemon.url}/api/v1/memory-snapshot/export`, JSON.stringify({ file_path: "t.json" }), headers);
     expect(response.status).toBe(401);
@@ -144,19 +159,27 @@ describe("write access", () => {
     expect(response.status).toBe(201);
   });
 
+  it.each(["bearer", "BEARER", "Bearer"])("accepts the scheme spelt %s", async (scheme) => {
+    const response = await post(`${daemon.url}/api/v1/memory-snapshot/export`, JSON.stringify({ file_path: `${scheme}.json` }), {
+      authorization: `${scheme} ${token}`,
+    });
+    expect(response.status).toBe(201);
+  });
+
   it("keeps reads public", async () => {
     expect((await fetch(`${daemon.url}/api/v1/memory-snapshot`)).status).toBe(200);
   });
 });
 
-describe("an API reachable beyond loopback without a token", () => {
+describe("an API bound beyond loopback without a token", () => {
   let server: Server;
   let url: string;
   const scratch = scratchDir("open");
   const outputDir = path.join(scratch, "out");
 
   beforeAll(async () => {
-    const config = loadConfig({ MEMSNAP_HOST: "0.0.0.0", MEMORY_OUTPUT_DIR: outputDir });
+    // The configured host reads like loopback; what counts is the address the server bound.
+    const config = loadConfig({ MEMSNAP_HOST: "127.0.0.1", MEMORY_OUTPUT_DIR: outputDir });
     const history = new SnapshotHistory(10);
     const app = createApp({
       config,
@@ -166,6 +189,7 @@ describe("an API reachable beyond loopback without a token", () => {
       targetNames: ["demo"],
       isReady: () => true,
       sampleNow: () => Promise.reject(new Error("not sampled in this test")),
+      boundAddress: () => "0.0.0.0",
     });
     server = createServer(app.callback());
     url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
@@ -178,7 +202,7 @@ describe("an API reachable beyond loopback without a token", () => {
     expect(response.status).toBe(403);
     const body = (await response.json()) as any;
     expect(body).toMatchObject({ code: "writes_disabled" });
-    expect(body.details.fix).toContain("MEMSNAP_API_TOKEN");
+    expect(body.details).toMatchObject({ fix: expect.stringContaining("MEMSNAP_API_TOKEN"), listening_on: "0.0.0.0" });
     expect(existsSync(outputDir)).toBe(false);
   });
 

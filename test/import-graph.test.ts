@@ -7,12 +7,6 @@ const SRC = path.join(__dirname, "..", "src");
 /** Node's modules that reach the disk, the network or other processes. */
 const IO_MODULES = new Set(["fs", "fs/promises", "net", "http", "https", "http2", "tls", "dgram", "child_process"]);
 
-/**
- * Modules under src/snapshot/ that still do I/O, each with the move that takes it out.
- * The test fails when one of them is gone from this state, so the exception is removed with it.
- */
-const IO_IN_SNAPSHOT_PENDING = ["snapshot/sampler.ts"];
-
 interface Dependency {
   /** A path relative to src/ for the project's modules, else the package or built-in name. */
   module: string;
@@ -123,7 +117,7 @@ describe("the structure of src/", () => {
 
   it("keeps I/O out of src/snapshot/, its pure arithmetic", () => {
     const offenders = modules.filter((m) => m.startsWith("snapshot/") && ioReachedFrom(m).length > 0);
-    expect(offenders).toEqual(IO_IN_SNAPSHOT_PENDING);
+    expect(offenders).toEqual([]);
   });
 
   it("lets `memsnap alerts test` run without loading the daemon", () => {

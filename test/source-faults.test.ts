@@ -1,6 +1,6 @@
 import { ConfigSchema } from "../src/config/schema";
 import { buildSnapshot } from "../src/snapshot/build";
-import { sampleTarget } from "../src/snapshot/sampler";
+import { sampleTarget } from "../src/sampling/sampler";
 import type { Snapshot } from "../src/snapshot/schema";
 import { startTarget } from "../src/targets";
 import { faults, recorded, startFixtureServer, type FixtureServer } from "./helpers/fixture-server";

@@ -2,7 +2,7 @@ import { testNotification } from "../alerts/notification";
 import { channelDescriptor, type ChannelName } from "../alerts/notifiers/registry";
 import { withRetry } from "../alerts/notifiers/retry";
 import { EXIT_USAGE } from "./exit-codes";
-import { loadConfigOrExit } from "./common";
+import { loadConfigOrExit } from "./config-or-exit";
 
 const EXIT_NOT_DELIVERED = 1;
 
@@ -11,7 +11,7 @@ const EXIT_NOT_DELIVERED = 1;
  * same channel, rendering and configuration as the daemon's alerts, with bounded retries.
  */
 export async function alertsTest(options: { channel: ChannelName; config?: string }): Promise<void> {
-  const config = loadConfigOrExit(options.config);
+  const config = await loadConfigOrExit(options.config);
   const descriptor = channelDescriptor(options.channel);
   const slice = config.alerting[options.channel];
   if (!descriptor.isConfigured(slice)) {

@@ -3,8 +3,7 @@ import path from "node:path";
 import { Option, type Command } from "commander";
 import { ConfigError, loadConfig } from "../config/load";
 import type { Config, Thresholds } from "../config/schema";
-import { FileExistsError, UnsafePathError, writeInside } from "../output/safe-write";
-import { loadWebConfig, WebConfigError } from "../server/web-config";
+import { FileExistsError, FolderWriteError, UnsafePathError, writeInside } from "../output/safe-write";
 import { SEVERITY_ORDER, type Finding, type Severity } from "../snapshot/findings";
 import { parseSnapshotJson, SnapshotInputError } from "../snapshot/read";
 import type { Snapshot } from "../snapshot/schema";
@@ -46,26 +45,6 @@ export interface SnapshotSource {
 }
 
 /** The configuration for the commands that exit on their own (serve, alerts test); exits with code 2 when it is invalid. */
-type Env = Record<string, string | undefined>;
-
-/** The configuration and, when one is named, the web configuration file, both validated. */
-export function loadDaemonConfig(env: Env, file: string | undefined): Config {
-  const config = loadConfig(env, file);
-  if (config.web_config_file !== undefined) loadWebConfig(config.web_config_file);
-  return config;
-}
-
-/** The configuration from the environment and an optional file; exits with code 2 when it is invalid. */
-export function loadConfigOrExit(file: string | undefined, env: Env = process.env): Config {
-  try {
-    return loadDaemonConfig(env, file);
-  } catch (err) {
-    if (!(err instanceof ConfigError) && !(err instanceof WebConfigError)) throw err;
-    process.stderr.write(`memsnap: ${err.message}\n`);
-    process.exit(EXIT_USAGE);
-  }
-}
-
 /** The one configuration, from the environment and an optional file; bad values are usage errors. */
 export function cliConfig(configFile: string | undefined): Config {
   try {
@@ -135,7 +114,7 @@ export async function writeJsonFile(dir: string, name: string, value: unknown, o
     return (await writeInside(dir, name, `${JSON.stringify(value, null, 2)}\n`, overwrite)).path;
   } catch (err) {
     if (err instanceof FileExistsError) throw new CliError(`${shown} already exists: choose another name, or add --force to replace it`);
-    if (err instanceof UnsafePathError) throw new CliError(`cannot write ${shown}: ${err.message}`);
+    if (err instanceof UnsafePathError || err instanceof FolderWriteError) throw new CliError(`cannot write ${shown}: ${err.message}`);
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== undefined) throw new CliError(`cannot write ${shown}: ${(err as Error).message}`);
     throw err;

@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
 import type { Config } from "../config/schema";
 import { daemonEnv, type DaemonOptions } from "./daemon-options";
-import { loadConfigOrExit } from "./common";
+import { loadConfigOrExit } from "./config-or-exit";
 
 const HIDDEN = "<hidden>";
 
@@ -37,7 +37,7 @@ function maskSecrets(config: Config): unknown {
  * flags, and the web configuration file) and prints the effective settings, secrets hidden.
  * Exit 0 when valid, 2 with one line per problem otherwise.
  */
-export function configCheck(options: DaemonOptions): void {
-  const config = loadConfigOrExit(options.config, daemonEnv(options));
+export async function configCheck(options: DaemonOptions): Promise<void> {
+  const config = await loadConfigOrExit(options.config, daemonEnv(options));
   process.stdout.write(`# memsnap: the configuration is valid; effective settings (secrets hidden):\n${stringify(maskSecrets(config))}`);
 }

@@ -2,7 +2,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { loadWebConfig } from "../server/web-config";
 import { daemonEnv, type DaemonOptions } from "./daemon-options";
-import { loadConfigOrExit } from "./common";
+import { loadConfigOrExit } from "./config-or-exit";
 
 const TIMEOUT_MS = 4000;
 const EXIT_UNHEALTHY = 1;
@@ -20,8 +20,8 @@ function probeHost(host: string): string {
  * HEALTHCHECK follows MEMSNAP_PORT, MEMSNAP_HOST and the web configuration file. The certificate is
  * not verified: the question is whether the daemon answers, not who it is. Exit 0 healthy, 1 not.
  */
-export function healthcheck(options: DaemonOptions): void {
-  const config = loadConfigOrExit(options.config, daemonEnv(options));
+export async function healthcheck(options: DaemonOptions): Promise<void> {
+  const config = await loadConfigOrExit(options.config, daemonEnv(options));
   const tls = config.web_config_file !== undefined && loadWebConfig(config.web_config_file).tls_server_config !== undefined;
   const request = tls ? httpsRequest : httpRequest;
   const fail = (why: string) => {

@@ -3,8 +3,9 @@ import type { Config } from "../config/schema";
 import { startDaemon, type RunningDaemon } from "../daemon";
 import { createLogger, type Logger } from "../log";
 import { WebConfigError } from "../server/web-config";
-import { loadConfigOrExit, loadDaemonConfig } from "./common";
+import { loadConfigOrExit, loadDaemonConfig } from "./config-or-exit";
 import { daemonEnv, type DaemonOptions } from "./daemon-options";
+import { describeStartFailure } from "./start-failure";
 
 /** Shutdown must finish within this; past it memsnap exits anyway, with code 1. */
 const SHUTDOWN_DEADLINE_MS = 5000;
@@ -16,26 +17,21 @@ const SHUTDOWN_DEADLINE_MS = 5000;
 function reloadOnHangup(daemon: RunningDaemon, options: DaemonOptions, log: Logger): void {
   process.on("SIGHUP", () => {
     log.info({ signal: "SIGHUP", config_file: options.config ?? null }, "reloading the configuration");
-    let next: Config;
-    try {
-      next = loadDaemonConfig(daemonEnv(options), options.config);
-    } catch (err) {
+    const refused = (err: unknown) => {
       const problems = err instanceof ConfigError || err instanceof WebConfigError ? err.problems : [(err as Error).message];
       log.error({ problems }, "configuration refused; the running one stays");
-      return;
-    }
-    daemon.reload(next).then(
-      (restartNeeded) => {
+    };
+    loadDaemonConfig(daemonEnv(options), options.config).then((next: Config) =>
+      daemon.reload(next).then((restartNeeded) => {
         if (restartNeeded.length > 0) log.warn({ settings: restartNeeded }, "these settings changed but apply only after a restart");
         log.info({ targets: next.targets.map((t) => t.name) }, "configuration reloaded");
-      },
-      (err: unknown) => log.error({ err, problems: [(err as Error).message] }, "configuration refused; the running one stays"),
-    );
+      }, refused),
+    refused);
   });
 }
 
 export async function serve(options: DaemonOptions): Promise<void> {
-  const config = loadConfigOrExit(options.config, daemonEnv(options));
+  const config = await loadConfigOrExit(options.config, daemonEnv(options));
   const log = createLogger(config.log_level);
   const tooEarly = () => log.warn({ signal: "SIGHUP" }, "not started yet: nothing to reload");
   process.on("SIGHUP", tooEarly);
@@ -44,6 +40,7 @@ export async function serve(options: DaemonOptions): Promise<void> {
     daemon = await startDaemon(config, log);
   } catch (err) {
     log.fatal({ err }, "cannot start");
+    process.stderr.write(`memsnap: ${describeStartFailure(err, config)}\n`);
     process.exit(1);
   }
   process.off("SIGHUP", tooEarly);

@@ -1,35 +1,14 @@
 import { z } from "zod";
 import { CHANNELS, type ChannelConfigs } from "../alerts/notifiers/registry";
-import { count, onOff } from "./fields";
+import { durationMs, integerField, onOff } from "./fields";
 
 export { ALERTED_SEVERITIES, isAlertedSeverity, type AlertedSeverity } from "./fields";
 
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION_HINT = "a duration such as 4h, 30m, 90s or 500ms";
 /** Longer waits than this are refused: a Node timer holds at most 2^31 − 1 ms. */
 const MAX_DURATION_MS = 24 * 3_600_000;
 
-/** "4h", "30m", "90s", "500ms" or a plain number of seconds → milliseconds; null when not one. */
-function parseDurationMs(value: unknown): number | null {
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value * 1000 : null;
-  if (typeof value !== "string") return null;
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
-  if (match === null) return null;
-  return Number(match[1]) * DURATION_UNITS_MS[match[2] ?? "s"];
-}
-
-export const durationMs = (minMs: number, what: string, maxMs = Number.MAX_SAFE_INTEGER) =>
-  z.union([z.number(), z.string()], { error: `expected ${DURATION_HINT}` }).transform((value, ctx) => {
-    const ms = parseDurationMs(value);
-    if (ms === null || ms < minMs || ms > maxMs) {
-      ctx.addIssue({ code: "custom", message: `expected ${what}: ${DURATION_HINT}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
 const BaseAlertingSchema = z.object({
-  keep_firing_samples: count(0, 1000, "a number of samples from 0 to 1000").default(1),
+  keep_firing_samples: integerField(0, 1000, "a number of samples from 0 to 1000").default(1),
   repeat_interval: durationMs(1000, "at least one second").default(4 * 3_600_000),
   send_resolved: onOff.default(true),
   /** An undelivered notification is retried until it is this old, then dropped. */
@@ -37,7 +16,7 @@ const BaseAlertingSchema = z.object({
   retry: z
     .object({
       /** Attempts of `memsnap alerts test`; the daemon retries until `notify_max_age`. */
-      attempts: count(1, 20, "a number of attempts from 1 to 20").default(5),
+      attempts: integerField(1, 20, "a number of attempts from 1 to 20").default(5),
       base_delay: durationMs(1, "from 1ms to 24h", MAX_DURATION_MS).default(1000),
       max_delay: durationMs(1, "from 1ms to 24h", MAX_DURATION_MS).default(60_000),
       /** A receiver's Retry-After is honoured up to this. */

@@ -3,17 +3,24 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { ALERTING_ENV_PATHS, ALERTING_SECRET_VARS } from "./alerting";
+import { unknownKeys } from "./known-keys";
 import { ConfigSchema, type Config } from "./schema";
+import { maskQuotedSecrets, maskUrlUserInfo } from "./secrets";
 import { issueText } from "../zod-issue";
 
+/** Problems with the configuration, one line each; no line repeats a password a URL holds. */
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    const masked = problems.map(maskUrlUserInfo);
+    super(`invalid configuration:\n  ${masked.join("\n  ")}`);
     this.name = "ConfigError";
+    this.problems = masked;
   }
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 /** Environment variable → configuration path. */
 const ENV_PATHS: Record<string, string[]> = {
@@ -23,6 +30,7 @@ const ENV_PATHS: Record<string, string[]> = {
   MEMSNAP_DATA_DIR: ["data_dir"],
   MEMORY_OUTPUT_DIR: ["output_dir"],
   MEMSNAP_HISTORY_SIZE: ["history_size"],
+  MEMSNAP_SAMPLE_TIMEOUT: ["sample_timeout"],
   MEMSNAP_PROCESS_SMAPS: ["process_smaps"],
   MEMSNAP_SMAPS_INTERVAL: ["smaps_interval_seconds"],
   MEMSNAP_ALERTS: ["alerts"],
@@ -94,7 +102,8 @@ function readConfigFile(file: string): Raw {
   try {
     parsed = ext === ".json" ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new ConfigError([`${file}: not valid ${ext === ".json" ? "JSON" : "YAML"} (${(err as Error).message})`]);
+    const why = maskQuotedSecrets((err as Error).message.trim().replace(/\s*\n\s*/g, " "));
+    throw new ConfigError([`${file}: not valid ${ext === ".json" ? "JSON" : "YAML"} (${why})`]);
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== "object" || Array.isArray(parsed)) {
@@ -140,6 +149,11 @@ function envTarget(env: Env, raw: Raw, file: string | undefined): { target: Raw;
   return { target, origins };
 }
 
+/** Variables memsnap reads that are set to nothing: an empty value is a mistake, not a zero. */
+function emptyVariables(env: Env): string[] {
+  return [...Object.keys(ENV_PATHS), ...Object.keys(TARGET_ENV_FIELDS)].filter((name) => env[name]?.trim() === "");
+}
+
 /** Variables whose values are secrets: a message names them but never repeats them. */
 const SECRET_VARS = new Set(["MEMSNAP_API_TOKEN", "MEMSNAP_TARGET_API_KEY", ...ALERTING_SECRET_VARS]);
 
@@ -164,6 +178,11 @@ function lookup(raw: Raw, keys: PropertyKey[]): unknown {
  */
 export function loadConfig(env: Env, configFile?: string): Config {
   const raw: Raw = configFile ? readConfigFile(configFile) : {};
+  const refused = [
+    ...unknownKeys(raw, ConfigSchema).map((problem) => `${configFile}: ${problem}`),
+    ...emptyVariables(env).map((name) => `${name} is set but empty: give it a value, or unset it for the default`),
+  ];
+  if (refused.length > 0) throw new ConfigError(refused);
   const origins = new Map<string, string>();
   for (const [name, keys] of Object.entries(ENV_PATHS)) {
     const value = env[name];

@@ -1,23 +1,8 @@
 import { z } from "zod";
 import { validate as isValidCron } from "node-cron";
 import { DEFAULT_RUNBOOK_BASE_URL } from "../runbook";
-import { AlertingSchema, durationMs } from "./alerting";
-
-const integer = (min: number, max: number, what: string) =>
-  z.coerce
-    .number({ error: `expected ${what}` })
-    .refine((n) => Number.isInteger(n) && n >= min && n <= max, {
-      message: `expected ${what}`,
-    });
-
-const number = (min: number, what: string) =>
-  z.coerce
-    .number({ error: `expected ${what}` })
-    .refine((n) => Number.isFinite(n) && n >= min, { message: `expected ${what}` });
-
-const onOff = z
-  .union([z.boolean(), z.enum(["on", "off", "true", "false"])])
-  .transform((v) => v === true || v === "on" || v === "true");
+import { AlertingSchema } from "./alerting";
+import { durationMs, integerField as integer, numberField, onOff } from "./fields";
 
 function regexProblem(pattern: string): string | null {
   try {
@@ -58,10 +43,7 @@ const TargetFields = z.object({
   pid: integer(1, 2 ** 22, "a positive integer process id").optional(),
   pid_file: z.string().min(1).optional(),
   process: processPattern.optional(),
-  scale: z.coerce
-    .number({ error: "expected a number above 0" })
-    .refine((n) => Number.isFinite(n) && n > 0 && n <= 10, { message: "expected a number above 0 and at most 10" })
-    .optional(),
+  scale: numberField("a number above 0 and at most 10", (n) => n > 0 && n <= 10).optional(),
   timeout_ms: integer(1, 600000, "a timeout in milliseconds from 1 to 600000").default(5000),
   api_key: z.string().min(1, "expected the API key, not an empty string").optional(),
   max_response_bytes: integer(1024, 2 ** 31, "a size in bytes from 1024 to 2147483648").default(32 * 1024 * 1024),
@@ -101,19 +83,19 @@ const TargetSchema = TargetFields.superRefine((target, ctx) => {
 export type TargetConfig = z.infer<typeof TargetSchema>;
 
 export const ThresholdsSchema = z.object({
-  overhead_critical_percent: number(0, "a percentage ≥ 0").default(100),
-  overhead_warning_percent: number(0, "a percentage ≥ 0").default(50),
-  unaccounted_critical_mb: number(0, "a size in MB ≥ 0").default(500),
-  health_critical_score: number(0, "a score from 0 to 100").default(50),
-  quantization_warning_percent: number(0, "a percentage ≥ 0").default(50),
-  growth_warning_mb_per_hour: number(0, "a growth rate in MB per hour ≥ 0").default(50),
-  growth_min_window_minutes: number(1, "a window of 1 minute or more").default(30),
+  overhead_critical_percent: numberField("a percentage above 0", (n) => n > 0).default(100),
+  overhead_warning_percent: numberField("a percentage above 0", (n) => n > 0).default(50),
+  unaccounted_critical_mb: numberField("a size in MB ≥ 0", (n) => n >= 0).default(500),
+  health_critical_score: numberField("a score from 0 to 100", (n) => n >= 0 && n <= 100).default(50),
+  quantization_warning_percent: numberField("a percentage above 0", (n) => n > 0).default(50),
+  growth_warning_mb_per_hour: numberField("a growth rate in MB per hour ≥ 0", (n) => n >= 0).default(50),
+  growth_min_window_minutes: numberField("a window of 1 minute or more", (n) => n >= 1).default(30),
   /** Overhead findings only where unaccounted memory exceeds this: a tiny database's ratio says nothing. */
-  overhead_min_mb: number(0, "a size in MB ≥ 0").default(100),
-  host_memory_warning_percent: number(0, "a percentage ≥ 0").default(90),
-  host_memory_critical_percent: number(0, "a percentage ≥ 0").default(97),
-  exhaustion_critical_hours: number(0, "a number of hours ≥ 0").default(2),
-  exhaustion_warning_hours: number(0, "a number of hours ≥ 0").default(24),
+  overhead_min_mb: numberField("a size in MB ≥ 0", (n) => n >= 0).default(100),
+  host_memory_warning_percent: numberField("a percentage from 0 to 100", (n) => n > 0 && n <= 100).default(90),
+  host_memory_critical_percent: numberField("a percentage from 0 to 100", (n) => n > 0 && n <= 100).default(97),
+  exhaustion_critical_hours: numberField("a number of hours ≥ 0", (n) => n >= 0).default(2),
+  exhaustion_warning_hours: numberField("a number of hours ≥ 0", (n) => n >= 0).default(24),
   /** The trend's window, in milliseconds (MEMSNAP_TREND_WINDOW: 90s, 30m, 2h). */
   trend_window: durationMs(1000, "a window of at least one second").default(30 * 60_000),
 });
@@ -124,10 +106,7 @@ const CliSchema = z.object({
   api_url: z
     .url({ protocol: /^https?$/, error: "expected the http(s) URL of a memsnap daemon's API, such as http://localhost:8080/api/v1" })
     .default("http://localhost:8080/api/v1"),
-  monitor_interval_seconds: z.coerce
-    .number({ error: "expected a number of seconds above 0" })
-    .refine((n) => Number.isFinite(n) && n > 0, { message: "expected a number of seconds above 0" })
-    .default(30),
+  monitor_interval_seconds: numberField("a number of seconds above 0", (n) => n > 0).default(30),
 });
 
 export const ConfigSchema = z.object({
@@ -149,13 +128,12 @@ export const ConfigSchema = z.object({
   data_dir: z.string().min(1).default(".memsnap"),
   output_dir: z.string().min(1).default("memory_snapshots"),
   history_size: integer(2, 100000, "an integer from 2 to 100000").default(480),
+  /** How long one sample may take; unset: two-thirds of the schedule's interval, at most 10 s. */
+  sample_timeout: durationMs(100, "at least 100ms").optional(),
   /** Read /proc/<pid>/smaps_rollup (PSS, shared pages); it costs milliseconds per GiB the target holds. */
   process_smaps: onOff.default(true),
   /** Seconds between two walks of /proc/<pid>/smaps for the memory attribution; 0 turns it off. */
-  smaps_interval_seconds: z.coerce
-    .number({ error: "expected a number of seconds ≥ 0 (0 turns the attribution off)" })
-    .refine((n) => Number.isFinite(n) && n >= 0 && n <= 86400, { message: "expected a number of seconds from 0 to 86400 (0 turns the attribution off)" })
-    .default(60),
+  smaps_interval_seconds: numberField("a number of seconds from 0 to 86400 (0 turns the attribution off)", (n) => n >= 0 && n <= 86400).default(60),
   alerts: onOff.default(true),
   alerting: AlertingSchema.prefault({}),
   external_url: z.url({ protocol: /^https?$/, error: "expected the http(s) URL operators reach memsnap at" }).optional(),

@@ -1,7 +1,7 @@
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import type { SourceOutcome } from "../snapshot/sampler";
+import type { SourceOutcome } from "../sampling/sampler";
 import { ATTRIBUTION_PARTS } from "../snapshot/attribution";
 import type { Snapshot } from "../snapshot/schema";
 import { boundCollections } from "./cardinality";

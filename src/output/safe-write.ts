@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { constants, promises as fs } from "node:fs";
 import path from "node:path";
 
 /** Why a file name was refused; `code` is stable for clients. */
@@ -14,74 +14,116 @@ export class UnsafePathError extends Error {
 }
 
 export class FileExistsError extends Error {
-  constructor(readonly relativePath: string) {
-    super(`${relativePath} already exists in the output folder; send "overwrite": true to replace it`);
+  constructor(readonly name: string) {
+    super(`${name} already exists in the output folder; send "overwrite": true to replace it`);
     this.name = "FileExistsError";
   }
 }
 
 /**
- * Checks a client-supplied name without touching the disk: a relative path of plain
- * segments ending in .json. Returns the normalised relative path.
+ * The folder or the disk, not the name, stopped the write. `kind` says whose move it is:
+ * `conflict` (something else is in the way), `disk_full`, or `not_writable` (the operator's).
  */
-function checkRelativeJsonName(name: string): string {
+export class FolderWriteError extends Error {
+  constructor(
+    readonly kind: "conflict" | "disk_full" | "not_writable",
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "FolderWriteError";
+  }
+}
+
+/** Room left under the file system's 255-byte name limit for the temporary name's prefix and suffix. */
+const MAX_NAME_BYTES = 200;
+
+/**
+ * Checks a client-supplied name without touching the disk: a plain file name ending in
+ * .json, directly in the folder (no subfolders: nothing to swap for a link on the way).
+ */
+function checkFlatJsonName(name: string): void {
   if (name.length === 0) throw new UnsafePathError("empty_path", "file_path is empty");
   if (name.includes("\0")) throw new UnsafePathError("nul_byte", "file_path contains a NUL byte");
   if (path.isAbsolute(name) || path.win32.isAbsolute(name)) {
-    throw new UnsafePathError("absolute_path", "file_path must be relative to the output folder, not absolute");
+    throw new UnsafePathError("absolute_path", "file_path must be a file name in the output folder, not an absolute path");
   }
   const segments = name.split(/[\\/]/);
   if (segments.includes("..")) {
     throw new UnsafePathError("path_traversal", "file_path must not contain '..': files stay inside the output folder");
   }
-  if (segments.some((s) => s === "" || s === ".")) {
-    throw new UnsafePathError("bad_path", "file_path has an empty or '.' segment");
+  if (segments.length > 1) {
+    throw new UnsafePathError(
+      "subfolder",
+      "file_path must be a plain file name such as \"daily-2024-05-01.json\": memsnap writes only directly into the output folder, never into subfolders",
+    );
   }
-  if (!name.toLowerCase().endsWith(".json") || path.basename(name).length <= ".json".length) {
+  if (name === "." || name.startsWith(".")) throw new UnsafePathError("hidden_name", "file_path must not start with '.'");
+  if (!name.toLowerCase().endsWith(".json") || name.length <= ".json".length) {
     throw new UnsafePathError("not_json", "file_path must name a .json file");
   }
-  return segments.join(path.sep);
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
+    throw new UnsafePathError("name_too_long", `file_path is ${Buffer.byteLength(name)} bytes long; keep it to ${MAX_NAME_BYTES} bytes`);
+  }
 }
 
-async function realpathOrNull(p: string): Promise<string | null> {
+/** The real path of each folder, resolved once: a link swapped in later is refused, not followed. */
+const realFolders = new Map<string, string>();
+
+function errnoOf(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException).code;
+}
+
+/** A file-system failure as the folder's problem, in words that say what to do. */
+function folderProblem(err: unknown, folder: string): Error {
+  switch (errnoOf(err)) {
+    case "ENOSPC":
+    case "EDQUOT":
+      return new FolderWriteError("disk_full", "disk_full", `the disk holding ${folder} is full; free space there or point the folder elsewhere`);
+    case "EROFS":
+    case "EACCES":
+    case "EPERM":
+      return new FolderWriteError(
+        "not_writable",
+        "folder_not_writable",
+        `memsnap cannot write in ${folder} (${errnoOf(err)}); make it writable by the user memsnap runs as, or point the folder at a writable one`,
+      );
+    case "ENOTDIR":
+    case "EEXIST":
+      return new FolderWriteError("conflict", "not_a_folder", `${folder} is not a folder; remove what is there or point the folder elsewhere`);
+    case "ELOOP":
+      return new FolderWriteError("conflict", "folder_replaced", `${folder} was replaced by a symbolic link; memsnap does not write through links`);
+    case "ENOENT":
+      return new FolderWriteError("conflict", "folder_removed", `${folder} was removed while memsnap wrote in it; send the request again`);
+    case "EISDIR":
+    case "ENOTEMPTY":
+      return new FolderWriteError("conflict", "not_a_file", "file_path names a folder, not a file");
+    default:
+      return err as Error;
+  }
+}
+
+/** Opens the folder (created if missing) as a directory, never through a link in its last part. */
+async function openFolder(folder: string): Promise<fs.FileHandle> {
+  const flags = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+  const resolved = path.resolve(folder);
   try {
-    return await fs.realpath(p);
-  } catch {
-    return null;
+    let real = realFolders.get(resolved);
+    if (real === undefined) {
+      await fs.mkdir(resolved, { recursive: true });
+      real = await fs.realpath(resolved);
+      realFolders.set(resolved, real);
+    }
+    try {
+      return await fs.open(real, flags);
+    } catch (err) {
+      if (errnoOf(err) !== "ENOENT") throw err;
+      await fs.mkdir(real, { recursive: true });
+      return await fs.open(real, flags);
+    }
+  } catch (err) {
+    throw folderProblem(err, resolved);
   }
-}
-
-function isInside(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
-}
-
-/** The deepest existing ancestor of `dir` must resolve (symlinks followed) inside `root`. */
-async function checkStaysInside(root: string, dir: string): Promise<void> {
-  let probe = dir;
-  let real = await realpathOrNull(probe);
-  while (real === null && isInside(root, path.dirname(probe)) && probe !== root) {
-    probe = path.dirname(probe);
-    real = await realpathOrNull(probe);
-  }
-  const realRoot = await fs.realpath(root);
-  if (real === null || !isInside(realRoot, real)) {
-    throw new UnsafePathError("symlink_escape", "file_path leads out of the output folder through a symbolic link");
-  }
-}
-
-async function checkTargetFile(file: string, relative: string, overwrite: boolean): Promise<void> {
-  let stat;
-  try {
-    stat = await fs.lstat(file);
-  } catch {
-    return;
-  }
-  if (stat.isSymbolicLink()) {
-    throw new UnsafePathError("symlink_escape", "file_path names a symbolic link; memsnap does not write through links");
-  }
-  if (!stat.isFile()) throw new UnsafePathError("not_a_file", "file_path names something that is not a regular file");
-  if (!overwrite) throw new FileExistsError(relative);
 }
 
 export interface WrittenFile {
@@ -90,34 +132,44 @@ export interface WrittenFile {
 }
 
 /**
- * Writes `text` to `relativeName` inside `outputDir` (created if missing), atomically:
- * a temporary file in the same folder, then a link (refusing an existing file) or a
- * rename (replacing it). Nothing is written when any check fails.
+ * Writes `text` as `name` directly inside `folder` (created if missing), atomically: a new
+ * temporary file (O_CREAT|O_EXCL|O_NOFOLLOW) in the opened folder, then a link (refusing an
+ * existing file) or a rename (replacing it) within that same folder. Every path goes through
+ * the folder's open descriptor, so a link swapped in meanwhile leads nowhere else. No
+ * temporary file is left behind on any failure.
  */
-export async function writeInside(outputDir: string, relativeName: string, text: string, overwrite: boolean): Promise<WrittenFile> {
-  const relative = checkRelativeJsonName(relativeName);
-  const root = path.resolve(outputDir);
-  await fs.mkdir(root, { recursive: true });
-  const file = path.join(root, relative);
-  await checkStaysInside(root, path.dirname(file));
-  await checkTargetFile(file, relative, overwrite);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+export async function writeInside(folder: string, name: string, text: string, overwrite: boolean): Promise<WrittenFile> {
+  checkFlatJsonName(name);
+  const dir = await openFolder(folder);
+  const inFolder = (entry: string) => `/proc/self/fd/${dir.fd}/${entry}`;
+  const temp = `.${name}.${randomBytes(6).toString("hex")}.tmp`;
+  let created = false;
   try {
-    await fs.writeFile(temp, text, { flag: "wx", mode: 0o644 });
-    if (overwrite) await fs.rename(temp, file);
-    else await linkRefusingExisting(temp, file, relative);
+    const file = await fs.open(inFolder(temp), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    created = true;
+    try {
+      await file.writeFile(text);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    if (overwrite) await fs.rename(inFolder(temp), inFolder(name));
+    else await linkRefusingExisting(inFolder(temp), inFolder(name), name);
+    return { path: path.join(realFolders.get(path.resolve(folder)) ?? folder, name), bytes: Buffer.byteLength(text) };
+  } catch (err) {
+    if (err instanceof FileExistsError) throw err;
+    throw folderProblem(err, path.resolve(folder));
   } finally {
-    await fs.rm(temp, { force: true });
+    if (created) await fs.rm(inFolder(temp), { force: true }).catch(() => undefined);
+    await dir.close();
   }
-  return { path: file, bytes: Buffer.byteLength(text) };
 }
 
-async function linkRefusingExisting(temp: string, file: string, relative: string): Promise<void> {
+async function linkRefusingExisting(temp: string, file: string, name: string): Promise<void> {
   try {
     await fs.link(temp, file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new FileExistsError(relative);
+    if (errnoOf(err) === "EEXIST") throw new FileExistsError(name);
     throw err;
   }
 }

@@ -31,7 +31,7 @@ function jsonBodies() {
 export function createApp(deps: ServerDeps): Koa {
   const app = new Koa();
   const router = new Router();
-  const guard = requireWriteAccess(deps.config.api_token, deps.config.host);
+  const guard = requireWriteAccess(deps.config.api_token, () => deps.boundAddress?.() ?? null);
   metricsRoutes(router, deps);
   healthRoutes(router, deps);
   snapshotRoutes(router, deps);

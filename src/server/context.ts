@@ -19,6 +19,8 @@ export interface ServerDeps {
   /** The built-in alerting; absent when MEMSNAP_ALERTS=off. */
   alerter?: Alerter | null;
   isReady(): boolean;
+  /** The address the HTTP server bound (server.address()); null before it listens. */
+  boundAddress?: () => string | null;
   /** Samples one target now (joining a sample already under way). */
   sampleNow(target: string): Promise<Snapshot>;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { commaList, count, onOff, severities } from "../../config/fields";
+import { commaList, integerField, onOff, severities } from "../../config/fields";
 import { layoutOf, renderHtml, renderText } from "../message";
 import type { ChannelDescriptor, Notifier } from "./channel";
 import { DeliveryError } from "./retry";
@@ -29,7 +29,7 @@ const EmailSchema = z
   .object({
     smtp_url: z.url({ protocol: /^smtps?$/, error: "expected an smtp:// or smtps:// URL" }).optional(),
     smtp_host: z.string().min(1, "expected a host name or address").optional(),
-    smtp_port: count(1, 65535, "a TCP port from 1 to 65535").optional(),
+    smtp_port: integerField(1, 65535, "a TCP port from 1 to 65535").optional(),
     smtp_secure: onOff.default(false),
     smtp_user: z.string().min(1).optional(),
     smtp_pass: z.string().min(1).optional(),

@@ -1,16 +1,19 @@
 import type { Router, RouterMiddleware } from "@koa/router";
 import { z } from "zod";
-import { FileExistsError, UnsafePathError, writeInside } from "../../output/safe-write";
+import { FileExistsError, FolderWriteError, UnsafePathError, writeInside } from "../../output/safe-write";
 import type { ServerDeps } from "../context";
 import { BadRequest, HttpError } from "../errors";
 import { currentSnapshot } from "./snapshot";
 
 const ExportRequest = z.strictObject({
-  file_path: z.string({ error: "file_path is required: a relative .json name such as \"memory_report.json\"" }),
+  file_path: z.string({ error: "file_path is required: a .json file name such as \"memory_report.json\"" }),
   overwrite: z.boolean({ error: "overwrite must be true or false" }).default(false),
   target: z.string().optional(),
   fresh: z.boolean({ error: "fresh must be true or false" }).default(false),
 });
+
+/** Something in the way is the client's to sort out; a full disk is 507; an unwritable folder is the operator's (503). */
+const FOLDER_STATUS: Record<FolderWriteError["kind"], number> = { conflict: 409, disk_full: 507, not_writable: 503 };
 
 function parseRequest(body: unknown): z.infer<typeof ExportRequest> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -43,6 +46,7 @@ export function exportRoutes(router: Router, deps: ServerDeps, before: RouterMid
     } catch (err) {
       if (err instanceof UnsafePathError) throw new BadRequest(err.code, err.message, { file_path: request.file_path });
       if (err instanceof FileExistsError) throw new HttpError(409, "file_exists", err.message, { file_path: request.file_path });
+      if (err instanceof FolderWriteError) throw new HttpError(FOLDER_STATUS[err.kind], err.code, err.message, { file_path: request.file_path });
       throw err;
     }
   });

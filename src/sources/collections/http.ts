@@ -133,6 +133,11 @@ function describeFailure(url: string, err: unknown, timedOut: boolean, timeoutMs
   return new SourceHttpError(`cannot reach ${url}: ${causeOf(err)}`);
 }
 
+/** Why the caller cancelled: its own words when it gave an Error as the reason. */
+function cancelReason(signal: AbortSignal): string {
+  return signal.reason instanceof Error && signal.reason.name !== "AbortError" ? signal.reason.message : "memsnap is stopping";
+}
+
 /** GETs a text answer, bounded in time and size, with errors that name the URL and the cause. */
 export async function fetchPlainText(url: string, options: FetchJsonOptions, accept = "text/plain"): Promise<string> {
   const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
@@ -140,7 +145,7 @@ export async function fetchPlainText(url: string, options: FetchJsonOptions, acc
     return await fetchText(url, { ...options, headers: { accept, ...options.headers } }, signal);
   } catch (err) {
     if (err instanceof SourceHttpError) throw err;
-    if (options.signal.aborted) throw new SourceHttpError(`reading ${url} was cancelled: memsnap is stopping`);
+    if (options.signal.aborted) throw new SourceHttpError(`reading ${url} was cancelled: ${cancelReason(options.signal)}`);
     throw describeFailure(url, err, signal.aborted, options.timeoutMs);
   }
 }

@@ -12,7 +12,9 @@ const SOURCE = "qdrant";
 const MEMORY_SOURCE = "qdrant /collections/{name}/memory: ram_bytes + cached_bytes (measured: heap and resident mapped pages)";
 const TELEMETRY_SOURCE = "qdrant /telemetry: vectors_size_bytes + payloads_size_bytes (Qdrant's own estimate)";
 /** Collection details read at once: enough to be quick, few enough not to load the database. */
-const DETAIL_CONCURRENCY = 4;
+const DETAIL_CONCURRENCY = 8;
+/** Collections named one by one in the error about those not read; the rest are counted. */
+const UNREAD_NAMED = 20;
 
 /** Scalar (`{scalar: {type: "int8"}}`), product or binary; other shapes are kept to be named. */
 const QuantizationConfig = z
@@ -169,6 +171,13 @@ function isCounted({ name, info }: { name: string; info: CollectionInfo }, error
   return false;
 }
 
+function unreadMessage(unread: string[], signal: AbortSignal): string {
+  const named = unread.slice(0, UNREAD_NAMED).map((name) => JSON.stringify(name)).join(", ");
+  const more = unread.length > UNREAD_NAMED ? ` and ${unread.length - UNREAD_NAMED} more` : "";
+  const why = signal.reason instanceof Error ? signal.reason.message : "the sample was cancelled";
+  return `${unread.length} collections not read (${why}); their figures are missing from this snapshot: ${named}${more}`;
+}
+
 export interface QdrantOptions {
   url: string;
   timeoutMs: number;
@@ -198,12 +207,23 @@ export class QdrantSource implements CollectionSource {
     return fetchJson(url, request).then((body) => parseShape(schema, body, url));
   }
 
-  /** A collection deleted between the listing and its read is left out (null). */
-  private detail(name: string, signal: AbortSignal): Promise<CollectionInfo | null> {
+  /**
+   * A collection deleted between the listing and its read is left out (null); so is one not
+   * read when the sample's signal aborts (its deadline), which goes to `unread`.
+   */
+  private detail(name: string, signal: AbortSignal, unread: string[]): Promise<CollectionInfo | null> {
+    if (signal.aborted) {
+      unread.push(name);
+      return Promise.resolve(null);
+    }
     return this.get(`collections/${encodeURIComponent(name)}`, CollectionInfo, signal).then(
       (info) => info.result,
       (err: unknown) => {
         if (err instanceof SourceHttpError && err.status === 404) return null;
+        if (signal.aborted) {
+          unread.push(name);
+          return null;
+        }
         throw err;
       },
     );
@@ -236,11 +256,13 @@ export class QdrantSource implements CollectionSource {
 
   async collections(signal: AbortSignal, errors: SourceError[]): Promise<CollectionsReading> {
     const listed = (await this.get("collections", CollectionList, signal)).result.collections.map((c) => c.name);
+    const unread: string[] = [];
     const [detailsRead, memoryRead, metricsRead] = await Promise.allSettled([
-      mapLimited(listed, DETAIL_CONCURRENCY, (name) => this.detail(name, signal)),
+      mapLimited(listed, DETAIL_CONCURRENCY, (name) => this.detail(name, signal, unread)),
       mapLimited(listed, DETAIL_CONCURRENCY, (name) => this.memory(name, signal)),
       this.metricsText(signal),
     ]);
+    if (unread.length > 0) errors.push({ source: SOURCE, message: unreadMessage(unread, signal) });
     const memory = new Map(settled(memoryRead).map((read, i) => [listed[i], read]));
     const read = settled(detailsRead)
       .map((info, i) => ({ name: listed[i], info }))

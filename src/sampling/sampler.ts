@@ -6,8 +6,16 @@ import { hasExited, readProcessStat } from "../sources/process-stat";
 import type { SmapsCadence, SmapsReading } from "../sources/smaps";
 import { readSystemMemory } from "../sources/system";
 import type { Target } from "../sources/target";
-import type { CgroupMemory, CollectionFigures, CollectionsReading, ProcessMemory, SourceError, SystemMemory } from "../sources/types";
-import type { Sample } from "./sample";
+import type {
+  CgroupMemory,
+  CollectionFigures,
+  CollectionSource,
+  CollectionsReading,
+  ProcessMemory,
+  SourceError,
+  SystemMemory,
+} from "../sources/types";
+import type { Sample } from "../snapshot/sample";
 
 /** How long one source took and whether it answered. */
 export interface SourceOutcome {
@@ -59,12 +67,58 @@ function readTargetCgroup(target: Target, pid: number | null): CgroupMemory | nu
 
 const processIsGone = (err: unknown) => err instanceof LocateError || err instanceof ProcessNotFoundError;
 
+/** Why a sample's reads were cut off: its deadline passed. */
+export class SampleDeadlineError extends Error {
+  constructor(readonly deadlineMs: number) {
+    super(`the sample deadline of ${(deadlineMs / 1000).toFixed(1)} s passed (MEMSNAP_SAMPLE_TIMEOUT)`);
+    this.name = "SampleDeadlineError";
+  }
+}
+
+/** Time a source is given, after its signal aborts, to return what it has read so far. */
+const WIND_DOWN_MS = 250;
+
 export interface SampleOptions extends ProcessReadOptions {
+  /** The sample ends within this long, with what was read by then; none: no deadline. */
+  deadlineMs?: number;
   /** The target's smaps walk on its own cadence; without it, no attribution. */
   smaps?: SmapsCadence;
 }
 
-/** Reads host, process, cgroup, smaps and collections of one target. Never throws. */
+/**
+ * Reads the collections with a deadline: the source's signal aborts a little before it, so a
+ * source can return a partial reading (naming what is missing); at the deadline the sample
+ * goes on without it. Errors the source reports after that are not taken.
+ */
+async function readCollections(
+  source: CollectionSource,
+  signal: AbortSignal,
+  deadlineMs: number | undefined,
+  errors: SourceError[],
+): Promise<CollectionsReading> {
+  if (deadlineMs === undefined) return source.collections(signal, errors);
+  const stop = new AbortController();
+  const own: SourceError[] = [];
+  const windDown = setTimeout(() => stop.abort(new SampleDeadlineError(deadlineMs)), Math.max(deadlineMs - WIND_DOWN_MS, deadlineMs / 2));
+  let cutOff: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    cutOff = setTimeout(() => reject(new SampleDeadlineError(deadlineMs)), deadlineMs);
+  });
+  try {
+    return await Promise.race([source.collections(AbortSignal.any([signal, stop.signal]), own), deadline]);
+  } finally {
+    clearTimeout(windDown);
+    clearTimeout(cutOff);
+    errors.push(...own.splice(0));
+  }
+}
+
+/** Reads host, process, cgroup and collections of one target. Never throws. */
+/** What is left of the deadline of a sample that started at `started`. */
+function remaining(deadlineMs: number | undefined, started: number): number | undefined {
+  return deadlineMs === undefined ? undefined : Math.max(0, deadlineMs - (performance.now() - started));
+}
+
 export async function sampleTarget(target: Target, signal: AbortSignal, options: SampleOptions = { smapsRollup: true }): Promise<TimedSample> {
   const takenAt = new Date();
   const started = performance.now();
@@ -83,7 +137,7 @@ export async function sampleTarget(target: Target, signal: AbortSignal, options:
   let reading: CollectionsReading | null = null;
   if (target.collections !== null) {
     const source = target.collections;
-    reading = await round.run(source.kind, () => source.collections(signal, round.errors), () => true);
+    reading = await round.run(source.kind, () => readCollections(source, signal, remaining(options.deadlineMs, started), round.errors), () => true);
   }
   const collections: CollectionFigures[] | null = reading?.collections ?? null;
   return {

@@ -14,8 +14,10 @@ interface Dependency {
   typeOnly: boolean;
 }
 
+/** A module of src/, or for one outside it (the page's browser code in web/), its path from the repository root. */
 function resolveLocal(from: string, specifier: string): string {
   const base = path.join(path.dirname(from), specifier);
+  if (base.startsWith("..")) return path.join("src", base).split(path.sep).join("/");
   const candidates = [`${base}.ts`, path.join(base, "index.ts")];
   const found = candidates.find((c) => modules.includes(c));
   if (found === undefined) throw new Error(`${from} imports ${specifier}, which is not a module of src/`);

@@ -1,3 +1,4 @@
+import { unitSuffix } from "../snapshot/catalog";
 import { ALERTED_SEVERITIES } from "../config/fields";
 import type { AlertFacts, Notification } from "./notification";
 import type { ChannelName } from "./notifiers/registry";
@@ -22,6 +23,7 @@ function factsOf(alert: AlertState, previous: AlertBook): AlertFacts {
     message: alert.message,
     value: alert.value,
     threshold: alert.threshold,
+    unit: unitSuffix(alert.alertname),
     startsAt: firingSince,
     endsAt: resolved ? alert.since : null,
   };

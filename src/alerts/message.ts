@@ -1,5 +1,4 @@
 import { runbookUrl } from "../runbook";
-import { unitSuffix } from "../snapshot/catalog";
 import { snapshotUrl, type AlertFacts, type Notification } from "./notification";
 
 /** One message, before a channel writes it out as plain text, HTML, Block Kit or JSON. */
@@ -22,8 +21,8 @@ const COLORS = { critical: "#E01E5A", warning: "#ECB22E", resolved: "#2EB67D", t
 
 export const oneLine = (text: string) => text.replace(/\s*[\r\n]+\s*/g, " ");
 
-export function figure(value: number | null, alertname: string): string {
-  return value === null ? "unknown" : `${value}${unitSuffix(alertname)}`;
+export function figure(value: number | null, unit: string): string {
+  return value === null ? "unknown" : `${value}${unit}`;
 }
 
 function title(n: Notification, top: AlertFacts): string {
@@ -40,8 +39,8 @@ function alertLayout(n: Notification, top: AlertFacts): Layout {
     title: title(n, top),
     headline: resolved ? `Recovered. It was: ${top.message}` : top.message,
     fields: [
-      [resolved ? "Last value while firing" : "Value", figure(top.value, top.alertname)],
-      ["Threshold", figure(top.threshold, top.alertname)],
+      [resolved ? "Last value while firing" : "Value", figure(top.value, top.unit)],
+      ["Threshold", figure(top.threshold, top.unit)],
       [resolved ? "Health score now" : "Health score", health],
       [resolved ? "Resolved at" : "Firing since", resolved ? (top.endsAt ?? n.createdAt) : top.startsAt],
     ],

@@ -9,6 +9,8 @@ const AlertFactsSchema = z.object({
   message: z.string(),
   value: z.number().nullable(),
   threshold: z.number().nullable(),
+  /** What follows the value and threshold in a message (" %", " MB"), from the catalog of codes. */
+  unit: z.string().default(""),
   /** When the alert started firing (ISO 8601). */
   startsAt: z.iso.datetime(),
   /** When it resolved; null while it fires. */

@@ -113,12 +113,12 @@ async function readCollections(
   }
 }
 
-/** Reads host, process, cgroup and collections of one target. Never throws. */
 /** What is left of the deadline of a sample that started at `started`. */
 function remaining(deadlineMs: number | undefined, started: number): number | undefined {
   return deadlineMs === undefined ? undefined : Math.max(0, deadlineMs - (performance.now() - started));
 }
 
+/** Reads host, process, cgroup, smaps and collections of one target, within its deadline. Never throws. */
 export async function sampleTarget(target: Target, signal: AbortSignal, options: SampleOptions = { smapsRollup: true }): Promise<TimedSample> {
   const takenAt = new Date();
   const started = performance.now();

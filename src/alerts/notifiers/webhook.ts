@@ -64,8 +64,8 @@ function webhookAlert(n: Notification, a: AlertFacts): WebhookAlert {
     labels,
     annotations: {
       summary: a.message,
-      value: figure(a.value, a.alertname),
-      threshold: figure(a.threshold, a.alertname),
+      value: figure(a.value, a.unit),
+      threshold: figure(a.threshold, a.unit),
       runbook_url: `docs/runbook.md#${a.alertname.toLowerCase()}`,
     },
     startsAt: a.startsAt,

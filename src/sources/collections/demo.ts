@@ -5,6 +5,7 @@ import { count, parseShape } from "./shape";
 import { VectorizerSource, type VectorizerOptions } from "./vectorizer";
 
 const SOURCE = "demo";
+const MEASURED_SOURCE = "demo size.total_bytes: the bytes the demo store holds for the collection in V8, as it counts them (docs/attribution.md)";
 
 const DemoRuntime = z.object({
   runtime: z.object({ v8_heap_used_bytes: count, v8_heap_resident_bytes: count }),
@@ -40,6 +41,7 @@ export class DemoSource implements CollectionSource {
   /** The runtime figures are asked for once the collections are read: a store that is down is one error, not two. */
   async collections(signal: AbortSignal, errors: SourceError[]): Promise<CollectionsReading> {
     const reading = await this.vectorizer.collections(signal, errors);
-    return { ...reading, runtime: await this.runtime(signal, errors) };
+    const collections = reading.collections.map((c) => ({ ...c, actualSource: MEASURED_SOURCE }));
+    return { ...reading, collections, runtime: await this.runtime(signal, errors) };
   }
 }

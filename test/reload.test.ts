@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
 import { Allocator } from "./helpers/allocator";
 import { startServe, type ServeProcess } from "./helpers/cli";
 import { getJson, metricSamples, waitFor } from "./helpers/daemon";
-import { scratchDir } from "./helpers/scratch";
 import { SlackReceiver } from "./helpers/slack-receiver";
 
 // `memsnap serve --config FILE` re-reads FILE on SIGHUP. A `none` target watches a process holding
@@ -16,15 +16,16 @@ const ALERT = "HealthScoreCritical";
 const HELD_MB = 200;
 
 describe("reloading the configuration on SIGHUP", () => {
-  // Declared before scratchDir, so that the processes writing into the folder stop before it is removed.
+  // The folder is removed here, after the processes writing into it have stopped.
   afterAll(async () => {
     if (memsnap !== undefined && memsnap.child.exitCode === null) {
       memsnap.child.kill("SIGTERM");
       await memsnap.exited;
     }
     await Promise.all([allocator?.stop(), slack?.stop()]);
+    rmSync(dir, { recursive: true, force: true });
   });
-  const dir = scratchDir("production-reload");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-production-reload-"));
   const configFile = path.join(dir, "memsnap.yaml");
   let allocator: Allocator;
   let slack: SlackReceiver;

@@ -1,29 +1,31 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
 import { Allocator } from "./helpers/allocator";
 import { startServe, type ServeProcess } from "./helpers/cli";
 import { getJson, metricSamples, waitFor } from "./helpers/daemon";
-import { scratchDir } from "./helpers/scratch";
 import { SlackReceiver } from "./helpers/slack-receiver";
 
 // `memsnap serve --config FILE` re-reads FILE on SIGHUP. A `none` target watches a process holding
-// 200 MB, all of it unaccounted: UnaccountedMemoryCritical fires at 150 MB and is sent to Slack once.
-// Samples come only from ?fresh=true, so each one is the test's.
+// 200 MB, sampled every second (scheduled samples drive the alerts). With every deduction critical
+// (health_critical_score 100: any score under 100), HealthScoreCritical fires and is sent to Slack once;
+// the reload lowers the threshold to 99, under which the score stays.
 
-const ALERT = "UnaccountedMemoryCritical";
+const ALERT = "HealthScoreCritical";
 const HELD_MB = 200;
 
 describe("reloading the configuration on SIGHUP", () => {
-  // Declared before scratchDir, so that the processes writing into the folder stop before it is removed.
+  // The folder is removed here, after the processes writing into it have stopped.
   afterAll(async () => {
     if (memsnap !== undefined && memsnap.child.exitCode === null) {
       memsnap.child.kill("SIGTERM");
       await memsnap.exited;
     }
     await Promise.all([allocator?.stop(), slack?.stop()]);
+    rmSync(dir, { recursive: true, force: true });
   });
-  const dir = scratchDir("production-reload");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-production-reload-"));
   const configFile = path.join(dir, "memsnap.yaml");
   let allocator: Allocator;
   let slack: SlackReceiver;
@@ -33,11 +35,11 @@ describe("reloading the configuration on SIGHUP", () => {
     writeFileSync(
       configFile,
       stringify({
-        schedule: "0 0 0 1 1 *",
+        schedule: "* * * * * *",
         data_dir: path.join(dir, "data"),
         output_dir: path.join(dir, "out"),
         targets,
-        thresholds: { unaccounted_critical_mb: thresholdMb },
+        thresholds: { health_critical_score: thresholdMb },
         runbook_base_url: "https://wiki.example.com/memsnap/runbook",
         alerting: { slack: { webhook_url: slack.url }, retry: { attempts: 2, base_delay: "20ms" } },
       }),
@@ -51,10 +53,13 @@ describe("reloading the configuration on SIGHUP", () => {
     return waitFor(() => memsnap.logs.slice(seen).find((l) => outcomes.includes(l.msg as string)), `one of ${outcomes.join(", ")}`);
   }
 
-  async function freshSample(target = "held"): Promise<any> {
-    const { status, body } = await getJson(`${memsnap.url}/api/v1/memory-snapshot?target=${target}&fresh=true`);
-    expect(status).toBe(200);
-    return body;
+  /** The first scheduled sample of the target taken after now. */
+  async function nextSample(target = "held"): Promise<any> {
+    const after = Date.now();
+    return waitFor(async () => {
+      const { status, body } = await getJson(`${memsnap.url}/api/v1/memory-snapshot?target=${target}`);
+      return status === 200 && Date.parse(body.timestamp) > after ? body : undefined;
+    }, `a sample of ${target} after ${new Date(after).toISOString()}`);
   }
 
   const thresholdIn = (snapshot: any) => snapshot.findings.find((f: { code: string }) => f.code === ALERT)?.threshold;
@@ -67,24 +72,24 @@ describe("reloading the configuration on SIGHUP", () => {
   beforeAll(async () => {
     [allocator, slack] = await Promise.all([Allocator.start(), SlackReceiver.start()]);
     await allocator.allocate(HELD_MB);
-    writeConfig(150);
+    writeConfig(100);
     memsnap = await startServe({ MEMSNAP_HOST: "127.0.0.1" }, ["--config", configFile, "--port", "0"]);
   }, 30_000);
 
   it("applies a changed threshold from the next sample, keeping the firing alert without sending it again", async () => {
-    expect(thresholdIn(await freshSample())).toBe(150);
+    expect(thresholdIn(await nextSample())).toBe(100);
     await waitFor(async () => ((await alert())?.last_notification?.channels?.slack === "delivered" ? true : undefined), "the firing message");
     expect(slack.posts).toHaveLength(1);
-    expect(JSON.stringify(slack.posts[0].payload)).toContain("<https://wiki.example.com/memsnap/runbook#unaccountedmemorycritical|Runbook>");
+    expect(JSON.stringify(slack.posts[0].payload)).toContain("<https://wiki.example.com/memsnap/runbook#healthscorecritical|Runbook>");
     const firing = await alert();
     expect(firing.state).toBe("firing");
 
-    writeConfig(160);
+    writeConfig(99);
     expect(await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).toMatchObject({ msg: "configuration reloaded" });
-    expect(thresholdIn(await freshSample())).toBe(160);
-    await freshSample();
+    expect(thresholdIn(await nextSample())).toBe(99);
+    await nextSample();
     const after = await alert();
-    expect(after).toMatchObject({ state: "firing", since: firing.since, threshold: 160 });
+    expect(after).toMatchObject({ state: "firing", since: firing.since, threshold: 99 });
     expect(after.last_notification.at).toBe(firing.last_notification.at);
     expect(slack.posts).toHaveLength(1);
   });
@@ -93,23 +98,23 @@ describe("reloading the configuration on SIGHUP", () => {
     writeConfig("lots");
     const refused = await hangUp(["configuration reloaded", "configuration refused; the running one stays"]);
     expect(refused).toMatchObject({ msg: "configuration refused; the running one stays", level: 50 });
-    expect(JSON.stringify(refused.problems)).toContain("thresholds.unaccounted_critical_mb");
-    expect(thresholdIn(await freshSample())).toBe(160);
+    expect(JSON.stringify(refused.problems)).toContain("thresholds.health_critical_score");
+    expect(thresholdIn(await nextSample())).toBe(99);
     expect((await alert()).state).toBe("firing");
     expect(memsnap.child.exitCode).toBeNull();
   });
 
   it("starts a target added to the file and drops one removed from it, series included", async () => {
-    writeConfig(160, [
+    writeConfig(99, [
       { name: "held", kind: "none", pid: allocator.pid },
       { name: "second", kind: "none", pid: allocator.pid },
     ]);
     expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe("configuration reloaded");
-    expect((await freshSample("second")).target.name).toBe("second");
+    expect((await nextSample("second")).target.name).toBe("second");
     const withSecond = metricSamples(await (await fetch(`${memsnap.url}/metrics`)).text());
     expect(withSecond.get('memsnap_target_up{target="second"}')).toBe(1);
 
-    writeConfig(160);
+    writeConfig(99);
     expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe("configuration reloaded");
     expect((await getJson(`${memsnap.url}/api/v1/memory-snapshot?target=second`)).status).toBe(404);
     const text = await (await fetch(`${memsnap.url}/metrics`)).text();
@@ -128,11 +133,11 @@ describe("reloading the configuration on SIGHUP", () => {
 
   it("changes the log level", async () => {
     const debugLines = () => memsnap.logs.filter((l) => l.level === 20 && l.msg === "sampled").length;
-    await freshSample();
+    await nextSample();
     expect(debugLines()).toBe(0);
     writeFileSync(configFile, `log_level: debug\n${readFileSync(configFile, "utf8")}`);
     expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe("configuration reloaded");
-    await freshSample();
+    await nextSample();
     await waitFor(() => (debugLines() > 0 ? true : undefined), "a debug line");
   });
 });

@@ -1,5 +1,6 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import os from "node:os";
 import path from "node:path";
 import bcrypt from "bcryptjs";
 import { stringify } from "yaml";
@@ -7,7 +8,6 @@ import { z } from "zod";
 import { httpsGet, makeCertificate, makeCertificateAuthority } from "./helpers/certificates";
 import { startServe, type ServeProcess } from "./helpers/cli";
 import { getJson, waitFor } from "./helpers/daemon";
-import { scratchDir } from "./helpers/scratch";
 import { startPrometheus, type ReadyServer } from "./kit/processes";
 
 // memsnap behind the exporter-toolkit web configuration: TLS with a certificate made by openssl and
@@ -35,15 +35,16 @@ function plainGet(url: string): Promise<number | string> {
 }
 
 describe("a real Prometheus scraping memsnap over TLS with basic auth", () => {
-  // Declared before scratchDir, so that the processes writing into the folder stop before it is removed.
+  // The folder is removed here, after the processes writing into it have stopped.
   afterAll(async () => {
     await prometheus?.process.stop();
     if (memsnap !== undefined && memsnap.child.exitCode === null) {
       memsnap.child.kill("SIGTERM");
       await memsnap.exited;
     }
+    rmSync(dir, { recursive: true, force: true });
   });
-  const dir = scratchDir("production-secure-scrape");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-production-secure-scrape-"));
   let ca: { cert: string; key: string };
   let memsnap: ServeProcess;
   let prometheus: ReadyServer | undefined;

@@ -98,10 +98,9 @@ describe("the time to the memory limit", () => {
     expect(computeTrend(two, pressureAt(two), RULE, 30 * SECOND_MS)!.hoursUntilMemoryLimitReason).toBe("fewer than 3 readings of the working set in the trend window");
   });
 
-  it("takes the unexplained figure where the attribution gives one, else the unaccounted one", () => {
+  it("follows the attribution's unexplained figure, and has no unexplained slope without it", () => {
     const points = growing(10, MINUTE_MS, 1);
-    const fallback = computeTrend(points, null, RULE, 30 * MINUTE_MS)!;
-    expect(fallback.unexplainedSlopeBytesPerHour! / MB).toBeCloseTo(60, 6);
+    expect(computeTrend(points, null, RULE, 30 * MINUTE_MS)!.unexplainedSlopeBytesPerHour).toBeNull();
     const attributed = points.map((p, i) => ({ ...p, unexplainedBytes: (10 + 2 * i) * MB }));
     expect(computeTrend(attributed, null, RULE, 30 * MINUTE_MS)!.unexplainedSlopeBytesPerHour! / MB).toBeCloseTo(120, 6);
   });

@@ -98,10 +98,10 @@ describe("the time to the memory limit", () => {
     expect(computeTrend(two, pressureAt(two), RULE, 30 * SECOND_MS)!.hoursUntilMemoryLimitReason).toBe("fewer than 3 readings of the working set in the trend window");
   });
 
-  it("takes the unexplained figure where the attribution gives one, else the unaccounted one", () => {
+  it("takes the unexplained slope from the attribution; without one it is null, not the unaccounted figure's", () => {
     const points = growing(10, MINUTE_MS, 1);
-    const fallback = computeTrend(points, null, RULE, 30 * MINUTE_MS)!;
-    expect(fallback.unexplainedSlopeBytesPerHour! / MB).toBeCloseTo(60, 6);
+    const unattributed = computeTrend(points, null, RULE, 30 * MINUTE_MS)!;
+    expect(unattributed.unexplainedSlopeBytesPerHour).toBeNull();
     const attributed = points.map((p, i) => ({ ...p, unexplainedBytes: (10 + 2 * i) * MB }));
     expect(computeTrend(attributed, null, RULE, 30 * MINUTE_MS)!.unexplainedSlopeBytesPerHour! / MB).toBeCloseTo(120, 6);
   });

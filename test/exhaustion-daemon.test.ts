@@ -1,13 +1,12 @@
 import { FINDINGS } from "../src/snapshot/catalog";
-import { Allocator } from "./helpers/allocator";
+import type { Allocator } from "./helpers/allocator";
 import { getJson, scrape, startTestDaemon, untilReady, type TestDaemon } from "./helpers/daemon";
+import { HeldMemoryDatabase } from "./helpers/held-memory";
 
-/** A `none` target watching the allocator; over 150 MB unaccounted is critical. Only the start takes a scheduled sample. */
-function envFor(name: string, allocator: Allocator): Record<string, string> {
+/** A database whose process holds the memory; over 150 MB unaccounted is critical. Only the start takes a scheduled sample. */
+function envFor(name: string, held: HeldMemoryDatabase): Record<string, string> {
   return {
-    MEMSNAP_TARGET: "none",
-    MEMSNAP_TARGET_NAME: name,
-    MEMSNAP_TARGET_PID: String(allocator.pid),
+    ...held.env(name),
     MEMSNAP_SCHEDULE: "0 0 0 1 1 *",
     MEMSNAP_UNACCOUNTED_CRITICAL_MB: "150",
   };
@@ -23,12 +22,12 @@ describe("alerts and health in the daemon", () => {
   });
 
   async function watched(name: string): Promise<{ allocator: Allocator; daemon: TestDaemon }> {
-    const allocator = await Allocator.start();
-    started.push(allocator);
-    const daemon = await startTestDaemon(envFor(name, allocator));
+    const held = await HeldMemoryDatabase.start();
+    started.push(held);
+    const daemon = await startTestDaemon(envFor(name, held));
     started.push(daemon);
     await untilReady(daemon);
-    return { allocator, daemon };
+    return { allocator: held.allocator, daemon };
   }
 
   it("fires nothing on three ?fresh=true GETs right after start, though they see a critical condition; the next scheduled sample fires it", async () => {

@@ -1,15 +1,16 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
-import { Allocator } from "./helpers/allocator";
 import { startServe, type ServeProcess } from "./helpers/cli";
-import { getJson, metricSamples, waitFor } from "./helpers/daemon";
+import { freshSnapshot, getJson, metricSamples, waitFor } from "./helpers/daemon";
+import { HeldMemoryDatabase, QUIET_OVERHEAD_MIN_MB } from "./helpers/held-memory";
 import { scratchDir } from "./helpers/scratch";
 import { SlackReceiver } from "./helpers/slack-receiver";
 
-// `memsnap serve --config FILE` re-reads FILE on SIGHUP. A `none` target watches a process holding
-// 200 MB, all of it unaccounted: UnaccountedMemoryCritical fires at 150 MB and is sent to Slack once.
-// Samples come only from ?fresh=true, so each one is the test's.
+// `memsnap serve --config FILE` re-reads FILE on SIGHUP. A database target whose collections hold a
+// few bytes watches a process holding 200 MB, nearly all of it unaccounted: UnaccountedMemoryCritical
+// fires at 150 MB and is sent to Slack once. A sample every second drives the alert (a ?fresh=true
+// one never does), so the test waits for the state it expects.
 
 const ALERT = "UnaccountedMemoryCritical";
 const HELD_MB = 200;
@@ -17,19 +18,19 @@ const HELD_MB = 200;
 describe("reloading the configuration on SIGHUP", () => {
   const dir = scratchDir("production-reload");
   const configFile = path.join(dir, "memsnap.yaml");
-  let allocator: Allocator;
+  let held: HeldMemoryDatabase;
   let slack: SlackReceiver;
   let memsnap: ServeProcess;
 
-  function writeConfig(thresholdMb: number | string, targets: Array<Record<string, unknown>> = [{ name: "held", kind: "none", pid: allocator.pid }]): void {
+  function writeConfig(thresholdMb: number | string, targets: Array<Record<string, unknown>> = [held.target("held")]): void {
     writeFileSync(
       configFile,
       stringify({
-        schedule: "0 0 0 1 1 *",
+        schedule: "* * * * * *",
         data_dir: path.join(dir, "data"),
         output_dir: path.join(dir, "out"),
         targets,
-        thresholds: { unaccounted_critical_mb: thresholdMb },
+        thresholds: { unaccounted_critical_mb: thresholdMb, overhead_min_mb: QUIET_OVERHEAD_MIN_MB },
         runbook_base_url: "https://wiki.example.com/memsnap/runbook",
         alerting: { slack: { webhook_url: slack.url }, retry: { attempts: 2, base_delay: "20ms" } },
       }),
@@ -43,8 +44,9 @@ describe("reloading the configuration on SIGHUP", () => {
     return waitFor(() => memsnap.logs.slice(seen).find((l) => outcomes.includes(l.msg as string)), `one of ${outcomes.join(", ")}`);
   }
 
+  /** A snapshot of `target` taken after this call. */
   async function freshSample(target = "held"): Promise<any> {
-    const { status, body } = await getJson(`${memsnap.url}/api/v1/memory-snapshot?target=${target}&fresh=true`);
+    const { status, body } = await freshSnapshot(memsnap, `&target=${target}`);
     expect(status).toBe(200);
     return body;
   }
@@ -57,8 +59,7 @@ describe("reloading the configuration on SIGHUP", () => {
   }
 
   beforeAll(async () => {
-    [allocator, slack] = await Promise.all([Allocator.start(), SlackReceiver.start()]);
-    await allocator.allocate(HELD_MB);
+    [held, slack] = await Promise.all([HeldMemoryDatabase.start(HELD_MB), SlackReceiver.start()]);
     writeConfig(150);
     memsnap = await startServe({ MEMSNAP_HOST: "127.0.0.1" }, ["--config", configFile, "--port", "0"]);
   }, 30_000);
@@ -68,7 +69,7 @@ describe("reloading the configuration on SIGHUP", () => {
       memsnap.child.kill("SIGTERM");
       await memsnap.exited;
     }
-    await Promise.all([allocator?.stop(), slack?.stop()]);
+    await Promise.all([held?.stop(), slack?.stop()]);
   });
 
   it("applies a changed threshold from the next sample, keeping the firing alert without sending it again", async () => {
@@ -82,8 +83,10 @@ describe("reloading the configuration on SIGHUP", () => {
     writeConfig(160);
     expect(await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).toMatchObject({ msg: "configuration reloaded" });
     expect(thresholdIn(await freshSample())).toBe(160);
-    await freshSample();
-    const after = await alert();
+    const after = await waitFor(async () => {
+      const current = await alert();
+      return current?.threshold === 160 ? current : undefined;
+    }, "a scheduled sample to apply the new threshold to the alert");
     expect(after).toMatchObject({ state: "firing", since: firing.since, threshold: 160 });
     expect(after.last_notification.at).toBe(firing.last_notification.at);
     expect(slack.posts).toHaveLength(1);
@@ -101,8 +104,8 @@ describe("reloading the configuration on SIGHUP", () => {
 
   it("starts a target added to the file and drops one removed from it, series included", async () => {
     writeConfig(160, [
-      { name: "held", kind: "none", pid: allocator.pid },
-      { name: "second", kind: "none", pid: allocator.pid },
+      held.target("held"),
+      { name: "second", kind: "none", pid: held.allocator.pid },
     ]);
     expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe("configuration reloaded");
     expect((await freshSample("second")).target.name).toBe("second");
@@ -132,7 +135,6 @@ describe("reloading the configuration on SIGHUP", () => {
     expect(debugLines()).toBe(0);
     writeFileSync(configFile, `log_level: debug\n${readFileSync(configFile, "utf8")}`);
     expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe("configuration reloaded");
-    await freshSample();
-    expect(debugLines()).toBe(1);
+    await waitFor(() => (debugLines() > 0 ? true : undefined), "a sample logged at debug level");
   });
 });

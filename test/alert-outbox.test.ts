@@ -1,25 +1,26 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { Allocator } from "./helpers/allocator";
 import { startServe, type ServeProcess } from "./helpers/cli";
 import { metricSamples, waitFor } from "./helpers/daemon";
+import { HeldMemoryDatabase } from "./helpers/held-memory";
 import { scratchDir } from "./helpers/scratch";
 import { SlackReceiver } from "./helpers/slack-receiver";
 import { SmtpReceiver } from "./helpers/smtp-receiver";
 
 /**
- * Real `memsnap serve` processes watching a small real process: over 1 MB unaccounted is
- * critical, so an alert fires at the first scheduled sample (every second) and stays firing.
+ * Real `memsnap serve` processes watching a database (collections of a few bytes) whose small real
+ * process holds the memory: over 1 MB unaccounted is critical, so an alert fires at the first
+ * scheduled sample (every second) and stays firing.
  */
 describe("the notification outbox of a real daemon", () => {
   const scratch = scratchDir("delivery-outbox");
   let slack: SlackReceiver;
-  let watched: Allocator;
+  let watched: HeldMemoryDatabase;
   const running = new Set<ServeProcess>();
   let runs = 0;
 
   beforeAll(async () => {
-    [slack, watched] = await Promise.all([SlackReceiver.start(), Allocator.start()]);
+    [slack, watched] = await Promise.all([SlackReceiver.start(), HeldMemoryDatabase.start()]);
   });
 
   beforeEach(() => {
@@ -38,9 +39,7 @@ describe("the notification outbox of a real daemon", () => {
   function env(dataDir: string, extra: Record<string, string>): Record<string, string> {
     return {
       MEMSNAP_HOST: "127.0.0.1",
-      MEMSNAP_TARGET: "none",
-      MEMSNAP_TARGET_NAME: "watched",
-      MEMSNAP_TARGET_PID: String(watched.pid),
+      ...watched.env("watched"),
       MEMSNAP_SCHEDULE: "* * * * * *",
       MEMSNAP_UNACCOUNTED_CRITICAL_MB: "1",
       MEMSNAP_DATA_DIR: dataDir,

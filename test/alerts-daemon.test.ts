@@ -1,27 +1,24 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { Allocator } from "./helpers/allocator";
 import { getJson, startTestDaemon, untilReady, waitFor, type TestDaemon } from "./helpers/daemon";
+import { HeldMemoryDatabase, QUIET_OVERHEAD_MIN_MB } from "./helpers/held-memory";
 import { SlackReceiver } from "./helpers/slack-receiver";
-import { freeLoopbackPort } from "./helpers/listen";
-import { SmtpReceiver } from "./helpers/smtp-receiver";
-import { scratchDir } from "./helpers/scratch";
+import { refusingPort, SmtpReceiver } from "./helpers/smtp-receiver";
 
-const ALERT = "HealthScoreCritical";
+const ALERT = "UnaccountedMemoryCritical";
 const HELD_MB = 200;
 
 /**
- * A `none` target watching the allocator, with every deduction critical (a score under 100): over
- * 100 MB of resident memory (the `unaccounted_memory` deduction) raises HealthScoreCritical.
- * Scheduled samples come only from the test.
+ * A database whose process holds the memory: over 150 MB unaccounted is critical, the overhead
+ * codes stay quiet. Scheduled samples come only from the start and the test.
  */
-function alertEnv(name: string, allocator: Allocator, dataDir: string, channels: Record<string, string>): Record<string, string> {
+function alertEnv(name: string, held: HeldMemoryDatabase, dataDir: string, channels: Record<string, string>): Record<string, string> {
   return {
-    MEMSNAP_TARGET: "none",
-    MEMSNAP_TARGET_NAME: name,
-    MEMSNAP_TARGET_PID: String(allocator.pid),
+    ...held.env(name),
     MEMSNAP_SCHEDULE: "0 0 0 1 1 *",
-    MEMSNAP_HEALTH_CRITICAL_SCORE: "100",
+    MEMSNAP_UNACCOUNTED_CRITICAL_MB: "150",
+    MEMSNAP_OVERHEAD_MIN_MB: String(QUIET_OVERHEAD_MIN_MB),
     MEMSNAP_DATA_DIR: dataDir,
     MEMSNAP_ALERT_RETRY_ATTEMPTS: "3",
     MEMSNAP_ALERT_RETRY_BASE_DELAY: "20ms",
@@ -29,8 +26,12 @@ function alertEnv(name: string, allocator: Allocator, dataDir: string, channels:
   };
 }
 
-const scratch = scratchDir("alerts");
-const freshDataDir = () => mkdtempSync(path.join(scratch, "data-"));
+const dataDirs: string[] = [];
+function freshDataDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-alerts-"));
+  dataDirs.push(dir);
+  return dir;
+}
 
 /** A scheduled sample of the target, taken now: the kind that advances alerts (a ?fresh=true one does not). */
 async function sample(daemon: TestDaemon, target: string): Promise<void> {
@@ -76,11 +77,10 @@ describe("alerting in the daemon", () => {
   const mailsFor = (target: string) => smtp.received.filter((m) => m.mail.subject!.includes(` on ${target}`)).map((m) => m.mail.subject);
   const channels = () => ({ SLACK_WEBHOOK_URL: slack.url, SMTP_URL: smtp.url, ALERT_EMAIL_FROM: "memsnap@example.com", ALERT_EMAIL_TO: "oncall@example.com" });
 
-  async function allocator(mb: number): Promise<Allocator> {
-    const a = await Allocator.start();
-    started.push(a);
-    if (mb > 0) await a.allocate(mb);
-    return a;
+  async function database(heldMb: number): Promise<HeldMemoryDatabase> {
+    const held = await HeldMemoryDatabase.start(heldMb);
+    started.push(held);
+    return held;
   }
 
   async function daemon(env: Record<string, string>): Promise<TestDaemon> {
@@ -97,14 +97,15 @@ describe("alerting in the daemon", () => {
   afterAll(async () => {
     for (const thing of started.reverse()) await thing.stop();
     await Promise.all([slack?.stop(), smtp?.stop()]);
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("sends one firing message to Slack and by e-mail for a critical condition held 10 samples, and one resolved message when it clears", async () => {
-    const held = await allocator(HELD_MB);
+  it("sends one firing message to Slack and by e-mail for a critical condition over 10 scheduled samples, and one resolved message when it clears", async () => {
+    const held = await database(HELD_MB);
     const d = await daemon(alertEnv("held", held, freshDataDir(), channels()));
     for (let i = 1; i < 10; i++) await sample(d, "held");
     const firing = await settled(d, "held");
-    expect(firing).toMatchObject({ state: "firing", severity: "critical", threshold: 100, inhibited_by: null });
+    expect(firing).toMatchObject({ state: "firing", severity: "critical", threshold: 150, inhibited_by: null });
     expect(firing.last_notification).toMatchObject({ kind: "firing", channels: { slack: "delivered", email: "delivered" } });
     expect(await metric(d, firingSeries("held"))).toBe(1);
     expect(slackFor("held")).toEqual([`[memsnap] CRITICAL: ${ALERT} on held`]);
@@ -112,10 +113,10 @@ describe("alerting in the daemon", () => {
     const mail = smtp.received.find((m) => m.mail.subject!.includes(" on held"))!;
     expect(mail.envelope.to).toEqual(["oncall@example.com"]);
     expect(mail.mail.text).toContain(`Value:`);
-    expect(mail.mail.text).toContain(`${firing.value} / 100`);
+    expect(mail.mail.text).toContain(`${firing.value} MB`);
     expect(mail.mail.text).toContain(`${d.url}/api/v1/memory-snapshot?target=held`);
 
-    await held.free();
+    await held.allocator.free();
     await sampleUntil(d, "held", "resolved");
     for (let i = 0; i < 3; i++) await sample(d, "held");
     const resolved = await settled(d, "held");
@@ -126,7 +127,7 @@ describe("alerting in the daemon", () => {
   });
 
   it("sends nothing new when restarted while an alert fires, and resolves it after the restart", async () => {
-    const held = await allocator(HELD_MB);
+    const held = await database(HELD_MB);
     const dataDir = freshDataDir();
     const first = await daemon(alertEnv("restarted", held, dataDir, channels()));
     const firing = await settled(first, "restarted");
@@ -138,7 +139,7 @@ describe("alerting in the daemon", () => {
     for (let i = 0; i < 3; i++) await sample(second, "restarted");
     expect(await alertOf(second, "restarted")).toMatchObject({ state: "firing", since: firing.since, last_notification: { at: firing.last_notification.at } });
     expect(await metric(second, firingSeries("restarted"))).toBe(1);
-    await held.free();
+    await held.allocator.free();
     await sampleUntil(second, "restarted", "resolved");
     await settled(second, "restarted");
     expect(slackFor("restarted")).toEqual([`[memsnap] CRITICAL: ${ALERT} on restarted`, `[memsnap] RESOLVED: ${ALERT} on restarted`]);
@@ -147,8 +148,8 @@ describe("alerting in the daemon", () => {
   });
 
   it("keeps sampling and delivering to Slack while the SMTP server refuses connections", async () => {
-    const closedPort = await freeLoopbackPort();
-    const held = await allocator(HELD_MB);
+    const closedPort = await refusingPort();
+    const held = await database(HELD_MB);
     const d = await daemon(alertEnv("smtp-down", held, freshDataDir(), { ...channels(), SMTP_URL: `smtp://127.0.0.1:${closedPort}` }));
     await waitFor(async () => ((await metric(d, sentTo("email", "retried")))! >= 2 ? true : undefined), "two e-mail retries");
     const alert = await alertOf(d, "smtp-down");
@@ -161,7 +162,7 @@ describe("alerting in the daemon", () => {
   });
 
   it("evaluates, exposes and keeps alerts with no channel configured", async () => {
-    const held = await allocator(HELD_MB);
+    const held = await database(HELD_MB);
     const dataDir = freshDataDir();
     const d = await daemon(alertEnv("quiet", held, dataDir, {}));
     const { body } = await getJson(`${d.url}/api/v1/alerts`);
@@ -174,7 +175,7 @@ describe("alerting in the daemon", () => {
   });
 
   it("with MEMSNAP_ALERTS=off evaluates nothing, exposes nothing and sends nothing", async () => {
-    const held = await allocator(HELD_MB);
+    const held = await database(HELD_MB);
     const d = await daemon(alertEnv("off", held, freshDataDir(), { ...channels(), MEMSNAP_ALERTS: "off" }));
     await sample(d, "off");
     const { body } = await getJson(`${d.url}/api/v1/alerts`);
@@ -190,7 +191,7 @@ describe("alerting in the daemon", () => {
     ["?target=nope", 404, "unknown_target", { known_targets: ["api"] }],
     ["?target=api&target=api", 400, "bad_parameter", { parameter: "target" }],
   ])("answers GET /api/v1/alerts%s with %i", async (query, status, code, details) => {
-    const held = await allocator(0);
+    const held = await database(0);
     const d = await daemon(alertEnv("api", held, freshDataDir(), {}));
     const response = await getJson(`${d.url}/api/v1/alerts${query}`);
     expect(response).toEqual({ status, body: { error: expect.any(String), code, details } });

@@ -1,37 +1,28 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
-import { Allocator } from "./helpers/allocator";
 import { startServe, type ServeProcess } from "./helpers/cli";
-import { getJson, metricSamples, waitFor } from "./helpers/daemon";
+import { freshSnapshot, getJson, metricSamples, waitFor } from "./helpers/daemon";
+import { HeldMemoryDatabase, QUIET_OVERHEAD_MIN_MB } from "./helpers/held-memory";
+import { scratchDir } from "./helpers/scratch";
 import { SlackReceiver } from "./helpers/slack-receiver";
 
-// `memsnap serve --config FILE` re-reads FILE on SIGHUP. A `none` target watches a process holding
-// 200 MB, sampled every second (scheduled samples drive the alerts). With every deduction critical
-// (health_critical_score 100: any score under 100), HealthScoreCritical fires and is sent to Slack once;
-// the reload lowers the threshold to 99, under which the score stays.
+// `memsnap serve --config FILE` re-reads FILE on SIGHUP. A database target whose collections hold a
+// few bytes watches a process holding 200 MB, nearly all of it unaccounted: UnaccountedMemoryCritical
+// fires at 150 MB and is sent to Slack once. A sample every second drives the alert (a ?fresh=true
+// one never does), so the test waits for the state it expects.
 
-const ALERT = "HealthScoreCritical";
+const ALERT = "UnaccountedMemoryCritical";
 const HELD_MB = 200;
 
 describe("reloading the configuration on SIGHUP", () => {
-  // The folder is removed here, after the processes writing into it have stopped.
-  afterAll(async () => {
-    if (memsnap !== undefined && memsnap.child.exitCode === null) {
-      memsnap.child.kill("SIGTERM");
-      await memsnap.exited;
-    }
-    await Promise.all([allocator?.stop(), slack?.stop()]);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const dir = mkdtempSync(path.join(os.tmpdir(), "memsnap-production-reload-"));
+  const dir = scratchDir("production-reload");
   const configFile = path.join(dir, "memsnap.yaml");
-  let allocator: Allocator;
+  let held: HeldMemoryDatabase;
   let slack: SlackReceiver;
   let memsnap: ServeProcess;
 
-  function writeConfig(thresholdMb: number | string, targets: Array<Record<string, unknown>> = [{ name: "held", kind: "none", pid: allocator.pid }]): void {
+  function writeConfig(thresholdMb: number | string, targets: Array<Record<string, unknown>> = [held.target("held")]): void {
     writeFileSync(
       configFile,
       stringify({
@@ -39,7 +30,7 @@ describe("reloading the configuration on SIGHUP", () => {
         data_dir: path.join(dir, "data"),
         output_dir: path.join(dir, "out"),
         targets,
-        thresholds: { health_critical_score: thresholdMb },
+        thresholds: { unaccounted_critical_mb: thresholdMb, overhead_min_mb: QUIET_OVERHEAD_MIN_MB },
         runbook_base_url: "https://wiki.example.com/memsnap/runbook",
         alerting: { slack: { webhook_url: slack.url }, retry: { attempts: 2, base_delay: "20ms" } },
       }),
@@ -53,13 +44,11 @@ describe("reloading the configuration on SIGHUP", () => {
     return waitFor(() => memsnap.logs.slice(seen).find((l) => outcomes.includes(l.msg as string)), `one of ${outcomes.join(", ")}`);
   }
 
-  /** The first scheduled sample of the target taken after now. */
-  async function nextSample(target = "held"): Promise<any> {
-    const after = Date.now();
-    return waitFor(async () => {
-      const { status, body } = await getJson(`${memsnap.url}/api/v1/memory-snapshot?target=${target}`);
-      return status === 200 && Date.parse(body.timestamp) > after ? body : undefined;
-    }, `a sample of ${target} after ${new Date(after).toISOString()}`);
+  /** A snapshot of `target` taken after this call. */
+  async function freshSample(target = "held"): Promise<any> {
+    const { status, body } = await freshSnapshot(memsnap, `&target=${target}`);
+    expect(status).toBe(200);
+    return body;
   }
 
   const thresholdIn = (snapshot: any) => snapshot.findings.find((f: { code: string }) => f.code === ALERT)?.threshold;
@@ -70,26 +59,35 @@ describe("reloading the configuration on SIGHUP", () => {
   }
 
   beforeAll(async () => {
-    [allocator, slack] = await Promise.all([Allocator.start(), SlackReceiver.start()]);
-    await allocator.allocate(HELD_MB);
-    writeConfig(100);
+    [held, slack] = await Promise.all([HeldMemoryDatabase.start(HELD_MB), SlackReceiver.start()]);
+    writeConfig(150);
     memsnap = await startServe({ MEMSNAP_HOST: "127.0.0.1" }, ["--config", configFile, "--port", "0"]);
   }, 30_000);
 
+  afterAll(async () => {
+    if (memsnap !== undefined && memsnap.child.exitCode === null) {
+      memsnap.child.kill("SIGTERM");
+      await memsnap.exited;
+    }
+    await Promise.all([held?.stop(), slack?.stop()]);
+  });
+
   it("applies a changed threshold from the next sample, keeping the firing alert without sending it again", async () => {
-    expect(thresholdIn(await nextSample())).toBe(100);
+    expect(thresholdIn(await freshSample())).toBe(150);
     await waitFor(async () => ((await alert())?.last_notification?.channels?.slack === "delivered" ? true : undefined), "the firing message");
     expect(slack.posts).toHaveLength(1);
-    expect(JSON.stringify(slack.posts[0].payload)).toContain("<https://wiki.example.com/memsnap/runbook#healthscorecritical|Runbook>");
+    expect(JSON.stringify(slack.posts[0].payload)).toContain("<https://wiki.example.com/memsnap/runbook#unaccountedmemorycritical|Runbook>");
     const firing = await alert();
     expect(firing.state).toBe("firing");
 
-    writeConfig(99);
+    writeConfig(160);
     expect(await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).toMatchObject({ msg: "configuration reloaded" });
-    expect(thresholdIn(await nextSample())).toBe(99);
-    await nextSample();
-    const after = await alert();
-    expect(after).toMatchObject({ state: "firing", since: firing.since, threshold: 99 });
+    expect(thresholdIn(await freshSample())).toBe(160);
+    const after = await waitFor(async () => {
+      const current = await alert();
+      return current?.threshold === 160 ? current : undefined;
+    }, "a scheduled sample to apply the new threshold to the alert");
+    expect(after).toMatchObject({ state: "firing", since: firing.since, threshold: 160 });
     expect(after.last_notification.at).toBe(firing.last_notification.at);
     expect(slack.posts).toHaveLength(1);
   });
@@ -98,23 +96,23 @@ describe("reloading the configuration on SIGHUP", () => {
     writeConfig("lots");
     const refused = await hangUp(["configuration reloaded", "configuration refused; the running one stays"]);
     expect(refused).toMatchObject({ msg: "configuration refused; the running one stays", level: 50 });
-    expect(JSON.stringify(refused.problems)).toContain("thresholds.health_critical_score");
-    expect(thresholdIn(await nextSample())).toBe(99);
+    expect(JSON.stringify(refused.problems)).toContain("thresholds.unaccounted_critical_mb");
+    expect(thresholdIn(await freshSample())).toBe(160);
     expect((await alert()).state).toBe("firing");
     expect(memsnap.child.exitCode).toBeNull();
   });
 
   it("starts a target added to the file and drops one removed from it, series included", async () => {
-    writeConfig(99, [
-      { name: "held", kind: "none", pid: allocator.pid },
-      { name: "second", kind: "none", pid: allocator.pid },
+    writeConfig(160, [
+      held.target("held"),
+      { name: "second", kind: "none", pid: held.allocator.pid },
     ]);
     expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe("configuration reloaded");
-    expect((await nextSample("second")).target.name).toBe("second");
+    expect((await freshSample("second")).target.name).toBe("second");
     const withSecond = metricSamples(await (await fetch(`${memsnap.url}/metrics`)).text());
     expect(withSecond.get('memsnap_target_up{target="second"}')).toBe(1);
 
-    writeConfig(99);
+    writeConfig(160);
     expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe("configuration reloaded");
     expect((await getJson(`${memsnap.url}/api/v1/memory-snapshot?target=second`)).status).toBe(404);
     const text = await (await fetch(`${memsnap.url}/metrics`)).text();
@@ -133,11 +131,10 @@ describe("reloading the configuration on SIGHUP", () => {
 
   it("changes the log level", async () => {
     const debugLines = () => memsnap.logs.filter((l) => l.level === 20 && l.msg === "sampled").length;
-    await nextSample();
+    await freshSample();
     expect(debugLines()).toBe(0);
     writeFileSync(configFile, `log_level: debug\n${readFileSync(configFile, "utf8")}`);
     expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe("configuration reloaded");
-    await nextSample();
-    await waitFor(() => (debugLines() > 0 ? true : undefined), "a debug line");
+    await waitFor(() => (debugLines() > 0 ? true : undefined), "a sample logged at debug level");
   });
 });

@@ -4,7 +4,8 @@ import path from "node:path";
 import { getJson, startTestDaemon, untilReady, waitFor, type TestDaemon } from "./helpers/daemon";
 import { HeldMemoryDatabase, QUIET_OVERHEAD_MIN_MB } from "./helpers/held-memory";
 import { SlackReceiver } from "./helpers/slack-receiver";
-import { refusingPort, SmtpReceiver } from "./helpers/smtp-receiver";
+import { freeLoopbackPort } from "./helpers/listen";
+import { SmtpReceiver } from "./helpers/smtp-receiver";
 
 const ALERT = "UnaccountedMemoryCritical";
 const HELD_MB = 200;
@@ -148,7 +149,7 @@ describe("alerting in the daemon", () => {
   });
 
   it("keeps sampling and delivering to Slack while the SMTP server refuses connections", async () => {
-    const closedPort = await refusingPort();
+    const closedPort = await freeLoopbackPort();
     const held = await database(HELD_MB);
     const d = await daemon(alertEnv("smtp-down", held, freshDataDir(), { ...channels(), SMTP_URL: `smtp://127.0.0.1:${closedPort}` }));
     await waitFor(async () => ((await metric(d, sentTo("email", "retried")))! >= 2 ? true : undefined), "two e-mail retries");

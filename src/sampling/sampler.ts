@@ -51,7 +51,7 @@ class Round {
 const processIsGone = (err: unknown) => err instanceof LocateError || err instanceof ProcessNotFoundError;
 
 /** Why a sample's reads were cut off: its deadline passed. */
-export class SampleDeadlineError extends Error {
+class SampleDeadlineError extends Error {
   constructor(readonly deadlineMs: number) {
     super(`the sample deadline of ${(deadlineMs / 1000).toFixed(1)} s passed (MEMSNAP_SAMPLE_TIMEOUT)`);
     this.name = "SampleDeadlineError";

@@ -55,7 +55,7 @@ describe("exports while the output folder changes underneath", () => {
     expect(everywhere.filter((f) => f.endsWith(".tmp"))).toEqual([]);
     expect(statuses.get(201)).toBeGreaterThan(0);
     expect([...statuses.keys()].filter((status) => status >= 500 && status !== 503)).toEqual([]);
-  }, 90_000);
+  }, 180_000);
 });
 
 describe("a folder the export cannot use", () => {

@@ -25,7 +25,7 @@ function settingName(at: string[]): string {
  * name like any other. The URL itself is a secret (a Slack webhook's path is its key), so only
  * the host is named.
  */
-export async function resolvedAddressProblems(config: Config): Promise<string[]> {
+async function resolvedAddressProblems(config: Config): Promise<string[]> {
   const problems: string[] = [];
   for (const { at, url } of plainHttpUrls(config.alerting, ["alerting"])) {
     const found = await resolveHost(url.hostname);

@@ -37,7 +37,7 @@ function distance(a: string, b: string): number {
 }
 
 /** The valid name closest to `key`, when it is close enough to be a typo. */
-export function nearestName(key: string, names: string[]): string | null {
+function nearestName(key: string, names: string[]): string | null {
   const squash = (s: string) => s.toLowerCase().replace(/[-_]/g, "");
   let best: { name: string; d: number } | null = null;
   for (const name of names) {

@@ -68,7 +68,7 @@ function readTargetCgroup(target: Target, pid: number | null): CgroupMemory | nu
 const processIsGone = (err: unknown) => err instanceof LocateError || err instanceof ProcessNotFoundError;
 
 /** Why a sample's reads were cut off: its deadline passed. */
-export class SampleDeadlineError extends Error {
+class SampleDeadlineError extends Error {
   constructor(readonly deadlineMs: number) {
     super(`the sample deadline of ${(deadlineMs / 1000).toFixed(1)} s passed (MEMSNAP_SAMPLE_TIMEOUT)`);
     this.name = "SampleDeadlineError";

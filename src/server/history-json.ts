@@ -9,10 +9,16 @@ const summaries = new WeakMap<Snapshot, string>();
 
 /** Recommendations a summary keeps: the first, most telling ones. */
 const SUMMARY_RECOMMENDATIONS = 10;
+/** A finding's message in a summary is cut here: some list every collection they are about. */
+const SUMMARY_MESSAGE_CHARS = 300;
+
+const shortened = (message: string) =>
+  message.length <= SUMMARY_MESSAGE_CHARS ? message : `${message.slice(0, SUMMARY_MESSAGE_CHARS)}… (whole message with ?detail=full)`;
 
 /**
  * The snapshot without what grows with the number of collections: no `collections_detail`;
- * findings about single collections counted by code (`collection_findings`) instead of listed;
+ * findings about single collections counted by code (`collection_findings`) instead of listed,
+ * long finding messages cut;
  * the first recommendations, with `recommendations_total`. Totals and figures stay.
  */
 function summaryJson(snapshot: Snapshot): string {
@@ -26,7 +32,7 @@ function summaryJson(snapshot: Snapshot): string {
     json = JSON.stringify({
       ...snapshot,
       collections_info: totals,
-      findings: snapshot.findings.filter((finding) => finding.collection === undefined),
+      findings: snapshot.findings.filter((finding) => finding.collection === undefined).map((finding) => ({ ...finding, message: shortened(finding.message) })),
       collection_findings: collectionFindings,
       recommendations: snapshot.recommendations.slice(0, SUMMARY_RECOMMENDATIONS),
       recommendations_total: snapshot.recommendations.length,

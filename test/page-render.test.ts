@@ -45,7 +45,7 @@ describe("the page's pictures from a snapshot", () => {
     expect(widths.map(([part]) => part)).toEqual(PARTS.map((p) => p.part));
     widths.forEach(([, width], i) => expect(width).toBeCloseTo((PARTS[i].bytes / (2048 * MB)) * 1000, 1));
     for (const p of PARTS) {
-      const row = new RegExp(`<tr data-part="${p.part}">.*?data-bytes="(\\d+)">([^<]+)</td><td class="num">([^<]+)</td><td class="source">([^<]+)<`).exec(text)!;
+      const row = new RegExp(`<tr data-part="${p.part}">.*?data-bytes="(\\d+)">([^<]+)</td><td class="num">([^<]+)</td><td class="source wide">([^<]+)<`).exec(text)!;
       expect(row.slice(1)).toEqual([String(p.bytes), bytesText(p.bytes), `${(p.share_of_rss * 100).toFixed(1)} %`, p.source]);
     }
   });

@@ -90,7 +90,7 @@ function chartOptions(data: ChartData, width: number): UPlotOptions {
     height: width < 500 ? 240 : 300,
     tzDate: utc,
     series,
-    axes: [{ ...axis, values: (_u, splits) => tickLabels(splits) }, { ...axis, size: 60 }],
+    axes: [{ ...axis, space: 80, values: (_u, splits) => tickLabels(splits) }, { ...axis, size: 60 }],
     scales: {
       x: {
         time: true,

@@ -1,5 +1,5 @@
 import type { Snapshot } from "../snapshot/schema";
-import { html, hoursText, bytesText, percentText, countText, type Html } from "./html";
+import { bytesText, countText, hoursText, html, percentText, timeText, type Html } from "./html";
 import { attributionOf, mappedBytesByCollection, memoryLimit, type Attribution, type AttributionPart } from "./optional-fields";
 
 /** One headline figure; `data-figure` and `data-bytes` let a reader (or a test) take the exact value. */
@@ -86,13 +86,13 @@ export function attributionSection(s: Snapshot): Html {
   const rss = s.process_info.physical_memory_bytes;
   const rows = attribution.parts.map((p) => {
     const share = p.share_of_rss ?? (rss ? p.bytes / rss : null);
-    return html`<tr data-part="${p.part}"><td><span class="swatch ${partClass(p.part)}"></span>${partName(p.part)}${collectionsWithin(s, attribution, p.part)}</td><td class="num" data-bytes="${String(p.bytes)}">${bytesText(p.bytes)}</td><td class="num">${percentText(share === null ? null : share * 100)}</td><td class="source">${p.source}</td></tr>`;
+    return html`<tr data-part="${p.part}"><td><span class="swatch ${partClass(p.part)}"></span>${partName(p.part)}${collectionsWithin(s, attribution, p.part)}</td><td class="num" data-bytes="${String(p.bytes)}">${bytesText(p.bytes)}</td><td class="num">${percentText(share === null ? null : share * 100)}</td><td class="source wide">${p.source}</td></tr>`;
   });
   return html`<section id="attribution" data-attribution="present"><h2>Where the resident memory is</h2>
 ${stackedBar(attribution.parts, total)}
-<div class="scroll"><table class="legend"><thead><tr><th>Part</th><th class="num">Resident</th><th class="num">Share of RSS</th><th>Source</th></tr></thead><tbody>${rows}</tbody>
+<div class="scroll"><table class="legend stack"><thead><tr><th>Part</th><th class="num">Resident</th><th class="num">Share of RSS</th><th>Source</th></tr></thead><tbody>${rows}</tbody>
 <tfoot><tr><td>Sum of parts</td><td class="num" data-bytes="${String(total)}">${bytesText(total)}</td><td class="num">${percentText(rss ? (total / rss) * 100 : null)}</td><td>RSS ${bytesText(rss)}</td></tr></tfoot></table></div>
-${attribution.read_at ? html`<p class="note">Mappings read at ${attribution.read_at}.</p>` : ""}</section>`;
+${attribution.read_at ? html`<p class="note">Mappings read at ${timeText(attribution.read_at)}; the parts follow the process's counters since.</p>` : ""}</section>`;
 }
 
 function trendText(s: Snapshot): Html {

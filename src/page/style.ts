@@ -39,7 +39,7 @@ h3{font-size:1rem;margin:14px 0 6px}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{font-size:.85rem;color:var(--muted);font-weight:600;white-space:nowrap}
-.num{text-align:right}
+.num{text-align:right;white-space:nowrap}
 td.source{color:var(--muted);font-size:.85rem}
 button.sort{font:inherit;color:inherit;background:none;border:0;padding:0;cursor:pointer}
 th[aria-sort=ascending] button.sort::after{content:" ▲"}

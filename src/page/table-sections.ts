@@ -2,7 +2,7 @@ import type { Snapshot } from "../snapshot/schema";
 import { bytesText, clipped, countText, html, timeText, type Html } from "./html";
 
 /** Rows past this are left out of the page (largest first), so that 10 000 collections stay light. */
-export const MAX_COLLECTION_ROWS = 200;
+export const MAX_COLLECTION_ROWS = 100;
 /** Findings and recommendations past these are counted, not listed: one per collection adds up. */
 export const MAX_FINDINGS = 50;
 const MAX_RECOMMENDATIONS = 20;

@@ -2,16 +2,22 @@ import { FINDINGS } from "../src/snapshot/catalog";
 import { Allocator } from "./helpers/allocator";
 import { getJson, scrape, startTestDaemon, untilReady, type TestDaemon } from "./helpers/daemon";
 
-/** A `none` target watching the allocator; over 150 MB unaccounted is critical. Only the start takes a scheduled sample. */
+/**
+ * A `none` target watching the allocator, with a critical health score under 95: over 100 MB of
+ * resident memory (the unaccounted deduction, 10 points) is critical. Only the start takes a
+ * scheduled sample.
+ */
 function envFor(name: string, allocator: Allocator): Record<string, string> {
   return {
     MEMSNAP_TARGET: "none",
     MEMSNAP_TARGET_NAME: name,
     MEMSNAP_TARGET_PID: String(allocator.pid),
     MEMSNAP_SCHEDULE: "0 0 0 1 1 *",
-    MEMSNAP_UNACCOUNTED_CRITICAL_MB: "150",
+    MEMSNAP_HEALTH_CRITICAL_SCORE: "95",
   };
 }
+
+const CRITICAL = "HealthScoreCritical";
 
 const firing = (alertname: string, severity: string, target: string) =>
   `memsnap_alert_firing{alertname="${alertname}",severity="${severity}",target="${target}"}`;
@@ -40,15 +46,15 @@ describe("alerts and health in the daemon", () => {
       expect(status).toBe(200);
       seen.push(body.findings.map((f: { code: string }) => f.code));
     }
-    expect(seen.every((codes) => codes.includes("UnaccountedMemoryCritical"))).toBe(true);
+    expect(seen.every((codes) => codes.includes(CRITICAL))).toBe(true);
     const { body: alerts } = await getJson(`${daemon.url}/api/v1/alerts`);
     expect(alerts.alerts.filter((a: { state: string }) => a.state !== "inactive")).toEqual([]);
-    expect((await scrape(daemon)).get(firing("UnaccountedMemoryCritical", "critical", "fresh"))).toBe(0);
+    expect((await scrape(daemon)).get(firing(CRITICAL, "critical", "fresh"))).toBe(0);
     const { body: history } = await getJson(`${daemon.url}/api/v1/memory-snapshot/history`);
     expect(history.count).toBeGreaterThanOrEqual(2);
 
     await daemon.monitor.sampleScheduled("fresh");
-    expect((await scrape(daemon)).get(firing("UnaccountedMemoryCritical", "critical", "fresh"))).toBe(1);
+    expect((await scrape(daemon)).get(firing(CRITICAL, "critical", "fresh"))).toBe(1);
   });
 
   it("samples a target on request at most once a second: requests within it share the sample", async () => {

@@ -8,8 +8,9 @@ import { SlackReceiver } from "./helpers/slack-receiver";
 import { SmtpReceiver } from "./helpers/smtp-receiver";
 
 /**
- * Real `memsnap serve` processes watching a small real process: over 1 MB unaccounted is
- * critical, so an alert fires at the first scheduled sample (every second) and stays firing.
+ * Real `memsnap serve` processes watching a real process holding 150 MB, without a database: its
+ * health score loses 10 points for over 100 MB unaccounted, and a score under 95 is critical, so
+ * HealthScoreCritical fires at the first scheduled sample (every second) and stays firing.
  */
 describe("the notification outbox of a real daemon", () => {
   const scratch = scratchDir("delivery-outbox");
@@ -20,6 +21,7 @@ describe("the notification outbox of a real daemon", () => {
 
   beforeAll(async () => {
     [slack, watched] = await Promise.all([SlackReceiver.start(), Allocator.start()]);
+    await watched.allocate(150);
   });
 
   beforeEach(() => {
@@ -42,7 +44,7 @@ describe("the notification outbox of a real daemon", () => {
       MEMSNAP_TARGET_NAME: "watched",
       MEMSNAP_TARGET_PID: String(watched.pid),
       MEMSNAP_SCHEDULE: "* * * * * *",
-      MEMSNAP_UNACCOUNTED_CRITICAL_MB: "1",
+      MEMSNAP_HEALTH_CRITICAL_SCORE: "95",
       MEMSNAP_DATA_DIR: dataDir,
       MEMORY_OUTPUT_DIR: path.join(dataDir, "out"),
       MEMSNAP_ALERT_RETRY_BASE_DELAY: "100ms",
@@ -105,7 +107,7 @@ describe("the notification outbox of a real daemon", () => {
     await waitFor(() => (slack.delivered.length > 0 ? true : undefined), "the delivery after the restart");
     await pause(2500);
     expect(slack.delivered).toHaveLength(1);
-    expect(slack.delivered[0].text).toMatch(/^\[memsnap\] CRITICAL: .*UnaccountedMemoryCritical.* on watched$/);
+    expect(slack.delivered[0].text).toMatch(/^\[memsnap\] CRITICAL: .*HealthScoreCritical.* on watched$/);
     expect(await counter(second, "slack", "delivered")).toBe(1);
     await waitFor(() => (outboxIn(dataDir).length === 0 ? true : undefined), "the outbox to be written empty");
   }, 30_000);
@@ -149,7 +151,7 @@ describe("the notification outbox of a real daemon", () => {
     const back = await SmtpReceiver.start(port);
     try {
       const [mail] = await back.waitForMails(1);
-      expect(mail.mail.subject).toMatch(/^\[memsnap\] CRITICAL: .*UnaccountedMemoryCritical.* on watched$/);
+      expect(mail.mail.subject).toMatch(/^\[memsnap\] CRITICAL: .*HealthScoreCritical.* on watched$/);
       await pause(2500);
       expect(back.received).toHaveLength(1);
       expect(await counter(daemon, "email", "delivered")).toBe(1);

@@ -38,7 +38,8 @@ function anonymousClaims(sample: Sample): AnonymousClaims {
 function sampleAttribution(sample: Sample): Attribution | null {
   const smaps = sample.smaps ?? null;
   const process = sample.process;
-  if (smaps === null || process === null || smaps.pid !== process.pid) return null;
+  if (smaps === null || process === null) return null;
+  if (smaps.pid !== process.pid) return null;
   const breakdown = classifyMappings(smaps, STORAGE_LAYOUTS[sample.target.kind] ?? null);
   const counters = { anonymousBytes: process.anonymousBytes, fileBytes: process.fileBytes, shmemBytes: process.shmemBytes };
   return attribute(breakdown, smaps.readAtMs, counters, anonymousClaims(sample));

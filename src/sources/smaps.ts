@@ -116,9 +116,11 @@ export async function readSmaps(pid: number, readAtMs: number = Date.now()): Pro
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ESRCH") throw new ProcessNotFoundError(pid);
     if (code === "EACCES" || code === "EPERM") {
-      throw new Error(`cannot read /proc/${pid}/smaps: permission denied (run memsnap as the database's user or grant CAP_SYS_PTRACE)`);
+      throw new Error(`cannot read /proc/${pid}/smaps: permission denied (run memsnap as the database's user or grant CAP_SYS_PTRACE)`, {
+        cause: err,
+      });
     }
-    throw new Error(`cannot read /proc/${pid}/smaps: ${(err as Error).message}`);
+    throw new Error(`cannot read /proc/${pid}/smaps: ${(err as Error).message}`, { cause: err });
   }
   return { pid, readAtMs, mappings: parseSmaps(text), threads: readThreadStacks(pid) };
 }

@@ -14,13 +14,16 @@ jest.setTimeout(60_000);
 
 const MAX_PAGE_BYTES = 200 * 1024;
 
-/** The snapshot of `target` taken at `timestamp`, from the daemon's history. */
+/**
+ * The snapshot of `target` taken at `timestamp`, from the daemon's history (in full: the default
+ * answer summarises each snapshot), and how many snapshots the history held up to it.
+ */
 async function snapshotAt(daemon: TestDaemon, target: string, timestamp: string) {
-  const { body } = await getJson(`${daemon.url}/api/v1/memory-snapshot/history?target=${target}&limit=480`);
-  const snapshots = body.snapshots as any[];
-  const index = snapshots.findIndex((s) => s.timestamp === timestamp);
+  const { body: summaries } = await getJson(`${daemon.url}/api/v1/memory-snapshot/history?target=${target}&limit=480`);
+  const index = (summaries.snapshots as any[]).findIndex((s) => s.timestamp === timestamp);
   if (index < 0) throw new Error(`no snapshot of ${target} at ${timestamp} in the history`);
-  return { snapshot: snapshots[index], historyPoints: index + 1 };
+  const { body: full } = await getJson(`${daemon.url}/api/v1/memory-snapshot/history?target=${target}&detail=full&limit=60`);
+  return { snapshot: (full.snapshots as any[]).find((s) => s.timestamp === timestamp), historyPoints: index + 1 };
 }
 
 /** The status of a GET with If-None-Match, through node:http: fetch adds Cache-Control: no-cache to such requests. */

@@ -9,8 +9,8 @@ import { cliConfig, CliError, print, readSnapshotFile, runAction } from "./commo
 
 /** How long the daemon may take to answer its history. */
 const DAEMON_TIMEOUT_MS = 30_000;
-/** The daemon's default history size: --from asks for this many snapshots unless told otherwise. */
-const DEFAULT_FROM_LIMIT = 480;
+/** The most full snapshots a daemon answers at once (`?detail=full`): --from asks for this many unless told otherwise. */
+const DEFAULT_FROM_LIMIT = 60;
 
 interface ReportOptions {
   from?: string;
@@ -34,6 +34,7 @@ function historyUrl(from: string, target: string | undefined, limit: number): UR
   const api = base.pathname.replace(/\/+$/, "").endsWith("/api/v1") ? base.pathname.replace(/\/+$/, "") : `${base.pathname.replace(/\/+$/, "")}/api/v1`;
   const url = new URL(`${api}/memory-snapshot/history`, base);
   url.searchParams.set("limit", String(limit));
+  url.searchParams.set("detail", "full");
   if (target !== undefined) url.searchParams.set("target", target);
   return url;
 }
@@ -75,7 +76,7 @@ async function fromFiles(files: string[], options: ReportOptions): Promise<Snaps
 
 function limitOf(text: string | undefined): number {
   if (text === undefined) return DEFAULT_FROM_LIMIT;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new CliError(`--limit ${text}: expected a whole number of snapshots, 1 or more`);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > DEFAULT_FROM_LIMIT) throw new CliError(`--limit ${text}: expected a whole number of snapshots from 1 to ${DEFAULT_FROM_LIMIT} (the most full snapshots a daemon answers at once)`);
   return Number(text);
 }
 

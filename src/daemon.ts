@@ -10,6 +10,7 @@ import { sampleDeadlineMs } from "./sampling/deadline";
 import type { Snapshot } from "./snapshot/schema";
 import { isLoopbackAddress } from "./net/loopback";
 import { createApp } from "./server/app";
+import { summaryJson } from "./server/history-json";
 import { SnapshotHistory } from "./snapshot/history";
 import { startTarget, type Target } from "./sources/target";
 import { VERSION } from "./version";
@@ -93,7 +94,10 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
   setCronLogger(cronLogger(log));
   const task: ScheduledTask = createTask(config.schedule, sampleAll, { noOverlap: true, name: "sample", logger: cronLogger(log) });
   const deadlineMs = sampleDeadlineMs(config.sample_timeout, task);
-  const afterSample = alerter ? (snapshot: Snapshot) => alerter.observe(snapshot) : undefined;
+  const afterSample = (snapshot: Snapshot) => {
+    summaryJson(snapshot);
+    alerter?.observe(snapshot);
+  };
   const monitor = new Monitor(targets, config, history, exporter, log, afterSample, deadlineMs);
   const app = createApp({
     config,

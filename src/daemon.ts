@@ -12,6 +12,7 @@ import { applyReload, SampleSchedule, type DaemonParts } from "./reload";
 import type { Snapshot } from "./snapshot/schema";
 import { createApp } from "./server/app";
 import { BasicAuth } from "./server/basic-auth";
+import { summaryJson } from "./server/history-json";
 import { createListener } from "./server/listener";
 import { webConfigOf } from "./server/web-config";
 import { SnapshotHistory } from "./snapshot/history";
@@ -91,7 +92,10 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
   const sampleAll = () => monitor.sampleAll().catch((err: unknown) => log.error({ err }, "sampling failed"));
   setCronLogger(cronLogger(log));
   const schedule = SampleSchedule.create(config.schedule, sampleAll, cronLogger(log));
-  const afterSample = alerter ? (snapshot: Snapshot) => alerter.observe(snapshot) : undefined;
+  const afterSample = (snapshot: Snapshot) => {
+    summaryJson(snapshot);
+    alerter?.observe(snapshot);
+  };
   const monitor = new Monitor(targets, config, history, exporter, log, afterSample, () => schedule.deadlineMs(config.sample_timeout));
   const app = createApp({
     config,

@@ -4,7 +4,10 @@ import type { Snapshot } from "../snapshot/schema";
 
 export type HistoryDetail = "summary" | "full";
 
-/** A snapshot does not change once taken, so its summary is serialised once: a few KB each. */
+/**
+ * A snapshot does not change once taken, so its summary is serialised once, a few KB each: the
+ * daemon does it right after the sample, so that a history request only joins ready strings.
+ */
 const summaries = new WeakMap<Snapshot, string>();
 
 /** Recommendations a summary keeps: the first, most telling ones. */
@@ -21,7 +24,7 @@ const shortened = (message: string) =>
  * long finding messages cut;
  * the first recommendations, with `recommendations_total`. Totals and figures stay.
  */
-function summaryJson(snapshot: Snapshot): string {
+export function summaryJson(snapshot: Snapshot): string {
   let json = summaries.get(snapshot);
   if (json === undefined) {
     const { collections_detail: _detail, ...totals } = snapshot.collections_info;

@@ -134,7 +134,7 @@ describe("Slack delivery", () => {
     expect(counts).toMatchObject({ delivered: 0, dropped: 1 });
     expect(counts.retried).toBe(slack.posts.length);
     expect(outbox.logs.find((l) => l.msg === "notification dropped undelivered")).toMatchObject({
-      level: 50,
+      level: "error",
       channel: "slack",
       target: "prod-db",
       kind: "firing",

@@ -202,9 +202,9 @@ describe("message rendering", () => {
     const grouped: Notification = {
       ...FIRING,
       alerts: [
-        { ...FIRING.alerts[0], alertname: "OverheadCritical", message: "memory overhead is 156 % of what the collections hold (over 100 %)", value: 156, threshold: 100 },
+        { ...FIRING.alerts[0], alertname: "OverheadCritical", message: "memory overhead is 156 % of what the collections hold (over 100 %)", value: 156, threshold: 100, unit: " %" },
         FIRING.alerts[0],
-        { ...FIRING.alerts[0], alertname: "HealthScoreCritical", message: "memory health score is 40 (under 50)", value: 40, threshold: 50 },
+        { ...FIRING.alerts[0], alertname: "HealthScoreCritical", message: "memory health score is 40 (under 50)", value: 40, threshold: 50, unit: "" },
       ],
     };
     const mail = emailChannel.render(grouped);

@@ -134,7 +134,7 @@ describe("Slack delivery", () => {
     expect(counts).toMatchObject({ delivered: 0, dropped: 1 });
     expect(counts.retried).toBe(slack.posts.length);
     expect(outbox.logs.find((l) => l.msg === "notification dropped undelivered")).toMatchObject({
-      level: 50,
+      level: "error",
       channel: "slack",
       target: "prod-db",
       kind: "firing",
@@ -202,9 +202,9 @@ describe("message rendering", () => {
     const grouped: Notification = {
       ...FIRING,
       alerts: [
-        { ...FIRING.alerts[0], alertname: "OverheadCritical", message: "memory overhead is 156 % of what the collections hold (over 100 %)", value: 156, threshold: 100 },
+        { ...FIRING.alerts[0], alertname: "OverheadCritical", message: "memory overhead is 156 % of what the collections hold (over 100 %)", value: 156, threshold: 100, unit: " %" },
         FIRING.alerts[0],
-        { ...FIRING.alerts[0], alertname: "HealthScoreCritical", message: "memory health score is 40 (under 50)", value: 40, threshold: 50 },
+        { ...FIRING.alerts[0], alertname: "HealthScoreCritical", message: "memory health score is 40 (under 50)", value: 40, threshold: 50, unit: "" },
       ],
     };
     const mail = emailChannel.render(grouped);

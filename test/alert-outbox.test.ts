@@ -131,7 +131,7 @@ describe("the notification outbox of a real daemon", () => {
     slack.answerAlways({ status: 500, body: "internal" });
     const daemon = await serve(dataDir, { SLACK_WEBHOOK_URL: slack.url, MEMSNAP_NOTIFY_MAX_AGE: "2s" });
     const dropped = await waitFor(() => daemon.logs.find((l) => l.msg === "notification dropped undelivered"), "the drop");
-    expect(dropped).toMatchObject({ level: 50, channel: "slack", target: "watched", kind: "firing", reason: "older than MEMSNAP_NOTIFY_MAX_AGE" });
+    expect(dropped).toMatchObject({ level: "error", channel: "slack", target: "watched", kind: "firing", reason: "older than MEMSNAP_NOTIFY_MAX_AGE" });
     expect(await counter(daemon, "slack", "dropped")).toBe(1);
     const postsAtDrop = slack.posts.length;
     await pause(1500);

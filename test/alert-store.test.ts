@@ -99,7 +99,7 @@ describe("the outbox in the alert state file", () => {
     const text = JSON.stringify({ version: 2, saved_at: "2025-01-01T00:00:00Z", alerts: [], outbox: [{ ...ENTRY, channel: "pager" }] });
     writeFileSync(path.join(dir, STATE_FILE), text);
     expect((await store.load(["prod-db"])).outbox).toEqual([]);
-    expect(lines[0]).toMatchObject({ level: 50, problem: expect.stringContaining("outbox.0.channel") });
+    expect(lines[0]).toMatchObject({ level: "error", problem: expect.stringContaining("outbox.0.channel") });
   });
 });
 
@@ -132,7 +132,7 @@ describe("a full disk under the data folder", () => {
     const many = Array.from({ length: 40 }, (_, i) => ({ ...ENTRY, id: `entry-${i}` }));
     store.save({ book: new Map(), outbox: many });
     await store.flush();
-    expect(lines).toEqual([expect.objectContaining({ level: 50, msg: expect.stringContaining("cannot write the alert state file") })]);
+    expect(lines).toEqual([expect.objectContaining({ level: "error", msg: expect.stringContaining("cannot write the alert state file") })]);
     expect(readdirSync(mountPoint).sort()).toEqual(["alerts-state.json", "filler"]);
     expect(readFileSync(path.join(mountPoint, STATE_FILE), "utf8")).toBe(saved);
   });

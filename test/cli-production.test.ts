@@ -70,7 +70,7 @@ describe("memsnap serve flags", () => {
     );
     try {
       expect(new URL(serve.url).hostname).toBe("127.0.0.1");
-      await waitFor(() => (serve.logs.some((l) => l.level === 20) ? true : undefined), "a debug line");
+      await waitFor(() => (serve.logs.some((l) => l.level === "debug") ? true : undefined), "a debug line");
     } finally {
       serve.child.kill("SIGTERM");
       await serve.exited;

@@ -10,13 +10,14 @@ function fakeStat(pid: number, text: string): void {
   writeFileSync(path.join(proc, String(pid), "stat"), text);
 }
 
-/** Fields after the command: state, then 18 more, then the start time (field 22). */
-const afterCommand = (state: string, startTicks: number) => `${state} ${Array.from({ length: 18 }, (_, i) => i + 1).join(" ")} ${startTicks} 0 0\n`;
+/** Fields after the command: state, ppid to tpgid, flags (field 9), 12 more, then the start time (field 22). */
+const afterCommand = (state: string, startTicks: number, flags = 0x400100) =>
+  `${state} 1 2 3 4 5 ${flags} ${Array.from({ length: 12 }, (_, i) => i + 1).join(" ")} ${startTicks} 0 0\n`;
 
 describe("/proc/<pid>/stat", () => {
   it("reads the state and the start time after a command name holding spaces and parentheses", () => {
     fakeStat(7, `7 (my (odd) db) ${afterCommand("S", 123456)}`);
-    expect(readProcessStat(7, proc)).toEqual({ state: "S", startTicks: 123456 });
+    expect(readProcessStat(7, proc)).toEqual({ state: "S", exiting: false, startTicks: 123456 });
   });
 
   it("tells a zombie, which has left its cgroup, from a live process", () => {
@@ -24,6 +25,12 @@ describe("/proc/<pid>/stat", () => {
     expect(hasExited(readProcessStat(8, proc))).toBe(true);
     expect(hasExited(readProcessStat(7, proc))).toBe(false);
     expect(hasExited(null)).toBe(false);
+  });
+
+  it("tells a process that has started to exit (PF_EXITING, as an OOM kill sets it), which may show the root's cgroup while not yet a zombie", () => {
+    fakeStat(10, `10 (grower) ${afterCommand("D", 99, 0x400104)}`);
+    expect(readProcessStat(10, proc)).toEqual({ state: "D", exiting: true, startTicks: 99 });
+    expect(hasExited(readProcessStat(10, proc))).toBe(true);
   });
 
   it("answers null for a process /proc does not know, and reads this very process", () => {

@@ -95,7 +95,7 @@ describe("reloading the configuration on SIGHUP", () => {
   it("refuses a broken file, logs why, and keeps running the previous configuration", async () => {
     writeConfig("lots");
     const refused = await hangUp(["configuration reloaded", "configuration refused; the running one stays"]);
-    expect(refused).toMatchObject({ msg: "configuration refused; the running one stays", level: 50 });
+    expect(refused).toMatchObject({ msg: "configuration refused; the running one stays", level: "error" });
     expect(JSON.stringify(refused.problems)).toContain("thresholds.unaccounted_critical_mb");
     expect(thresholdIn(await freshSample())).toBe(160);
     expect((await alert()).state).toBe("firing");
@@ -130,7 +130,7 @@ describe("reloading the configuration on SIGHUP", () => {
   });
 
   it("changes the log level", async () => {
-    const debugLines = () => memsnap.logs.filter((l) => l.level === 20 && l.msg === "sampled").length;
+    const debugLines = () => memsnap.logs.filter((l) => l.level === "debug" && l.msg === "sampled").length;
     await freshSample();
     expect(debugLines()).toBe(0);
     writeFileSync(configFile, `log_level: debug\n${readFileSync(configFile, "utf8")}`);

@@ -1,6 +1,6 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { FileExistsError, UnsafePathError, writeInside } from "../src/output/safe-write";
+import { FileExistsError, FolderWriteError, UnsafePathError, writeInside } from "../src/output/safe-write";
 import { scratchDir } from "./helpers/scratch";
 
 const scratch = scratchDir("safe-write");
@@ -22,14 +22,19 @@ function tree(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" }).sort();
 }
 
+function expectOutsideUntouched(outside: string): void {
+  expect(tree(outside)).toEqual(["victim.json"]);
+  expect(readFileSync(path.join(outside, "victim.json"), "utf8")).toBe("untouched");
+}
+
 describe("writeInside", () => {
-  it("writes the text to a new file inside the output folder and says where and how much", async () => {
+  it("writes the text to a new file directly in the output folder and says where (its real path) and how much", async () => {
     const { out } = layout();
-    const written = await writeInside(out, "a/b/report.json", "{\"é\":1}", false);
-    expect(written).toEqual({ path: path.join(out, "a", "b", "report.json"), bytes: 8 });
+    const written = await writeInside(out, "report.json", "{\"é\":1}", false);
+    expect(written).toEqual({ path: path.join(realpathSync(out), "report.json"), bytes: 8 });
     expect(readFileSync(written.path, "utf8")).toBe("{\"é\":1}");
     expect(lstatSync(written.path).mode & 0o777).toBe(0o644);
-    expect(tree(out)).toEqual(["a", path.join("a", "b"), path.join("a", "b", "report.json")]);
+    expect(tree(out)).toEqual(["report.json"]);
   });
 
   it("creates a missing output folder", async () => {
@@ -44,24 +49,27 @@ describe("writeInside", () => {
     expect(tree(out)).toEqual(["X.JSON"]);
   });
 
-  it("refuses to replace an existing file unless told to overwrite, and then replaces it", async () => {
+  it("refuses to replace an existing file unless told to overwrite, then replaces it, leaving no temporary file", async () => {
     const { out } = layout();
     await writeInside(out, "again.json", "first", false);
     const refused = writeInside(out, "again.json", "second", false);
     await expect(refused).rejects.toThrow(FileExistsError);
-    await expect(refused).rejects.toMatchObject({ relativePath: "again.json" });
+    await expect(refused).rejects.toMatchObject({ fileName: "again.json", message: expect.stringContaining("\"overwrite\": true") });
     expect(readFileSync(path.join(out, "again.json"), "utf8")).toBe("first");
+    expect(tree(out)).toEqual(["again.json"]);
     await writeInside(out, "again.json", "third", true);
     expect(readFileSync(path.join(out, "again.json"), "utf8")).toBe("third");
     expect(tree(out)).toEqual(["again.json"]);
   });
 
-  it("writes through a folder symlinked inside the output folder", async () => {
-    const { out } = layout();
-    mkdirSync(path.join(out, "real"));
-    symlinkSync(path.join(out, "real"), path.join(out, "alias"));
-    await writeInside(out, "alias/x.json", "{}", false);
-    expect(readFileSync(path.join(out, "real", "x.json"), "utf8")).toBe("{}");
+  it("writes into the real folder an output folder's link names when first used", async () => {
+    const { out, outside } = layout();
+    const alias = path.join(scratch, `alias-${folderNumber}`);
+    symlinkSync(outside, alias);
+    const written = await writeInside(alias, "x.json", "{}", false);
+    expect(written.path).toBe(path.join(realpathSync(outside), "x.json"));
+    expect(tree(outside)).toEqual(["victim.json", "x.json"]);
+    expect(tree(out)).toEqual([]);
   });
 
   it.each([
@@ -72,13 +80,17 @@ describe("writeInside", () => {
     ["a climb with ..", "../x.json", "path_traversal"],
     ["a .. in the middle", "a/../../x.json", "path_traversal"],
     ["a Windows-style climb", "..\\x.json", "path_traversal"],
-    ["an empty segment", "a//x.json", "bad_path"],
-    ["a trailing slash", "x.json/", "bad_path"],
-    ["a '.' segment", "./x.json", "bad_path"],
+    ["a subfolder", "a/x.json", "subfolder"],
+    ["a Windows-style subfolder", "a\\x.json", "subfolder"],
+    ["an empty segment", "a//x.json", "subfolder"],
+    ["a trailing slash", "x.json/", "subfolder"],
+    ["a '.' segment", "./x.json", "subfolder"],
+    ["a .json folder", "x.json/y", "subfolder"],
+    ["a hidden name", ".hidden.json", "hidden_name"],
+    ["a bare .json", ".json", "hidden_name"],
     ["a name that is not .json", "report.txt", "not_json"],
-    ["a bare .json", ".json", "not_json"],
-    ["a bare .json in a folder", "a/.json", "not_json"],
-    ["a .json folder", "x.json/y", "not_json"],
+    ["a name that only contains .json", "x.json.txt", "not_json"],
+    ["a name over 200 bytes", `${"é".repeat(98)}.json`, "name_too_long"],
   ])("refuses %s and writes nothing", async (_what, name, code) => {
     const { out } = layout();
     const refused = writeInside(out, name, "{}", true);
@@ -87,29 +99,77 @@ describe("writeInside", () => {
     expect(tree(out)).toEqual([]);
   });
 
-  it.each([
-    ["a folder symlinked outside", "escape/x.json", "symlink_escape"],
-    ["a new folder under a folder symlinked outside", "escape/new/x.json", "symlink_escape"],
-    ["a file symlinked outside", "link.json", "symlink_escape"],
-    ["a dangling file symlink", "dangling.json", "symlink_escape"],
-    ["a folder in place of the file", "folder.json", "not_a_file"],
-  ])("refuses %s and changes nothing, inside or out", async (_what, name, code) => {
-    const { out, outside } = layout();
-    symlinkSync(outside, path.join(out, "escape"));
-    symlinkSync(path.join(outside, "victim.json"), path.join(out, "link.json"));
-    symlinkSync(path.join(outside, "missing.json"), path.join(out, "dangling.json"));
-    mkdirSync(path.join(out, "folder.json"));
-    const before = tree(out);
-    await expect(writeInside(out, name, "{}", true)).rejects.toMatchObject({ code });
-    expect(tree(out)).toEqual(before);
-    expect(tree(outside)).toEqual(["victim.json"]);
-    expect(readFileSync(path.join(outside, "victim.json"), "utf8")).toBe("untouched");
+  it("accepts a name of exactly 200 bytes", async () => {
+    const { out } = layout();
+    const name = `${"é".repeat(97)}${"x".repeat(1)}.json`;
+    expect(Buffer.byteLength(name)).toBe(200);
+    await writeInside(out, name, "{}", false);
+    expect(tree(out)).toEqual([name]);
   });
 
-  it("refuses an output folder that is itself a file", async () => {
+  it.each([
+    ["a file symlinked outside", "link.json"],
+    ["a dangling file symlink", "dangling.json"],
+  ])("refuses to write over %s without overwrite, changing nothing, inside or out", async (_what, name) => {
+    const { out, outside } = layout();
+    symlinkSync(path.join(outside, "victim.json"), path.join(out, "link.json"));
+    symlinkSync(path.join(outside, "missing.json"), path.join(out, "dangling.json"));
+    await expect(writeInside(out, name, "{}", false)).rejects.toMatchObject({ fileName: name });
+    expect(tree(out)).toEqual(["dangling.json", "link.json"]);
+    expect(lstatSync(path.join(out, name)).isSymbolicLink()).toBe(true);
+    expectOutsideUntouched(outside);
+  });
+
+  it.each([
+    ["a file symlinked outside", "link.json"],
+    ["a dangling file symlink", "dangling.json"],
+  ])("with overwrite, replaces %s by a file instead of following it", async (_what, name) => {
+    const { out, outside } = layout();
+    symlinkSync(path.join(outside, "victim.json"), path.join(out, "link.json"));
+    symlinkSync(path.join(outside, "missing.json"), path.join(out, "dangling.json"));
+    await writeInside(out, name, "{\"new\":1}", true);
+    expect(lstatSync(path.join(out, name)).isFile()).toBe(true);
+    expect(readFileSync(path.join(out, name), "utf8")).toBe("{\"new\":1}");
+    expect(tree(out)).toEqual(["dangling.json", "link.json"]);
+    expectOutsideUntouched(outside);
+  });
+
+  it("refuses a folder in place of the file as not_a_file and leaves no temporary file", async () => {
+    const { out } = layout();
+    mkdirSync(path.join(out, "folder.json"));
+    const refused = writeInside(out, "folder.json", "{}", true);
+    await expect(refused).rejects.toThrow(FolderWriteError);
+    await expect(refused).rejects.toMatchObject({ kind: "conflict", code: "not_a_file" });
+    expect(tree(out)).toEqual(["folder.json"]);
+  });
+
+  it("refuses an output folder that is itself a file as not_a_folder", async () => {
     const { out } = layout();
     writeFileSync(path.join(out, "plain"), "");
-    await expect(writeInside(path.join(out, "plain"), "x.json", "{}", false)).rejects.toThrow();
+    const refused = writeInside(path.join(out, "plain"), "x.json", "{}", false);
+    await expect(refused).rejects.toThrow(FolderWriteError);
+    await expect(refused).rejects.toMatchObject({ kind: "conflict", code: "not_a_folder" });
     expect(tree(out)).toEqual(["plain"]);
+  });
+
+  it("refuses, once it has written there, an output folder later replaced by a link, writing nothing through it", async () => {
+    const { out, outside } = layout();
+    await writeInside(out, "first.json", "{}", false);
+    renameSync(out, `${out}-moved`);
+    symlinkSync(outside, out);
+    const refused = writeInside(out, "second.json", "{}", true);
+    await expect(refused).rejects.toThrow(FolderWriteError);
+    // Linux answers O_DIRECTORY|O_NOFOLLOW on a link with ENOTDIR, so the refusal reads not_a_folder.
+    await expect(refused).rejects.toMatchObject({ kind: "conflict", code: "not_a_folder" });
+    expectOutsideUntouched(outside);
+    expect(tree(`${out}-moved`)).toEqual(["first.json"]);
+  });
+
+  it("creates the output folder again when it was removed between writes", async () => {
+    const { out } = layout();
+    await writeInside(out, "first.json", "{}", false);
+    renameSync(out, `${out}-moved`);
+    await writeInside(out, "second.json", "{}", false);
+    expect(tree(out)).toEqual(["second.json"]);
   });
 });

@@ -9,7 +9,7 @@ const TOKEN = "webhook-bearer-token-0123";
 const GROUPED: Notification = {
   ...FIRING,
   alerts: [
-    { ...FIRING.alerts[0], alertname: "OverheadCritical", message: "memory overhead is 156 %", value: 156, threshold: 100 },
+    { ...FIRING.alerts[0], alertname: "OverheadCritical", message: "memory overhead is 156 %", value: 156, threshold: 100, unit: " %" },
     FIRING.alerts[0],
   ],
 };

@@ -14,8 +14,8 @@ export class UnsafePathError extends Error {
 }
 
 export class FileExistsError extends Error {
-  constructor(readonly name: string) {
-    super(`${name} already exists in the output folder; send "overwrite": true to replace it`);
+  constructor(readonly fileName: string) {
+    super(`${fileName} already exists in the output folder; send "overwrite": true to replace it`);
     this.name = "FileExistsError";
   }
 }

@@ -58,8 +58,9 @@ const lastCgroup = new WeakMap<Target, CgroupLocation>();
  * A zombie has already left its cgroup (it shows the root's), so it does not count as seen.
  */
 function readTargetCgroup(target: Target, pid: number | null): CgroupMemory | null {
-  const alive = pid !== null && !hasExited(readProcessStat(pid));
-  const located = alive ? locateCgroup(pid) : null;
+  // Located first, then checked: a process that began to exit meanwhile (an OOM kill) may already show the root's cgroup.
+  const candidate = pid === null ? null : locateCgroup(pid);
+  const located = pid !== null && !hasExited(readProcessStat(pid)) ? candidate : null;
   if (located !== null) lastCgroup.set(target, located);
   const location = located ?? lastCgroup.get(target) ?? null;
   return location === null ? null : readCgroupAt(location, undefined, pid ?? undefined);

@@ -119,15 +119,15 @@ async function unusableFolders(totals: Totals): Promise<Row[]> {
 async function whileTimingMetrics(url: string, load: () => Promise<void>): Promise<{ worstMs: number; stalled: number }> {
   const timer = new HttpTimer();
   const latencies: number[] = [];
-  let loading = true;
+  const loaded = new AbortController();
   const probe = (async () => {
-    while (loading) {
+    while (!loaded.signal.aborted) {
       latencies.push((await timer.get(`${url}/metrics`)).ms);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();
   await load();
-  loading = false;
+  loaded.abort();
   await probe;
   timer.close();
   return { worstMs: Math.max(...latencies), stalled: latencies.filter((ms) => ms > STALL_MS).length };
@@ -192,7 +192,7 @@ async function slowDatabase(stack: ProcessStack): Promise<Row> {
       if (!request.url?.startsWith("/collections/")) return void response.writeHead(404).end("{}");
       const timer = setTimeout(() => response.end(detail), 2500);
       response.on("close", () => clearTimeout(timer));
-    }).then((server) => ({ ...server, stop: server.close })),
+    }).then((server) => ({ ...server, stop: () => server.close() })),
   );
   const daemon = await stack.start(
     startMemsnap({ MEMSNAP_TARGET: "qdrant", MEMSNAP_TARGET_URL: database.url, MEMSNAP_TARGET_PID: String(process.pid), MEMSNAP_SCHEDULE: "*/5 * * * * *" }),

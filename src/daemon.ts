@@ -109,7 +109,8 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
     sampleNow: (name) => monitor.sampleFresh(name),
     boundAddress: () => boundAddress,
   });
-  const listener = createListener(app.callback(), web, config.web_config_file, log);
+  const handle = app.callback();
+  const listener = createListener((request, response) => void handle(request, response), web, config.web_config_file, log);
   const server = listener.server;
   let address: AddressInfo;
   try {

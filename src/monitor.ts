@@ -54,7 +54,7 @@ export class Monitor {
     private readonly exporter: MetricsExporter,
     private readonly log: Logger,
     /** Runs synchronously after each scheduled snapshot is recorded (alert evaluation); must not throw. */
-    private readonly afterSample: (snapshot: Snapshot) => void = () => {},
+    private readonly afterSample: (snapshot: Snapshot) => void = () => undefined,
     /** A sample ends within this long, with what was read by then; undefined: no deadline. */
     private readonly deadline: () => number | undefined = () => config.sample_timeout,
   ) {}
@@ -67,7 +67,9 @@ export class Monitor {
   private sample(name: string, deadlineMs = this.deadline()): Promise<Snapshot> {
     const running = this.inFlight.get(name);
     if (running) return running;
-    const next = this.run(this.targets.get(name)!, deadlineMs).finally(() => this.inFlight.delete(name));
+    const target = this.targets.get(name);
+    if (target === undefined) return Promise.reject(new Error(`no target named ${JSON.stringify(name)}`));
+    const next = this.run(target, deadlineMs).finally(() => this.inFlight.delete(name));
     this.inFlight.set(name, next);
     return next;
   }

@@ -34,7 +34,7 @@ describe("page once per cause", () => {
       MEMSNAP_DATA_DIR: scratch,
     });
     seed = parseSnapshotJson(SEED_EXAMPLE, config.thresholds);
-    const options = { config, log: createLogger("silent"), registry: new Registry(), invalidate: () => {}, targets: ["seed"], baseUrl: () => "https://memsnap.example.com" };
+    const options = { config, log: createLogger("silent"), registry: new Registry(), invalidate: () => undefined, targets: ["seed"], baseUrl: () => "https://memsnap.example.com" };
     alerter = await Alerter.start(options);
   });
 
@@ -98,7 +98,7 @@ describe("grouping the notifications of one target", () => {
   const T0 = Date.parse("2025-01-01T00:00:00.000Z");
   const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
 
-  function step(book: AlertBook, findings: ReturnType<typeof finding>[], when: string) {
+  function step(book: AlertBook, findings: Array<ReturnType<typeof finding>>, when: string) {
     const { next, notifications } = evaluate(book, "db", findings, new Date(when), RULES);
     return { next, groups: groupNotifications(notifications, next, book, { ...CONTEXT, createdAt: when }, ROUTES, rank) };
   }

@@ -93,7 +93,7 @@ describe("a real Chroma server, watched by pid with MEMSNAP_TARGET=chroma", () =
   it("splits the server's resident memory into attribution parts that sum to its RSS", async () => {
     const metrics = await scrape(daemon);
     const parts = [...metrics].filter(([series]) => series.startsWith("memsnap_memory_attribution_bytes{") && series.includes('target="chroma"'));
-    const rss = metrics.get('memsnap_process_resident_bytes{target="chroma"}') as number;
+    const rss = metrics.get('memsnap_process_resident_bytes{target="chroma"}')!;
     expect(parts.length).toBeGreaterThan(0);
     const sum = parts.reduce((total, [, value]) => total + value, 0);
     expect(Math.abs(sum - rss) / rss).toBeLessThan(0.02);

@@ -34,8 +34,8 @@ describe("the chroma adapter, against answers recorded from Chroma 1.0.0", () =>
       recorded: recorded("chroma/1.0"),
       /** What Chroma answers for a database that does not exist: 404 for it, and an empty list of its collections. */
       missing: (request, response) => {
-        if (request.url?.endsWith("/version")) return answering(200, "1.0.0")(request, response);
-        if (request.url?.endsWith("/collections")) return answering(200, [])(request, response);
+        if (request.url?.endsWith("/version")) { answering(200, "1.0.0")(request, response); return; }
+        if (request.url?.endsWith("/collections")) { answering(200, [])(request, response); return; }
         answering(404, { error: "NotFoundError", message: "Database [nope] not found. Are you sure it exists?" })(request, response);
       },
       vanished: recordedExcept(`${EMPTY}/count`, answering(404, { error: "NotFoundError", message: `Collection [${EMPTY}] does not exists.` })),

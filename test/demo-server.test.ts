@@ -7,7 +7,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { startDemoServer } from "../src/demo/server";
 
 type JsonObject = Record<string, unknown>;
-type Exit = { code: number | null; signal: NodeJS.Signals | null };
+interface Exit { code: number | null; signal: NodeJS.Signals | null }
 type LineMatcher = (line: JsonObject) => boolean;
 
 interface DemoChild {

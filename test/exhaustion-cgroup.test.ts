@@ -85,9 +85,9 @@ describeWithCgroups("running out of memory in a real cgroup", () => {
         if (imminentFiredAtMs === null && (await alertState(daemon, "MemoryExhaustionImminent")) === "firing") imminentFiredAtMs = Date.now();
         await Promise.race([grower.exited, new Promise((resolve) => setTimeout(resolve, 250))]);
       }
-      const killedAtMs = grower.exit!.atMs;
+      const killedAtMs = grower.exit.atMs;
 
-      expect(grower.exit!.signal).toBe("SIGKILL");
+      expect(grower.exit.signal).toBe("SIGKILL");
       expect(oomKillsBefore).toBe(0);
       expect(imminentFiredAtMs).not.toBeNull();
       expect(imminentFiredAtMs!).toBeLessThan(killedAtMs);
@@ -130,7 +130,7 @@ describeWithCgroups("running out of memory in a real cgroup", () => {
       },
     });
     const sleeper = Number((await createInterface({ input: holder.stdout })[Symbol.asyncIterator]().next()).value);
-    const target: Target = { name: "sleeper", kind: "none", url: null, collections: null, pid: () => sleeper, stop: async () => undefined };
+    const target: Target = { name: "sleeper", kind: "none", url: null, collections: null, pid: () => sleeper, stop: () => Promise.resolve() };
     const childPath = `/${path.basename(cgroup.parent)}/child`;
     const signal = new AbortController().signal;
     expect((await sampleTarget(target, signal)).cgroup).toMatchObject({ path: childPath, limitBytes: 64 * MB });

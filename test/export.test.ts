@@ -36,7 +36,7 @@ describe("POST /api/v1/memory-snapshot/export", () => {
   it("writes the latest snapshot under the output folder (created if missing) and answers 201", async () => {
     const response = await post(exportUrl, JSON.stringify({ file_path: "memory_report.json" }));
     expect(response.status).toBe(201);
-    const body = (await response.json()) as any;
+    const body = (await response.json());
     const file = path.join(daemon.outputDir, "memory_report.json");
     expect(body).toEqual({ file_path: file, bytes: readFileSync(file).length, timestamp: expect.any(String) });
     const written = JSON.parse(readFileSync(file, "utf8"));
@@ -48,7 +48,7 @@ describe("POST /api/v1/memory-snapshot/export", () => {
   it("refuses a subfolder with 400 and says to give a plain file name", async () => {
     const response = await post(exportUrl, JSON.stringify({ file_path: "daily/today.json" }));
     expect(response.status).toBe(400);
-    const body = (await response.json()) as any;
+    const body = (await response.json());
     expect(body).toMatchObject({ code: "subfolder", details: { file_path: "daily/today.json" } });
     expect(body.error).toContain("plain file name");
     expect(existsSync(path.join(daemon.outputDir, "daily"))).toBe(false);
@@ -191,7 +191,8 @@ describe("an API bound beyond loopback without a token", () => {
       sampleNow: () => Promise.reject(new Error("not sampled in this test")),
       boundAddress: () => "0.0.0.0",
     });
-    server = createServer(app.callback());
+    const handle = app.callback();
+    server = createServer((request, response) => void handle(request, response));
     url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   });
 
@@ -200,7 +201,7 @@ describe("an API bound beyond loopback without a token", () => {
   it("refuses writes with 403 and says how to enable them", async () => {
     const response = await post(`${url}/api/v1/memory-snapshot/export`, JSON.stringify({ file_path: "x.json" }));
     expect(response.status).toBe(403);
-    const body = (await response.json()) as any;
+    const body = (await response.json());
     expect(body).toMatchObject({ code: "writes_disabled" });
     expect(body.details).toMatchObject({ fix: expect.stringContaining("MEMSNAP_API_TOKEN"), listening_on: "0.0.0.0" });
     expect(existsSync(outputDir)).toBe(false);

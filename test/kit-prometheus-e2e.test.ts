@@ -62,7 +62,7 @@ describe("the repository's rules in a real Prometheus scraping a real memsnap", 
 
   afterAll(async () => {
     await prometheus?.process.stop();
-    if (memsnap !== undefined && memsnap.child.exitCode === null) {
+    if (memsnap?.child.exitCode === null) {
       memsnap.child.kill("SIGTERM");
       await memsnap.exited;
     }

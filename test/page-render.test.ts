@@ -15,7 +15,7 @@ const NO_ALERTS = { enabled: false, alerts: [] };
 
 /** The seed's example, with figures newer snapshots carry added as the JSON would hold them. */
 function snapshotWith(extra: Record<string, unknown>, at = "2024-01-15T10:30:00Z"): Snapshot {
-  return { ...parseSnapshotJson(seedText.replace("2024-01-15T10:30:00Z", at), thresholds), ...extra } as Snapshot;
+  return { ...parseSnapshotJson(seedText.replace("2024-01-15T10:30:00Z", at), thresholds), ...extra };
 }
 
 const page = (history: Snapshot[]) => renderLivePage({ targets: ["seed"], target: "seed", history, alerts: NO_ALERTS });

@@ -41,7 +41,7 @@ const shownTimestamp = (page: Page) => page.getAttribute("[data-timestamp]", "da
 /** Every headline figure as the page shows it: exact value and text. */
 function shownFigures(page: Page) {
   return page.$$eval("[data-figure]", (cells) =>
-    Object.fromEntries(cells.map((c) => [(c as HTMLElement).dataset.figure!, { value: (c as HTMLElement).dataset.value!, text: c.textContent! }])),
+    Object.fromEntries(cells.map((c) => [(c as HTMLElement).dataset.figure!, { value: (c as HTMLElement).dataset.value!, text: c.textContent }])),
   );
 }
 

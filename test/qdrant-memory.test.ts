@@ -21,7 +21,7 @@ async function read(url: string) {
 function overriding(route: string, status: number, body: string, ...layers: string[]): Responder {
   const rest = recorded("qdrant/1.19", ...layers);
   return (request, response) => {
-    if (!request.url?.endsWith(route)) return rest(request, response);
+    if (!request.url?.endsWith(route)) { rest(request, response); return; }
     response.writeHead(status, { "content-type": "text/plain" });
     response.end(body);
   };

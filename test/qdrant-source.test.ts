@@ -43,7 +43,7 @@ describe("the qdrant adapter, against recorded Qdrant answers", () => {
       vanished: recorded("qdrant/vanished", "qdrant/1.15"),
       keyed: requiringApiKey("s3cret-key", recorded("qdrant/1.15")),
       telemetryForbidden: (request, response) => {
-        if (!request.url?.startsWith("/telemetry")) return recorded("qdrant/1.15")(request, response);
+        if (!request.url?.startsWith("/telemetry")) { recorded("qdrant/1.15")(request, response); return; }
         response.writeHead(403, { "content-type": "application/json" });
         response.end(JSON.stringify({ status: { error: "Forbidden: Global access is required" }, time: 0 }));
       },

@@ -65,7 +65,7 @@ describe("reloading the configuration on SIGHUP", () => {
   }, 30_000);
 
   afterAll(async () => {
-    if (memsnap !== undefined && memsnap.child.exitCode === null) {
+    if (memsnap?.child.exitCode === null) {
       memsnap.child.kill("SIGTERM");
       await memsnap.exited;
     }

@@ -38,7 +38,7 @@ describe("a real Prometheus scraping memsnap over TLS with basic auth", () => {
   // The folder is removed here, after the processes writing into it have stopped.
   afterAll(async () => {
     await prometheus?.process.stop();
-    if (memsnap !== undefined && memsnap.child.exitCode === null) {
+    if (memsnap?.child.exitCode === null) {
       memsnap.child.kill("SIGTERM");
       await memsnap.exited;
     }

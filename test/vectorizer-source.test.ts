@@ -17,7 +17,7 @@ const recordedCollections = () => JSON.parse(readFileSync(path.join(FIXTURES, "v
 function withCollections(mutate: (body: any) => unknown): Responder {
   const body = JSON.stringify(mutate(recordedCollections()));
   return (request, response) => {
-    if (request.url !== "/collections") return recorded("vectorizer")(request, response);
+    if (request.url !== "/collections") { recorded("vectorizer")(request, response); return; }
     response.writeHead(200, { "content-type": "application/json" });
     response.end(body);
   };

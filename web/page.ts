@@ -23,7 +23,7 @@ function cssColor(name: string): string {
 
 function readChartData(): ChartData | null {
   const block = document.getElementById("memsnap-data");
-  if (block === null || block.textContent === null) return null;
+  if (block === null) return null;
   return (JSON.parse(block.textContent) as { chart: ChartData }).chart;
 }
 
@@ -42,8 +42,8 @@ const toMb = (v: number | null) => (v === null ? null : v / BYTES_PER_MB);
  * within twice the history's span ahead (further off, the text says when, and the chart keeps its scale).
  */
 function exhaustionInView(data: ChartData): ChartData["exhaustion"] {
-  const first = data.t[0];
-  const last = data.t[data.t.length - 1];
+  const first = data.t.at(0);
+  const last = data.t.at(-1);
   if (data.exhaustion === null || first === undefined || last === undefined) return null;
   return data.exhaustion.t <= last + 2 * Math.max(last - first, 60) ? data.exhaustion : null;
 }
@@ -130,7 +130,7 @@ function resizeChart(): void {
 }
 
 function sortValue(row: HTMLTableRowElement, column: number, numeric: boolean): number | string {
-  const raw = row.cells[column]?.dataset.sort ?? "";
+  const raw = row.cells.item(column)?.dataset.sort ?? "";
   if (!numeric) return raw.toLowerCase();
   return raw === "" ? -Infinity : Number(raw);
 }

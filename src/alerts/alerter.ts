@@ -27,7 +27,7 @@ export interface AlerterOptions {
   log: Logger;
   registry: Registry;
   /** Called after a metric changed, so the next scrape renders it. */
-  invalidate(): void;
+  invalidate: () => void;
   targets: string[];
   /** The URL operators reach memsnap at, for links in messages. */
   baseUrl(): string;
@@ -127,7 +127,7 @@ export class Alerter {
       this.book = next;
       this.metrics.applyAlerts(target, next.values());
       for (const n of notifications) this.logTransition(n);
-      const rank = (code: string) => (CATALOG_ORDER.has(code) ? CATALOG_ORDER.get(code)! : CATALOG_ORDER.size);
+      const rank = (code: string) => CATALOG_ORDER.get(code) ?? CATALOG_ORDER.size;
       const context = {
         target,
         createdAt: snapshot.timestamp,

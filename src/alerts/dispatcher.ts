@@ -108,8 +108,9 @@ export class Dispatcher {
   /** Sends the channel's queue head by head; leaves `draining` in the same tick as it finds the queue empty. */
   private async drain(channel: ChannelName): Promise<void> {
     const queue = this.queueOf(channel);
-    const notifier = this.notifiers.get(channel)!;
+    const notifier = this.notifiers.get(channel);
     try {
+      if (notifier === undefined) throw new Error(`no notifier for the ${channel} channel, yet its queue holds notifications`);
       while (queue.length > 0 && !this.stopping.signal.aborted) await this.step(queue, notifier);
     } finally {
       this.draining.delete(channel);

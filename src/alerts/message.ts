@@ -71,7 +71,7 @@ function testLayout(n: Notification, channel: string): Layout {
 
 /** How `channel` lays a notification out: the top alert's figures, then every other alert of it. */
 export function layoutOf(n: Notification, channel: string): Layout {
-  const [top] = n.alerts;
+  const top = n.alerts.at(0);
   return n.kind === "test" || top === undefined ? testLayout(n, channel) : alertLayout(n, top);
 }
 

@@ -115,7 +115,7 @@ async function report(files: string[], options: ReportOptions): Promise<number> 
   await checkOutput(options.output, options.force === true);
   const snapshots =
     options.from === undefined ? await fromFiles(files, options) : await historyFrom(options.from, options.target, limitOf(options.limit));
-  const source = options.from === undefined ? `${files.length} file${files.length === 1 ? "" : "s"}` : options.from;
+  const source = options.from ?? `${files.length} file${files.length === 1 ? "" : "s"}`;
   await writeReport(options.output, renderReport(snapshots, source, new Date()), options.force === true);
   print(`${options.output}: ${snapshots.length} sample${snapshots.length === 1 ? "" : "s"} of ${snapshots[0].target.name}`);
   return 0;

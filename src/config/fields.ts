@@ -22,7 +22,7 @@ const NUMBER_TEXT = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$/i;
 export const numberField = (what: string, check: (n: number) => boolean) =>
   z
     .preprocess((v) => (typeof v === "string" && NUMBER_TEXT.test(v) ? Number(v) : v), z.number({ error: `expected ${what}` }))
-    .refine((n) => Number.isFinite(n) && check(n), { message: `expected ${what}` });
+    .refine((n) => Number.isFinite(n) && check(n), { error: `expected ${what}` });
 
 export const integerField = (min: number, max: number, what: string) =>
   numberField(what, (n) => Number.isInteger(n) && n >= min && n <= max);
@@ -41,7 +41,7 @@ function parseDurationMs(value: unknown): number | null {
   if (typeof value !== "string") return null;
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
   if (match === null) return null;
-  return Number(match[1]) * DURATION_UNITS_MS[match[2] ?? "s"];
+  return Number(match[1]) * DURATION_UNITS_MS[match.at(2) ?? "s"];
 }
 
 export const durationMs = (minMs: number, what: string, maxMs = Number.MAX_SAFE_INTEGER) =>
@@ -62,7 +62,7 @@ export const commaList = <T extends z.ZodType>(item: T) =>
   );
 
 export const severities = commaList(z.string())
-  .refine((list) => list.every(isAlertedSeverity), { message: `expected severities among ${ALERTED_SEVERITIES.join(", ")}` })
+  .refine((list) => list.every(isAlertedSeverity), { error: `expected severities among ${ALERTED_SEVERITIES.join(", ")}` })
   .transform((list) => list.filter(isAlertedSeverity));
 
 export const HTTP_ONLY_ON_LOOPBACK = "expected an https URL (plain http only to a loopback address, for a local relay)";
@@ -79,5 +79,5 @@ export const webhookUrl = z.url({ protocol: /^https?$/, error: "expected an http
     const host = parsed.hostname.replace(/^\[|\]$/g, "");
     return parsed.protocol === "https:" || isIP(host) === 0 || isLoopbackAddress(host);
   },
-  { message: HTTP_ONLY_ON_LOOPBACK },
+  { error: HTTP_ONLY_ON_LOOPBACK },
 );

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 
 /** What a schema node holds, seen through defaults, optionals, refinements and pipes. */
-type Node = { object: Record<string, z.ZodType> } | { array: z.ZodType } | null;
+type Node = { object: Partial<Record<string, z.ZodType>> } | { array: z.ZodType } | null;
 
 interface Def {
   type: string;

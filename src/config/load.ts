@@ -127,10 +127,9 @@ function fileTargetToOverride(raw: Raw, present: string[], file: string | undefi
     ]);
   }
   const target = { ...(targets[0] as Raw) };
-  if (present.some((name) => LOCATOR_VARS.includes(name))) {
-    for (const field of ["pid", "pid_file", "process"]) delete target[field];
-  }
-  return target;
+  if (!present.some((name) => LOCATOR_VARS.includes(name))) return target;
+  const { pid: _pid, pid_file: _pidFile, process: _process, ...withoutLocator } = target;
+  return withoutLocator;
 }
 
 function envTarget(env: Env, raw: Raw, file: string | undefined): { target: Raw; origins: Map<string, string> } | null {

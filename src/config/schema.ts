@@ -30,7 +30,7 @@ const processPattern = z
 const apiUrl = z
   .url({ protocol: /^https?$/, error: "expected an http(s) URL" })
   .refine((url) => !/^https?:\/\/[^/]*@/.test(url), {
-    message: "keep credentials out of the URL: set api_key (MEMSNAP_TARGET_API_KEY)",
+    error: "keep credentials out of the URL: set api_key (MEMSNAP_TARGET_API_KEY)",
   });
 
 /** A Chroma tenant or database name: one path segment of its API. */
@@ -115,14 +115,14 @@ export const ConfigSchema = z.object({
   schedule: z
     .string()
     .refine((s) => isValidCron(s), {
-      message: "expected a cron expression with seconds, such as '*/15 * * * * *'",
+      error: "expected a cron expression with seconds, such as '*/15 * * * * *'",
     })
     .default("*/15 * * * * *"),
   targets: z
     .array(TargetSchema)
     .min(1, "expected at least one target")
     .refine((ts) => new Set(ts.map((t) => t.name)).size === ts.length, {
-      message: "target names must be unique",
+      error: "target names must be unique",
     })
     .prefault([{ name: "demo", kind: "demo" }]),
   data_dir: z.string().min(1).default(".memsnap"),

@@ -19,12 +19,17 @@ const STARTUP_TIMEOUT_MS = 60_000;
 
 function waitForListening(child: ChildProcess, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
+    const stdout = child.stdout;
+    if (stdout === null) {
+      reject(new Error(`${what} was started without a stdout pipe to announce where it listens`));
+      return;
+    }
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => {
       if (stderr.length < 4096) stderr += chunk.toString();
     });
     const timer = setTimeout(() => reject(new Error(`${what} did not start within ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS);
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: stdout });
     lines.on("line", (line) => {
       try {
         const event = JSON.parse(line) as { event?: string; url?: string };
@@ -57,9 +62,11 @@ export async function launchListeningChild(entry: string, env: NodeJS.ProcessEnv
     child.kill("SIGKILL");
     throw err;
   }
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${what} announced ${url} but has no pid`);
   return {
     url,
-    pid: child.pid!,
+    pid,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       await exited;

@@ -222,8 +222,8 @@ function readPort(raw: string | undefined): number {
 }
 
 function readOptions(env: NodeJS.ProcessEnv): DemoServerOptions {
-  const host = env.MEMSNAP_DEMO_HOST?.trim() || "127.0.0.1";
-  return { host, port: readPort(env.MEMSNAP_DEMO_PORT), scale: readScale(env.MEMSNAP_DEMO_SCALE) };
+  const host = env.MEMSNAP_DEMO_HOST?.trim() ?? "";
+  return { host: host === "" ? "127.0.0.1" : host, port: readPort(env.MEMSNAP_DEMO_PORT), scale: readScale(env.MEMSNAP_DEMO_SCALE) };
 }
 
 /** Exits 0 on SIGTERM/SIGINT, and when the parent's IPC channel closes (the parent is gone). */
@@ -242,9 +242,10 @@ function exitWithParentOrSignal(currentServer: () => DemoServer | undefined): vo
 
 async function main(): Promise<void> {
   const options = readOptions(process.env);
-  let server: DemoServer | undefined;
-  exitWithParentOrSignal(() => server);
-  server = await startDemoServer(options);
+  const started: { server?: DemoServer } = {};
+  exitWithParentOrSignal(() => started.server);
+  const server = await startDemoServer(options);
+  started.server = server;
   const listening = {
     event: "listening",
     url: server.url,

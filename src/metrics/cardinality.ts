@@ -37,7 +37,7 @@ const figuresOf = (d: Detail): CollectionSeriesFigures => ({
 });
 
 /** The sum of the figures that are known; null when none is. */
-function sumKnown(figures: (number | null)[]): number | null {
+function sumKnown(figures: Array<number | null>): number | null {
   const known = figures.filter((f): f is number => f !== null);
   return known.length === 0 ? null : known.reduce((sum, f) => sum + f, 0);
 }

@@ -82,7 +82,7 @@ export class MetricsExporter {
   constructor(
     version: string,
     /** MEMSNAP_COLLECTION_SERIES_MAX: how many collections of a target keep series of their own. */
-    public collectionSeriesMax: number = 500,
+    public collectionSeriesMax = 500,
   ) {
     collectDefaultMetrics({ register: this.registry });
     for (const name of MISNAMED_DEFAULT_METRICS) this.registry.removeSingleMetric(name);

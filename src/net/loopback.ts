@@ -13,7 +13,7 @@ export function isLoopbackAddress(address: string): boolean {
     const lower = bare.toLowerCase();
     if (lower === "::1" || lower === "0:0:0:0:0:0:0:1") return true;
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-    return mapped !== null && mapped[1].startsWith("127.");
+    return mapped?.[1].startsWith("127.") === true;
   }
   return false;
 }

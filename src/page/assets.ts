@@ -39,7 +39,7 @@ function readPageScript(): string {
   try {
     return readFileSync(file, "utf8");
   } catch (err) {
-    throw new Error(`the page's script ${file} is missing (${(err as Error).message}): run npm run build`);
+    throw new Error(`the page's script ${file} is missing (${(err as Error).message}): run npm run build`, { cause: err });
   }
 }
 

@@ -10,7 +10,7 @@ function seriesOrNull(values: Array<number | null>): Array<number | null> | null
 
 /** The chart of a history, oldest first; the limit and the prediction come from the latest snapshot. */
 export function chartData(history: Snapshot[]): ChartData {
-  const latest = history[history.length - 1];
+  const latest = history.at(-1);
   const limit = latest === undefined ? null : memoryLimit(latest);
   const hours = latest?.trend?.hours_until_memory_limit ?? null;
   const exhaustion =

@@ -1,4 +1,4 @@
-import { cspHash, pageAssets, SCRIPTS, STYLESHEETS } from "./assets";
+import { cspHash, pageAssets, SCRIPTS, STYLESHEETS, type Asset } from "./assets";
 import { Html, html, jsonBlock } from "./html";
 import type { ChartData } from "./chart-data";
 
@@ -27,6 +27,12 @@ function inlineText(text: string): Html {
   return new Html(text);
 }
 
+function assetText(assets: Map<string, Asset>, name: string): string {
+  const found = assets.get(name);
+  if (found === undefined) throw new Error(`the page asset ${name} is not among the page's assets`);
+  return found.body.toString();
+}
+
 function assetTags(mode: AssetMode): { head: Html; csp: Html } {
   const assets = pageAssets();
   if (mode.kind === "linked") {
@@ -37,8 +43,8 @@ function assetTags(mode: AssetMode): { head: Html; csp: Html } {
       csp: html``,
     };
   }
-  const styles = STYLESHEETS.map((n) => assets.get(n)!.body.toString());
-  const scripts = SCRIPTS.map((n) => assets.get(n)!.body.toString());
+  const styles = STYLESHEETS.map((n) => assetText(assets, n));
+  const scripts = SCRIPTS.map((n) => assetText(assets, n));
   // A file opened from disk has no headers: the policy travels in a meta tag and allows no request at all.
   const policy = `default-src 'none'; script-src ${scripts.map(cspHash).join(" ")}; style-src ${styles.map(cspHash).join(" ")}; base-uri 'none'; form-action 'none'`;
   return {

@@ -45,7 +45,7 @@ export function snapshotSections(latest: Snapshot, historyPoints: number, betwee
 
 /** GET /: the latest snapshot of one target, its history and its alerts. */
 export function renderLivePage(input: LivePageInput): string {
-  const latest = input.history[input.history.length - 1];
+  const latest = input.history.at(-1);
   const main =
     latest === undefined
       ? html`<section id="waiting"><h2>Waiting for the first sample</h2><p class="note">memsnap has not sampled ${input.target} yet; this page updates itself when it has.</p></section>`

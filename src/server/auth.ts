@@ -36,12 +36,13 @@ export function requireWriteAccess(token: string | undefined, boundAddress: () =
           listening_on: address,
         });
       }
-      return next();
+      await next();
+      return;
     }
     if (!matches(ctx.get("authorization"))) {
       ctx.set("WWW-Authenticate", 'Bearer realm="memsnap"');
       throw new HttpError(401, "unauthorized", "this route needs 'Authorization: Bearer <MEMSNAP_API_TOKEN>'");
     }
-    return next();
+    await next();
   };
 }

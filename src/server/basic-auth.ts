@@ -68,13 +68,16 @@ export class BasicAuth {
 
   middleware() {
     return async (ctx: Context, next: Next): Promise<void> => {
-      if (!this.enabled || OPEN_PATHS.has(ctx.path)) return next();
+      if (!this.enabled || OPEN_PATHS.has(ctx.path)) {
+        await next();
+        return;
+      }
       const authorization = ctx.get("authorization");
       if (!this.isApiToken(authorization) && !(await this.accepts(authorization))) {
         ctx.set("WWW-Authenticate", 'Basic realm="memsnap", charset="UTF-8"');
         throw new HttpError(401, "unauthorized", "this route needs HTTP basic authentication with a user of the web configuration file");
       }
-      return next();
+      await next();
     };
   }
 }

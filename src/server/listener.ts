@@ -84,7 +84,7 @@ export function createListener(handler: RequestListener, web: WebConfig | null, 
     scheme: "https",
     reload(next) {
       const nextTls = next?.tls_server_config;
-      if (nextTls === undefined || nextTls.client_auth_type !== current.client_auth_type) return false;
+      if (nextTls?.client_auth_type !== current.client_auth_type) return false;
       return apply(nextTls, "reload");
     },
     close: () => watch([]),

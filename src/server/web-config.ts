@@ -55,7 +55,7 @@ const WebConfigSchema = z.strictObject(
     tls_server_config: TlsServerSchema.optional(),
     basic_auth_users: z
       .record(
-        z.string().min(1, "expected a user name").refine((user) => !user.includes(":"), { message: "a user name cannot hold ':'" }),
+        z.string().min(1, "expected a user name").refine((user) => !user.includes(":"), { error: "a user name cannot hold ':'" }),
         z.string().regex(BCRYPT_HASH, "expected a bcrypt hash ($2y$…, as `htpasswd -nBC 10 USER` prints after the colon)"),
       )
       .optional(),

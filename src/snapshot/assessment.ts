@@ -65,8 +65,10 @@ export function memoryPressure(
 ): MemoryPressure | null {
   const limited: MemoryPressure | null =
     cgroup?.limitBytes && cgroup.usageBytes !== null ? { scope: "cgroup", usedBytes: cgroup.usageBytes, limitBytes: cgroup.limitBytes } : null;
+  const hostUsedBytes = host?.usedBytes ?? null;
+  const hostTotalBytes = host?.totalBytes ?? null;
   const hostPressure: MemoryPressure | null =
-    host === null || host.usedBytes === null || host.totalBytes === null ? null : { scope: "host", usedBytes: host.usedBytes, limitBytes: host.totalBytes };
+    hostUsedBytes === null || hostTotalBytes === null ? null : { scope: "host", usedBytes: hostUsedBytes, limitBytes: hostTotalBytes };
   if (limited === null || hostPressure === null) return limited ?? hostPressure;
   const room = (p: MemoryPressure) => p.limitBytes - p.usedBytes;
   return room(hostPressure) < room(limited) ? hostPressure : limited;

@@ -62,8 +62,9 @@ function figureNames(older: Figures, newer: Figures): string[] {
 }
 
 function figureChange(section: string, figure: string, older: number | null, newer: number | null): FigureChange {
-  const change = older === null || newer === null ? null : roundSymmetric(newer - older, 6);
-  const percent = change === null || older === 0 ? null : roundSymmetric((change / Math.abs(older!)) * 100, 1);
+  if (older === null || newer === null) return { section, figure, old: older, new: newer, change: null, change_percent: null };
+  const change = roundSymmetric(newer - older, 6);
+  const percent = older === 0 ? null : roundSymmetric((change / Math.abs(older)) * 100, 1);
   return { section, figure, old: older, new: newer, change, change_percent: percent };
 }
 
@@ -107,10 +108,11 @@ function collectionDiff(older: Snapshot, newer: Snapshot) {
   const after = byName(newer);
   const sortedNames = (m: Map<string, CollectionDetail>, without: Map<string, CollectionDetail>) =>
     [...m.keys()].filter((n) => !without.has(n)).sort();
-  const changed = [...after.keys()]
-    .filter((n) => before.has(n))
-    .sort()
-    .flatMap((n) => collectionChange(before.get(n)!, after.get(n)!) ?? []);
+  const changed = [...after.keys()].sort().flatMap((n) => {
+    const was = before.get(n);
+    const now = after.get(n);
+    return was === undefined || now === undefined ? [] : (collectionChange(was, now) ?? []);
+  });
   return { collections_added: sortedNames(after, before), collections_removed: sortedNames(before, after), collections_changed: changed };
 }
 

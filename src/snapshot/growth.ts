@@ -27,8 +27,10 @@ export function samplePoint(sample: Sample, a: Assessment, unexplainedBytes: num
 }
 
 export function exhaustion(trend: Trend | null): Exhaustion | null {
-  if (trend === null || trend.hoursUntilMemoryLimit === null || trend.limitScope === null) return null;
-  return { hoursUntilLimit: trend.hoursUntilMemoryLimit, scope: trend.limitScope };
+  const hoursUntilLimit = trend?.hoursUntilMemoryLimit ?? null;
+  const scope = trend?.limitScope ?? null;
+  if (hoursUntilLimit === null || scope === null) return null;
+  return { hoursUntilLimit, scope };
 }
 
 function growth(growing: boolean, slopeBytesPerHour: number | null, t: Thresholds): UnaccountedGrowth | null {

@@ -15,7 +15,7 @@ function shareUnchanged<T extends object | string>(next: T[], previous: T[], key
   let changed = next.length !== previous.length;
   const shared = next.map((item, index) => {
     const before = previousByKey.get(key(item));
-    if (before === undefined || (typeof item === "object" && !sameFields(item, before as typeof item))) {
+    if (before === undefined || (typeof item === "object" && typeof before === "object" && !sameFields(item, before))) {
       changed = true;
       return item;
     }
@@ -46,7 +46,7 @@ export class SnapshotHistory {
   add(snapshot: Snapshot): void {
     const name = snapshot.target.name;
     const list = this.byTarget.get(name) ?? [];
-    const previous = list[list.length - 1];
+    const previous = list.at(-1);
     if (previous !== undefined) shareWithPrevious(snapshot, previous);
     list.push(snapshot);
     if (list.length > this.capacity) list.splice(0, list.length - this.capacity);

@@ -77,7 +77,7 @@ export function sameProcess(a: ProcessIdentity, b: ProcessIdentity): boolean {
 /** The points of the process sampled last, oldest first: a restarted process starts a new trend. */
 function currentProcessPoints(points: TrendPoint[]): TrendPoint[] {
   const sorted = [...points].sort((a, b) => a.takenAtMs - b.takenAtMs);
-  const last = sorted[sorted.length - 1];
+  const last = sorted.at(-1);
   return last === undefined ? [] : sorted.filter((p) => sameProcess(p, last));
 }
 
@@ -85,8 +85,11 @@ type Figure = (p: TrendPoint) => number | null | undefined;
 
 /** The readings of one figure that are known, as (hours, bytes). */
 function known(points: TrendPoint[], figure: Figure): { hours: number[]; bytes: number[] } {
-  const usable = points.filter((p) => figure(p) !== null && figure(p) !== undefined);
-  return { hours: usable.map((p) => p.takenAtMs / MS_PER_HOUR), bytes: usable.map((p) => figure(p)!) };
+  const usable = points.flatMap((p) => {
+    const bytes = figure(p);
+    return bytes === null || bytes === undefined ? [] : [{ hours: p.takenAtMs / MS_PER_HOUR, bytes }];
+  });
+  return { hours: usable.map((u) => u.hours), bytes: usable.map((u) => u.bytes) };
 }
 
 /** The robust (Theil–Sen) slope of a figure in bytes per hour. */
@@ -116,10 +119,10 @@ function span(ms: number): string {
 }
 
 /** Whether the working set grew by at least MIN_GROWTH_BYTES over `points`, and at what slope. */
-function growth(points: TrendPoint[]): { slope: number | null; grew: boolean } {
+function growth(points: TrendPoint[]): { slope: number; grew: true } | { slope: number | null; grew: false } {
   const slope = robustSlope(points, (p) => p.workingSetBytes);
   const spanHours = (points[points.length - 1].takenAtMs - points[0].takenAtMs) / MS_PER_HOUR;
-  return { slope, grew: slope !== null && slope * spanHours >= MIN_GROWTH_BYTES };
+  return slope !== null && slope * spanHours >= MIN_GROWTH_BYTES ? { slope, grew: true } : { slope, grew: false };
 }
 
 /**
@@ -143,7 +146,7 @@ function exhaustion(windowed: TrendPoint[], pressure: MemoryPressure | null, win
   const halfMs = (endMs - startMs) / 2;
   const recentHalf = points.filter((p) => p.takenAtMs >= endMs - halfMs);
   if (recentHalf.length < 2 || !growth(recentHalf).grew) return { hours: null, reason: `memory stopped growing in the last ${span(halfMs)}` };
-  return { hours: hoursUntilLimit(pressure, whole.slope!), reason: null };
+  return { hours: hoursUntilLimit(pressure, whole.slope), reason: null };
 }
 
 /**

@@ -111,15 +111,17 @@ function readLevel(version: 1 | 2, mount: string, cgroupPath: string): Level {
 }
 
 /** Room left under a level's limit: the limit minus what the kernel holds against it. */
-const headroom = (l: Level) => l.limitBytes! - (l.workingSetBytes ?? l.usageBytes ?? 0);
+type LimitedLevel = Level & { limitBytes: number };
+
+const headroom = (l: LimitedLevel) => l.limitBytes - (l.workingSetBytes ?? l.usageBytes ?? 0);
 
 /**
  * The level whose limit is reached first. In v1, `hierarchical_memory_limit` also sees an
  * ancestor outside memsnap's view (a container's parent); that limit is held against the leaf.
  */
 function tightest(levels: Level[], hierarchicalLimitBytes: number | null): Level | null {
-  const limited = levels.filter((l) => l.limitBytes !== null);
-  const visibleMin = Math.min(...limited.map((l) => l.limitBytes!));
+  const limited = levels.filter((l): l is LimitedLevel => l.limitBytes !== null);
+  const visibleMin = Math.min(...limited.map((l) => l.limitBytes));
   if (hierarchicalLimitBytes !== null && hierarchicalLimitBytes < visibleMin) {
     limited.push({ ...levels[0], path: `${levels[0].path} (hierarchical_memory_limit)`, limitBytes: hierarchicalLimitBytes });
   }

@@ -26,7 +26,8 @@ function uptimeSeconds(): number {
 function remember(pid: number, reading: CpuReading): void {
   previousReadings.delete(pid);
   previousReadings.set(pid, reading);
-  if (previousReadings.size > MAX_REMEMBERED_PROCESSES) previousReadings.delete(previousReadings.keys().next().value!);
+  const oldest = previousReadings.keys().next();
+  if (previousReadings.size > MAX_REMEMBERED_PROCESSES && oldest.done !== true) previousReadings.delete(oldest.value);
 }
 
 /**

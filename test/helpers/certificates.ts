@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { request } from "node:https";
-import type { TLSSocket } from "node:tls";
+import { TLSSocket } from "node:tls";
 import path from "node:path";
 
 function openssl(args: string[], cwd: string): void {
@@ -44,7 +44,11 @@ export function httpsGet(
   const auth = options.user === undefined ? {} : { authorization: `Basic ${Buffer.from(`${options.user}:${options.password}`).toString("base64")}` };
   return new Promise((resolve, reject) => {
     const req = request(url, { ca: options.ca, cert: options.cert, key: options.key, headers: auth, agent: false }, (res) => {
-      const serial = (res.socket as TLSSocket).getPeerCertificate().serialNumber;
+      if (!(res.socket instanceof TLSSocket)) {
+        reject(new Error(`${url} answered over a socket that is not TLS`));
+        return;
+      }
+      const serial = res.socket.getPeerCertificate().serialNumber;
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => (body += chunk));

@@ -58,5 +58,5 @@ export async function startChroma(dataDir: string, port: number): Promise<Chroma
     await stopChild(child);
     throw err;
   }
-  return { url, port, pid: child.pid as number, stop: () => stopChild(child) };
+  return { url, port, pid: child.pid!, stop: () => stopChild(child) };
 }

@@ -18,7 +18,7 @@ export function problemsOf(env: Record<string, string>, file?: string): string[]
  * A fresh temporary folder for config files, removed after the calling describe block;
  * `write(name, text)` returns the file's path.
  */
-export function configFileWriter(): { dir: string; write(name: string, text: string): string } {
+export function configFileWriter(): { dir: string; write: (name: string, text: string) => string } {
   const dir = scratchDir("config");
   return {
     dir,

@@ -48,7 +48,7 @@ export const RESOLVED: Notification = {
  */
 export async function outboxFor(env: Record<string, string>, options: { retry?: RetryConfig; maxAgeMs?: number } = {}) {
   const registry = new Registry();
-  const metrics = new AlertMetrics(registry, () => {});
+  const metrics = new AlertMetrics(registry, () => undefined);
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -63,7 +63,7 @@ export async function outboxFor(env: Record<string, string>, options: { retry?: 
     maxAgeMs: options.maxAgeMs ?? 60_000,
     metrics,
     log: createLogger("info", sink),
-    changed: () => {},
+    changed: () => undefined,
     settled: (entry, status) => settled.set(entry.id, status),
   });
   return {

@@ -49,7 +49,7 @@ const holds = (figures: number[], expected: number) => figures.some((f) => Math.
 function matcherNames(matchers: string[], label: string): string[] | null {
   for (const matcher of matchers) {
     const match = /^(\w+)\s*(=~|=)\s*"?([^"]*)"?$/.exec(matcher.trim());
-    if (match && match[1] === label) return match[3].split("|");
+    if (match?.[1] === label) return match[3].split("|");
   }
   return null;
 }

@@ -30,6 +30,7 @@ export function runTool(command: string, args: string[]): Promise<ToolResult> {
       } else if (typeof error.code === "number") {
         resolve({ code: error.code, output });
       } else {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- execFile's error is an Error; @types/node's Omit<> type hides it
         reject(error);
       }
     });

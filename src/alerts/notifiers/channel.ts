@@ -8,6 +8,12 @@ export interface Notifier<P> {
   close(): void;
 }
 
+/** A setting the channel's isConfigured() has checked before create() runs. */
+export function configuredSetting<T>(value: T | undefined, setting: string): T {
+  if (value === undefined) throw new Error(`${setting} is not set: set it to configure this channel`);
+  return value;
+}
+
 /** What every channel's configuration slice has: the severities routed to it. */
 export interface ChannelSlice {
   severities: AlertedSeverity[];

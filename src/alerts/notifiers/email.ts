@@ -16,7 +16,7 @@ function mailboxAddress(mailbox: string): string {
 
 const isEmailAddress = (mailbox: string) => z.email().safeParse(mailboxAddress(mailbox)).success;
 
-const mailbox = z.string().refine(isEmailAddress, { message: "expected an e-mail address such as memsnap@example.com" });
+const mailbox = z.string().refine(isEmailAddress, { error: "expected an e-mail address such as memsnap@example.com" });
 
 const mailboxes = commaList(z.string()).superRefine((list, ctx) => {
   const bad = list.filter((m) => !isEmailAddress(m));
@@ -79,10 +79,10 @@ function emailFailure(err: unknown): DeliveryError {
 }
 
 /** Sends alerts by SMTP through one pooled nodemailer transport (loaded only when e-mail is configured). */
-async function createEmailNotifier(email: EmailConfig): Promise<Notifier<Mail>> {
+function createEmailNotifier(email: EmailConfig): Promise<Notifier<Mail>> {
   const { createTransport } = require("nodemailer") as typeof import("nodemailer");
   const transport = createTransport(transportOptions(email));
-  return {
+  return Promise.resolve({
     async send(mail) {
       try {
         await transport.sendMail({ from: email.from, to: email.to, ...mail });
@@ -91,7 +91,7 @@ async function createEmailNotifier(email: EmailConfig): Promise<Notifier<Mail>> 
       }
     },
     close: () => transport.close(),
-  };
+  });
 }
 
 export const emailChannel = {

@@ -42,5 +42,7 @@ export function configuredChannels(configs: ChannelConfigs): ConfiguredChannel[]
 }
 
 export function channelDescriptor(name: ChannelName): ChannelDescriptor<ChannelSlice, unknown> {
-  return CHANNELS.find((d) => d.name === name)!;
+  const descriptor = CHANNELS.find((d) => d.name === name);
+  if (descriptor === undefined) throw new Error(`unknown channel ${JSON.stringify(name)}: expected one of ${CHANNEL_NAMES.join(", ")}`);
+  return descriptor;
 }

@@ -2,7 +2,7 @@ import { IncomingWebhook, IncomingWebhookHTTPError, type FetchFunction, type Inc
 import { z } from "zod";
 import { severities, webhookUrl } from "../../config/fields";
 import { layoutOf, oneLine, type Layout } from "../message";
-import type { ChannelDescriptor, Notifier } from "./channel";
+import { configuredSetting, type ChannelDescriptor, type Notifier } from "./channel";
 import { DeliveryError, deepestMessage, httpFailure } from "./retry";
 
 /** One POST to the webhook may take this long before it counts as failed. */
@@ -63,7 +63,10 @@ class SlackNotifier implements Notifier<IncomingWebhookSendArguments> {
     }
   }
 
-  close(): void {}
+  /** Each send opens its own request: nothing stays open to close. */
+  close(): void {
+    return;
+  }
 }
 
 export const slackChannel = {
@@ -73,6 +76,6 @@ export const slackChannel = {
   secretEnv: ["SLACK_WEBHOOK_URL"],
   settings: "SLACK_WEBHOOK_URL",
   isConfigured: (config: SlackConfig) => config.webhook_url !== undefined,
-  create: async (config: SlackConfig) => new SlackNotifier(config.webhook_url!),
+  create: (config: SlackConfig) => Promise.resolve(new SlackNotifier(configuredSetting(config.webhook_url, "SLACK_WEBHOOK_URL"))),
   render: (notification) => renderSlack(layoutOf(notification, "slack")),
 } as const satisfies ChannelDescriptor<SlackConfig, IncomingWebhookSendArguments>;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { severities, webhookUrl } from "../../config/fields";
 import { figure, layoutOf } from "../message";
 import { snapshotUrl, type AlertFacts, type Notification } from "../notification";
-import type { ChannelDescriptor, Notifier } from "./channel";
+import { configuredSetting, type ChannelDescriptor, type Notifier } from "./channel";
 import { DeliveryError, deepestMessage, httpFailure } from "./retry";
 
 /** One POST may take this long before it counts as failed. */
@@ -53,8 +53,9 @@ const fingerprint = (labels: Labels) =>
 
 /** The label/annotation pairs every alert has alike. */
 function common(sets: Labels[]): Labels {
-  const [first, ...rest] = sets;
-  return Object.fromEntries(Object.entries(first ?? {}).filter(([k, v]) => rest.every((s) => s[k] === v)));
+  const first = sets.at(0) ?? {};
+  const rest = sets.slice(1);
+  return Object.fromEntries(Object.entries(first).filter(([k, v]) => rest.every((s) => s[k] === v)));
 }
 
 function webhookAlert(n: Notification, a: AlertFacts): WebhookAlert {
@@ -107,6 +108,7 @@ export function renderWebhook(n: Notification): WebhookPayload {
 
 /** POSTs the payload as JSON, with `Authorization: Bearer <token>` when a token is set. */
 function createWebhookNotifier(config: WebhookConfig): Notifier<WebhookPayload> {
+  const url = configuredSetting(config.url, "MEMSNAP_WEBHOOK_URL");
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (config.token !== undefined) headers.authorization = `Bearer ${config.token}`;
   return {
@@ -114,14 +116,14 @@ function createWebhookNotifier(config: WebhookConfig): Notifier<WebhookPayload> 
       let response: Response;
       try {
         const timeout = AbortSignal.timeout(WEBHOOK_TIMEOUT_MS);
-        response = await fetch(config.url!, { method: "POST", headers, body: JSON.stringify(payload), signal: AbortSignal.any([signal, timeout]) });
+        response = await fetch(url, { method: "POST", headers, body: JSON.stringify(payload), signal: AbortSignal.any([signal, timeout]) });
       } catch (err) {
         throw new DeliveryError(`cannot reach the webhook: ${deepestMessage(err)}`, { cause: err });
       }
       const body = await response.text().catch(() => "");
       if (!response.ok) throw httpFailure("the webhook", response.status, body, response.headers.get("retry-after"), FIX);
     },
-    close: () => {},
+    close: () => undefined,
   };
 }
 
@@ -132,6 +134,6 @@ export const webhookChannel = {
   secretEnv: ["MEMSNAP_WEBHOOK_URL", "MEMSNAP_WEBHOOK_TOKEN"],
   settings: "MEMSNAP_WEBHOOK_URL",
   isConfigured: (config: WebhookConfig) => config.url !== undefined,
-  create: async (config: WebhookConfig) => createWebhookNotifier(config),
+  create: (config: WebhookConfig) => Promise.resolve(createWebhookNotifier(config)),
   render: renderWebhook,
 } as const satisfies ChannelDescriptor<WebhookConfig, WebhookPayload>;

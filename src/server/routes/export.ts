@@ -33,7 +33,7 @@ export function exportRoutes(router: Router, deps: ServerDeps, before: RouterMid
       throw new HttpError(415, "unsupported_media_type", "send the body as Content-Type: application/json");
     }
     const request = parseRequest((ctx.request as { body?: unknown }).body);
-    const target = request.target === undefined ? deps.targetNames[0] : request.target;
+    const target = request.target ?? deps.targetNames[0];
     if (!deps.targetNames.includes(target)) {
       throw new HttpError(404, "unknown_target", `no target named ${JSON.stringify(target)}`, { known_targets: deps.targetNames });
     }

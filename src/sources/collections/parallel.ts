@@ -1,6 +1,6 @@
 /** Runs `read` over the items, at most `limit` at a time; after a failure, starts no more. */
 export async function mapLimited<T, R>(items: T[], limit: number, read: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;
   const worker = async () => {

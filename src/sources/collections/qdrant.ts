@@ -48,7 +48,7 @@ const CollectionInfo = z.object({
   }),
 });
 type CollectionInfo = z.infer<typeof CollectionInfo>["result"];
-type CountedCollection = { name: string; info: CollectionInfo & { points_count: number } };
+interface CountedCollection { name: string; info: CollectionInfo & { points_count: number } }
 
 const CollectionList = z.object({ result: z.object({ collections: z.array(z.object({ name: z.string() })) }) });
 

@@ -30,14 +30,14 @@ function innermost(issue: z.core.$ZodIssue): z.core.$ZodIssue {
   if (issue.code !== "invalid_union" || issue.errors.length === 0) return issue;
   const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0];
   if (closest.length === 0) return issue;
-  return innermost({ ...closest[0], path: [...issue.path, ...closest[0].path] } as z.core.$ZodIssue);
+  return innermost({ ...closest[0], path: [...issue.path, ...closest[0].path] });
 }
 
 function describeIssue(union: z.core.$ZodIssue, body: unknown): string {
   const issue = innermost(union);
   const owner = namedOwner(body, issue.path);
   const where = formatPath(issue.path) || "the body";
-  const got = "input" in issue && issue.input !== undefined ? ` (got ${JSON.stringify(issue.input)?.slice(0, 40)})` : "";
+  const got = "input" in issue && issue.input !== undefined ? ` (got ${(JSON.stringify(issue.input) as string | undefined)?.slice(0, 40)})` : "";
   return `${owner === null ? "" : `collection ${JSON.stringify(owner)}: `}${where}: ${issue.message}${got}`;
 }
 

@@ -60,8 +60,14 @@ async function timeWalks(pid: number): Promise<{ wallMs: number; cpuMs: number; 
   return { wallMs: median(wall), cpuMs: median(cpu), mappings };
 }
 
-export async function benchAttribution(env: Record<string, string>, costSamples: number, progress: (message: string) => void): Promise<AttributionBench> {
-  progress(`attribution: ${costSamples} samples of the demo with smaps off, carried between walks, and walked every time`);
+export async function benchAttribution(
+  env: Record<string, string>,
+  costSamples: number,
+  progress: (message: string) => void,
+): Promise<AttributionBench> {
+  progress(
+    `attribution: ${costSamples} samples of the demo with smaps off, carried between walks, and walked every time`,
+  );
   const off = await runSampleLoop({ ...env, MEMSNAP_SMAPS_INTERVAL: "0" }, costSamples, 0);
   const carried = await runSampleLoop({ ...env, MEMSNAP_SMAPS_INTERVAL: WALK_ONCE }, costSamples, 0);
   const walking = await runSampleLoop({ ...env, MEMSNAP_SMAPS_INTERVAL: WALK_EVERY_SAMPLE }, costSamples, 0);
@@ -100,7 +106,10 @@ export function attributionTables(b: AttributionBench): string {
     row(["off (MEMSNAP_SMAPS_INTERVAL=0)", ms(b.offCpuMs)]),
     row(["carried by /proc/<pid>/status between walks", ms(b.carriedCpuMs)]),
     row(["walked on every sample", ms(b.walkingCpuMs)]),
-    row([`**amortised at the defaults** (a walk every ${DEFAULT_SMAPS_INTERVAL_SECONDS} s, a sample every ${DEFAULT_SCHEDULE_SECONDS} s)`, `**${ms(b.amortisedCpuMs)}**`]),
+    row([
+      `**amortised at the defaults** (a walk every ${DEFAULT_SMAPS_INTERVAL_SECONDS} s, a sample every ${DEFAULT_SCHEDULE_SECONDS} s)`,
+      `**${ms(b.amortisedCpuMs)}**`,
+    ]),
     "",
     "### One walk of /proc/<pid>/smaps (read, parsed, threads' stack pointers), median of 10",
     "",

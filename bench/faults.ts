@@ -44,12 +44,14 @@ function filesUnder(dir: string): string[] {
 }
 
 function postExport(url: string, body: unknown): Promise<number> {
-  return fetch(`${url}/api/v1/memory-snapshot/export`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } }).then(
-    async (response) => {
-      await response.arrayBuffer();
-      return response.status;
-    },
-  );
+  return fetch(`${url}/api/v1/memory-snapshot/export`, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  }).then(async (response) => {
+    await response.arrayBuffer();
+    return response.status;
+  });
 }
 
 async function racingExports(totals: Totals): Promise<Row> {
@@ -107,7 +109,12 @@ async function unusableFolders(totals: Totals): Promise<Row[]> {
       const status = await postExport(daemon.url, { file_path: "report.json" }).finally(() => daemon.stop());
       const temporary = filesUnder(disk.dir).filter((f) => f.endsWith(".tmp")).length;
       totals.temporaryLeft += temporary;
-      rows.push({ check: `export to ${what}: status, temporary files left`, tried: 1, figure: `${status}, ${temporary} .tmp left`, passed: status === expected && temporary === 0 });
+      rows.push({
+        check: `export to ${what}: status, temporary files left`,
+        tried: 1,
+        figure: `${status}, ${temporary} .tmp left`,
+        passed: status === expected && temporary === 0,
+      });
     } finally {
       disk.unmount();
     }
@@ -116,7 +123,10 @@ async function unusableFolders(totals: Totals): Promise<Row[]> {
 }
 
 /** /metrics timed every 20 ms while `load` runs: the worst answer and how many took over 100 ms. */
-async function whileTimingMetrics(url: string, load: () => Promise<void>): Promise<{ worstMs: number; stalled: number }> {
+async function whileTimingMetrics(
+  url: string,
+  load: () => Promise<void>,
+): Promise<{ worstMs: number; stalled: number }> {
   const timer = new HttpTimer();
   const latencies: number[] = [];
   const loaded = new AbortController();
@@ -165,7 +175,9 @@ async function historyAtTenThousand(totals: Totals, stack: ProcessStack): Promis
     const started = performance.now();
     const figures: LoopFigures = await daemon.measure(async () => {
       timing = await whileTimingMetrics(daemon.url, async () => {
-        bytes = await concurrentGets(Array.from({ length: 5 }, () => `${daemon.url}/api/v1/memory-snapshot/history?${query}`));
+        bytes = await concurrentGets(
+          Array.from({ length: 5 }, () => `${daemon.url}/api/v1/memory-snapshot/history?${query}`),
+        );
       });
     });
     totals.stalledRequests += timing.stalled;
@@ -183,8 +195,12 @@ async function historyAtTenThousand(totals: Totals, stack: ProcessStack): Promis
 
 async function slowDatabase(stack: ProcessStack): Promise<Row> {
   progress("a database answering each of 40 collections in 2.5 s, sampled every 5 s");
-  const detail = JSON.stringify({ result: { points_count: 1000, config: { params: { vectors: { size: 384, distance: "Cosine" } } } } });
-  const listing = JSON.stringify({ result: { collections: Array.from({ length: 40 }, (_, i) => ({ name: `c${i}` })) } });
+  const detail = JSON.stringify({
+    result: { points_count: 1000, config: { params: { vectors: { size: 384, distance: "Cosine" } } } },
+  });
+  const listing = JSON.stringify({
+    result: { collections: Array.from({ length: 40 }, (_, i) => ({ name: `c${i}` })) },
+  });
   const database = await stack.start(
     listenOnLoopback((request, response) => {
       response.setHeader("content-type", "application/json");
@@ -195,7 +211,12 @@ async function slowDatabase(stack: ProcessStack): Promise<Row> {
     }).then((server) => ({ ...server, stop: () => server.close() })),
   );
   const daemon = await stack.start(
-    startMemsnap({ MEMSNAP_TARGET: "qdrant", MEMSNAP_TARGET_URL: database.url, MEMSNAP_TARGET_PID: String(process.pid), MEMSNAP_SCHEDULE: "*/5 * * * * *" }),
+    startMemsnap({
+      MEMSNAP_TARGET: "qdrant",
+      MEMSNAP_TARGET_URL: database.url,
+      MEMSNAP_TARGET_PID: String(process.pid),
+      MEMSNAP_SCHEDULE: "*/5 * * * * *",
+    }),
   );
   const notReady: number[] = [];
   const watchUntil = Date.now() + (QUICK ? 12_000 : 30_000);
@@ -204,7 +225,9 @@ async function slowDatabase(stack: ProcessStack): Promise<Row> {
     if (status !== 200 && Date.now() > watchUntil - (QUICK ? 7000 : 25_000)) notReady.push(status);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  const history = (await (await fetch(`${daemon.url}/api/v1/memory-snapshot/history?limit=20`)).json()) as { snapshots: Array<{ timestamp: string; sample_duration_seconds: number }> };
+  const history = (await (await fetch(`${daemon.url}/api/v1/memory-snapshot/history?limit=20`)).json()) as {
+    snapshots: Array<{ timestamp: string; sample_duration_seconds: number }>;
+  };
   const durations = history.snapshots.map((s) => s.sample_duration_seconds);
   const times = history.snapshots.map((s) => Date.parse(s.timestamp));
   const worstGap = Math.max(...times.slice(1).map((t, i) => t - times[i])) / 1000;

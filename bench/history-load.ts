@@ -42,7 +42,10 @@ async function main(): Promise<void> {
     } else if (message === "stop") {
       delay.disable();
       clearInterval(rssTimer);
-      const figures: LoopFigures = { maxLoopDelayMs: delay.max / 1e6, peakResidentBytes: Math.max(peak, process.memoryUsage.rss()) };
+      const figures: LoopFigures = {
+        maxLoopDelayMs: delay.max / 1e6,
+        peakResidentBytes: Math.max(peak, process.memoryUsage.rss()),
+      };
       process.send!({ event: "figures", ...figures });
     } else if (message === "quit") {
       void daemon.stop().then(() => process.exit(0));
@@ -61,7 +64,10 @@ export interface HistoryDaemon {
 /** Starts this file as a child with `env` on top of ours, once its history holds `fillSamples` snapshots. */
 export function startHistoryDaemon(env: Record<string, string>, fillSamples: number): Promise<HistoryDaemon> {
   const scratch = scratchDirs();
-  const child = fork(__filename, [String(fillSamples)], { env: { ...process.env, ...scratch.env, ...env }, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const child = fork(__filename, [String(fillSamples)], {
+    env: { ...process.env, ...scratch.env, ...env },
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
   child.once("exit", () => scratch.remove());
   return new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the history daemon exited with code ${code} before it was ready`)));

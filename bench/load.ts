@@ -27,12 +27,27 @@ const JSON_HEADERS = { "content-type": "application/json" };
 export const LOAD_REQUESTS: autocannon.Request[] = [
   { method: "GET", path: "/metrics", headers: PROMETHEUS_SCRAPE_HEADERS },
   { method: "GET", path: "/api/v1/memory-snapshot" },
-  { method: "POST", path: EXPORT_PATH, headers: JSON_HEADERS, body: JSON.stringify({ file_path: "/etc/memsnap.json" }) },
-  { method: "POST", path: EXPORT_PATH, headers: JSON_HEADERS, body: JSON.stringify({ file_path: "../../escape.json" }) },
+  {
+    method: "POST",
+    path: EXPORT_PATH,
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ file_path: "/etc/memsnap.json" }),
+  },
+  {
+    method: "POST",
+    path: EXPORT_PATH,
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ file_path: "../../escape.json" }),
+  },
   { method: "POST", path: EXPORT_PATH, headers: JSON_HEADERS, body: JSON.stringify({ file_path: "report.sh" }) },
   { method: "POST", path: EXPORT_PATH, headers: JSON_HEADERS, body: '{"file_path": ' },
   { method: "POST", path: EXPORT_PATH, headers: { "content-type": "text/plain" }, body: "report.json" },
-  { method: "POST", path: EXPORT_PATH, headers: JSON_HEADERS, body: JSON.stringify({ file_path: "big.json", pad: "x".repeat(70 * 1024) }) },
+  {
+    method: "POST",
+    path: EXPORT_PATH,
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ file_path: "big.json", pad: "x".repeat(70 * 1024) }),
+  },
 ];
 
 export interface Check {
@@ -70,7 +85,9 @@ interface SamplingFigures {
 async function samplingDuring(url: string, from: number, to: number): Promise<SamplingFigures> {
   const limit = Math.min(DEFAULT_HISTORY_SIZE, Math.ceil((Date.now() - from) / 1000 / SAMPLE_INTERVAL_SECONDS) + 10);
   const response = await fetch(`${url}/api/v1/memory-snapshot/history?limit=${limit}`);
-  const { snapshots } = (await response.json()) as { snapshots: Array<{ timestamp: string; sample_duration_seconds: number }> };
+  const { snapshots } = (await response.json()) as {
+    snapshots: Array<{ timestamp: string; sample_duration_seconds: number }>;
+  };
   const during = snapshots.filter((s) => Date.parse(s.timestamp) >= from && Date.parse(s.timestamp) <= to);
   const times = during.map((s) => Date.parse(s.timestamp));
   return {
@@ -82,15 +99,19 @@ async function samplingDuring(url: string, from: number, to: number): Promise<Sa
 /** Waits up to the deadline for RSS to come back near its rest value; returns the last reading. */
 async function settledResidentBytes(pid: number, limitBytes: number): Promise<number> {
   let last = residentBytes(pid);
-  await waitFor(() => ((last = residentBytes(pid)) <= limitBytes ? true : undefined), "RSS to settle", RSS_RECOVERY_DEADLINE_MS).catch(
-    () => undefined,
-  );
+  await waitFor(
+    () => ((last = residentBytes(pid)) <= limitBytes ? true : undefined),
+    "RSS to settle",
+    RSS_RECOVERY_DEADLINE_MS,
+  ).catch(() => undefined);
   return last;
 }
 
 /** Whatever the hostile exports may have written: anything in the output folder, or where their paths lead. */
 function writtenFiles(outputDir: string): string[] {
-  const inside = existsSync(outputDir) ? readdirSync(outputDir, { recursive: true }).map((f) => path.join(outputDir, String(f))) : [];
+  const inside = existsSync(outputDir)
+    ? readdirSync(outputDir, { recursive: true }).map((f) => path.join(outputDir, String(f)))
+    : [];
   const aimedAt = LOAD_REQUESTS.flatMap((r) => {
     const match = /"file_path":\s*"([^"]*)"/.exec(String(r.body ?? ""));
     return match ? [path.resolve(outputDir, match[1])] : [];
@@ -123,7 +144,11 @@ function evaluate(f: LoadFigures, seconds: number): Check[] {
       figure: `${f.result.errors} errors, ${f.result.timeouts} timeouts`,
       passed: f.result.errors === 0 && f.result.timeouts === 0,
     },
-    { what: "reads answered 2xx, hostile exports 4xx", figure: `${counts.ok} 2xx, ${counts.refused} 4xx`, passed: counts.ok > 0 && counts.refused > 0 },
+    {
+      what: "reads answered 2xx, hostile exports 4xx",
+      figure: `${counts.ok} 2xx, ${counts.refused} 4xx`,
+      passed: counts.ok > 0 && counts.refused > 0,
+    },
     { what: "hostile exports wrote nothing", figure: `${f.written.length} files`, passed: f.written.length === 0 },
     {
       what: `sampled on time: every gap < ${2 * SAMPLE_INTERVAL_SECONDS} s, at least ${expectedSamples} samples`,
@@ -177,7 +202,11 @@ export interface LoadTestResult {
 }
 
 /** The load and fault test: `connections` clients for `seconds` on the demo target, then the checks. */
-export async function loadTest(connections: number, seconds: number, demoEnv: Record<string, string> = {}): Promise<LoadTestResult> {
+export async function loadTest(
+  connections: number,
+  seconds: number,
+  demoEnv: Record<string, string> = {},
+): Promise<LoadTestResult> {
   const figures = await runLoad(connections, seconds, demoEnv);
   const { total } = figures.result.requests;
   const summary = `${connections} clients, ${seconds} s: ${total} requests (${(total / seconds).toFixed(0)}/s), p99 ${figures.result.latency.p99} ms`;
@@ -188,10 +217,13 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const connections = readOption(argv, "--connections", 100);
   const seconds = readOption(argv, "--seconds", 30);
-  process.stderr.write(`load: ${connections} clients for ${seconds} s against memsnap serve (demo, sampled every second)\n`);
+  process.stderr.write(
+    `load: ${connections} clients for ${seconds} s against memsnap serve (demo, sampled every second)\n`,
+  );
   const { summary, checks } = await loadTest(connections, seconds);
   process.stdout.write(`${summary}\n\n`);
-  for (const check of checks) process.stdout.write(`${check.passed ? "pass" : "FAIL"}  ${check.what}: ${check.figure}\n`);
+  for (const check of checks)
+    process.stdout.write(`${check.passed ? "pass" : "FAIL"}  ${check.what}: ${check.figure}\n`);
   process.exitCode = checks.every((c) => c.passed) ? 0 : 1;
 }
 

@@ -48,7 +48,6 @@ export const QUICK_SETTINGS: BenchSettings = {
   pageLoads: 3,
 };
 
-
 const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
 async function benchScrapes(settings: BenchSettings): Promise<ScenarioFigures[]> {
@@ -70,23 +69,35 @@ async function benchSampling(settings: BenchSettings): Promise<SamplingRun[]> {
   const demo = demoEnv(settings);
   progress(`sampling the demo: ${settings.costSamples} timed samples, then ${settings.soakSamples} more`);
   const runs: SamplingRun[] = [
-    { name: "demo, smaps_rollup on", figures: await runSampleLoop({ ...demo, MEMSNAP_PROCESS_SMAPS: "on" }, settings.costSamples, settings.soakSamples) },
+    {
+      name: "demo, smaps_rollup on",
+      figures: await runSampleLoop(
+        { ...demo, MEMSNAP_PROCESS_SMAPS: "on" },
+        settings.costSamples,
+        settings.soakSamples,
+      ),
+    },
   ];
   progress("sampling the demo without smaps_rollup");
-  runs.push({ name: "demo, smaps_rollup off", figures: await runSampleLoop({ ...demo, MEMSNAP_PROCESS_SMAPS: "off" }, settings.costSamples, 0) });
+  runs.push({
+    name: "demo, smaps_rollup off",
+    figures: await runSampleLoop({ ...demo, MEMSNAP_PROCESS_SMAPS: "off" }, settings.costSamples, 0),
+  });
   const largest = Math.max(...settings.collectionCounts);
   progress(`sampling ${largest} collections: filling the history with ${settings.historyFillSamples} samples`);
   const stack = new ProcessStack();
   try {
     const env = vectorizerTargetEnv(await stack.start(startSyntheticVectorizer(largest)));
     const costSamples = Math.min(settings.costSamples, 20);
-    runs.push({ name: `${largest} collections`, figures: await runSampleLoop(env, costSamples, settings.historyFillSamples) });
+    runs.push({
+      name: `${largest} collections`,
+      figures: await runSampleLoop(env, costSamples, settings.historyFillSamples),
+    });
   } finally {
     await stack.stopAll();
   }
   return runs;
 }
-
 
 function writeResults(out: string | null, generated: string, name: string): void {
   if (out === null) return;
@@ -94,11 +105,21 @@ function writeResults(out: string | null, generated: string, name: string): void
   progress(`wrote ${out}`);
 }
 
-function parseArgs(argv: string[]): { settings: BenchSettings; mode: "full" | "quick"; out: string | null; attributionOnly: boolean } {
+function parseArgs(argv: string[]): {
+  settings: BenchSettings;
+  mode: "full" | "quick";
+  out: string | null;
+  attributionOnly: boolean;
+} {
   const quick = argv.includes("--quick");
   const outAt = argv.indexOf("--out");
   const out = outAt >= 0 ? path.resolve(argv[outAt + 1] ?? "") : quick ? null : RESULTS_FILE;
-  return { settings: quick ? QUICK_SETTINGS : FULL_SETTINGS, mode: quick ? "quick" : "full", out, attributionOnly: argv.includes("--attribution") };
+  return {
+    settings: quick ? QUICK_SETTINGS : FULL_SETTINGS,
+    mode: quick ? "quick" : "full",
+    out,
+    attributionOnly: argv.includes("--attribution"),
+  };
 }
 
 async function attributionSection(settings: BenchSettings): Promise<string> {
@@ -122,7 +143,15 @@ async function main(): Promise<void> {
   const load = await loadTest(settings.loadConnections, settings.loadSeconds, demoEnv(settings));
   progress(`the page: ${settings.pageLoads} loads in chromium, empty cache then warm`);
   const pageTable = renderPageTable(await benchPage(settings.pageLoads, demoEnv(settings)));
-  const results: BenchResults = { startedAt, loadAverageBefore, loadAverageAfter: os.loadavg(), mode, scenarios, sampling, load };
+  const results: BenchResults = {
+    startedAt,
+    loadAverageBefore,
+    loadAverageAfter: os.loadavg(),
+    mode,
+    scenarios,
+    sampling,
+    load,
+  };
   const generated = `${machineSection(results).join("\n")}\n\n${renderTables(results, evaluateGoals(results))}`;
   const attribution = await attributionSection(settings);
   process.stdout.write(`${generated}\n${pageTable}${attribution}`);

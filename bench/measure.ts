@@ -13,7 +13,11 @@ function latencyFigures(times: number[], bodyBytes: number): LatencyFigures {
 }
 
 /** GETs `url` `count` times, one after the other. */
-export async function sequentialLatency(url: string, count: number, headers: Record<string, string> = {}): Promise<LatencyFigures> {
+export async function sequentialLatency(
+  url: string,
+  count: number,
+  headers: Record<string, string> = {},
+): Promise<LatencyFigures> {
   const [figures] = await interleavedLatency([url], count, headers);
   return figures;
 }
@@ -24,7 +28,11 @@ const INTERLEAVE_BLOCK = 50;
  * GETs each URL `count` times, one request at a time, alternating between the URLs every
  * INTERLEAVE_BLOCK requests so that every URL sees the same noise from the rest of the machine.
  */
-export async function interleavedLatency(urls: string[], count: number, headers: Record<string, string> = {}): Promise<LatencyFigures[]> {
+export async function interleavedLatency(
+  urls: string[],
+  count: number,
+  headers: Record<string, string> = {},
+): Promise<LatencyFigures[]> {
   const timers = urls.map(() => new HttpTimer(headers));
   const times: number[][] = urls.map(() => []);
   const bodyBytes = urls.map(() => 0);

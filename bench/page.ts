@@ -66,10 +66,12 @@ async function loadOnce(page: Page, url: string): Promise<LoadFigures> {
   const sizes: Array<Promise<{ transferred: number; decoded: number }>> = [];
   const onFinished = (request: import("playwright-core").Request) =>
     sizes.push(
-      Promise.all([request.sizes(), request.response().then((r) => r?.body().catch(() => Buffer.alloc(0)))]).then(([s, body]) => ({
-        transferred: s.responseBodySize + s.responseHeadersSize,
-        decoded: body?.length ?? 0,
-      })),
+      Promise.all([request.sizes(), request.response().then((r) => r?.body().catch(() => Buffer.alloc(0)))]).then(
+        ([s, body]) => ({
+          transferred: s.responseBodySize + s.responseHeadersSize,
+          decoded: body?.length ?? 0,
+        }),
+      ),
     );
   page.on("requestfinished", onFinished);
   await page.goto(url, { waitUntil: "networkidle" });

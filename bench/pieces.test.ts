@@ -36,8 +36,19 @@ describe("the benchmark's pieces", () => {
   });
 
   it("fits the slope of RSS over samples by least squares", () => {
-    expect(leastSquaresSlope([[0, 10], [1, 12], [2, 14]])).toBeCloseTo(2);
-    expect(leastSquaresSlope([[5, 3], [5, 9]])).toBe(0);
+    expect(
+      leastSquaresSlope([
+        [0, 10],
+        [1, 12],
+        [2, 14],
+      ]),
+    ).toBeCloseTo(2);
+    expect(
+      leastSquaresSlope([
+        [5, 3],
+        [5, 9],
+      ]),
+    ).toBe(0);
   });
 
   it("rewrites only what lies between the markers of RESULTS.md", () => {
@@ -49,7 +60,9 @@ describe("the benchmark's pieces", () => {
     const page = "bench:page";
     const withPage = spliceResults(existing, "page table\n", page);
     expect(withPage).toBe(`${existing}\n<!-- bench:page:begin -->\npage table\n<!-- bench:page:end -->\n`);
-    expect(spliceResults(withPage, "newer\n", page)).toBe(`${existing}\n<!-- bench:page:begin -->\nnewer\n<!-- bench:page:end -->\n`);
+    expect(spliceResults(withPage, "newer\n", page)).toBe(
+      `${existing}\n<!-- bench:page:begin -->\nnewer\n<!-- bench:page:end -->\n`,
+    );
   });
 
   it("keeps each named block apart: a new one goes at the end, an existing one is replaced in place", () => {

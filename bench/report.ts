@@ -42,7 +42,16 @@ export function machineSection(results: BenchResults): string[] {
 }
 
 function metricsTable(results: BenchResults): string[] {
-  const header = ["exporter (target)", "series", "body KiB sent", "p50 ms", "p99 ms", "req/s at 16 conn.", "errors", "RSS at rest MB"];
+  const header = [
+    "exporter (target)",
+    "series",
+    "body KiB sent",
+    "p50 ms",
+    "p99 ms",
+    "req/s at 16 conn.",
+    "errors",
+    "RSS at rest MB",
+  ];
   const lines = [row(header), row(Array(header.length).fill("---"))];
   for (const s of results.scenarios) {
     const rows = [
@@ -69,7 +78,13 @@ function metricsTable(results: BenchResults): string[] {
 }
 
 function ratioTable(results: BenchResults): string[] {
-  const header = ["memsnap at", "p50 ÷ node_exporter", "p99 ÷ node_exporter", "req/s ÷ node_exporter", "req/s ÷ ceiling"];
+  const header = [
+    "memsnap at",
+    "p50 ÷ node_exporter",
+    "p99 ÷ node_exporter",
+    "req/s ÷ node_exporter",
+    "req/s ÷ ceiling",
+  ];
   const lines = [row(header), row(Array(header.length).fill("---"))];
   for (const { name, memsnap: m, nodeExporter: n, ceiling: c } of results.scenarios) {
     lines.push(
@@ -95,12 +110,36 @@ function snapshotTable(results: BenchResults): string[] {
 
 function samplingTable(results: BenchResults): string[] {
   const lines = [
-    row(["run", "target RSS MB", "wall p50 ms", "CPU p50 ms", "first scrape after a sample p50 ms", "RSS at rest MB", "samples", "RSS at 1/10 MB", "RSS at end MB", "growth over the last 9/10 MB"]),
+    row([
+      "run",
+      "target RSS MB",
+      "wall p50 ms",
+      "CPU p50 ms",
+      "first scrape after a sample p50 ms",
+      "RSS at rest MB",
+      "samples",
+      "RSS at 1/10 MB",
+      "RSS at end MB",
+      "growth over the last 9/10 MB",
+    ]),
     row(Array(10).fill("---")),
   ];
   for (const { name, figures: f } of results.sampling) {
-    const soak = f.soak === null ? ["–", "–", "–", "–"] : [f.soak.samples, mb(f.soak.startResidentBytes), mb(f.soak.endResidentBytes), mb(f.soak.growthBytes)];
-    lines.push(row([name, mb(f.targetResidentBytes), ms(f.sampleWallMs), ms(f.sampleCpuMs), ms(f.firstScrapeAfterSampleMs), mb(f.restResidentBytes), ...soak]));
+    const soak =
+      f.soak === null
+        ? ["–", "–", "–", "–"]
+        : [f.soak.samples, mb(f.soak.startResidentBytes), mb(f.soak.endResidentBytes), mb(f.soak.growthBytes)];
+    lines.push(
+      row([
+        name,
+        mb(f.targetResidentBytes),
+        ms(f.sampleWallMs),
+        ms(f.sampleCpuMs),
+        ms(f.firstScrapeAfterSampleMs),
+        mb(f.restResidentBytes),
+        ...soak,
+      ]),
+    );
   }
   return lines;
 }
@@ -116,7 +155,11 @@ function loadTable(load: LoadTestResult): string[] {
 }
 
 function goalsTable(goals: Goal[]): string[] {
-  return [row(["goal (issue 7)", "figure", "met"]), row(["---", "---", "---"]), ...goals.map((g) => row([g.goal, g.figure, g.met ? "yes" : "**no**"]))];
+  return [
+    row(["goal (issue 7)", "figure", "met"]),
+    row(["---", "---", "---"]),
+    ...goals.map((g) => row([g.goal, g.figure, g.met ? "yes" : "**no**"])),
+  ];
 }
 
 /** The tables, in markdown, as printed and as written to RESULTS.md. */

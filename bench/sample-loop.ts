@@ -114,9 +114,15 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const restResidentBytes = process.memoryUsage.rss();
     const target = config.targets[0].name;
-    const targetResidentBytes = (await daemon.monitor.sampleScheduled(target)).process_info.physical_memory_bytes ?? Number.NaN;
+    const targetResidentBytes =
+      (await daemon.monitor.sampleScheduled(target)).process_info.physical_memory_bytes ?? Number.NaN;
     const cost = await measureCost(daemon, target, costSamples);
-    const figures: SampleLoopFigures = { restResidentBytes, targetResidentBytes, ...cost, soak: await soak(daemon, target, soakSamples) };
+    const figures: SampleLoopFigures = {
+      restResidentBytes,
+      targetResidentBytes,
+      ...cost,
+      soak: await soak(daemon, target, soakSamples),
+    };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } finally {
     await daemon.stop();
@@ -124,7 +130,11 @@ async function main(): Promise<void> {
 }
 
 /** Runs this file as a child process with `env` on top of ours, and returns its figures. */
-export async function runSampleLoop(env: Record<string, string>, costSamples: number, soakSamples: number): Promise<SampleLoopFigures> {
+export async function runSampleLoop(
+  env: Record<string, string>,
+  costSamples: number,
+  soakSamples: number,
+): Promise<SampleLoopFigures> {
   const scratch = scratchDirs();
   const child = spawn(process.execPath, [__filename, String(costSamples), String(soakSamples)], {
     env: { ...process.env, ...scratch.env, ...env },

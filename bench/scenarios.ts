@@ -4,7 +4,13 @@ import path from "node:path";
 import { type ListeningChild } from "../src/demo/launcher";
 import { untilReady } from "../test/helpers/daemon";
 import { getRaw } from "../test/helpers/http";
-import { interleavedLatency, sequentialLatency, throughput, type LatencyFigures, type ThroughputFigures } from "./measure";
+import {
+  interleavedLatency,
+  sequentialLatency,
+  throughput,
+  type LatencyFigures,
+  type ThroughputFigures,
+} from "./measure";
 import { PROMETHEUS_SCRAPE_HEADERS } from "./timing";
 import {
   ProcessStack,
@@ -78,9 +84,16 @@ async function compareScrapes(servers: ListeningChild[], settings: BenchSettings
   const latency = await interleavedLatency(urls, settings.scrapes, PROMETHEUS_SCRAPE_HEADERS);
   const load: ThroughputFigures[] = [];
   for (const url of urls) {
-    load.push(await throughput(url, settings.throughputConnections, settings.throughputSeconds, PROMETHEUS_SCRAPE_HEADERS));
+    load.push(
+      await throughput(url, settings.throughputConnections, settings.throughputSeconds, PROMETHEUS_SCRAPE_HEADERS),
+    );
   }
-  return servers.map((_, i) => ({ series: series[i], metrics: latency[i], throughput: load[i], restResidentBytes: restResidentBytes[i] }));
+  return servers.map((_, i) => ({
+    series: series[i],
+    metrics: latency[i],
+    throughput: load[i],
+    restResidentBytes: restResidentBytes[i],
+  }));
 }
 
 /** A bare server answering exactly what memsnap answers a Prometheus scrape. */
@@ -89,7 +102,8 @@ async function startCeiling(memsnap: ListeningChild): Promise<ListeningChild> {
   const folder = mkdtempSync(path.join(os.tmpdir(), "memsnap-bench-"));
   writeFileSync(path.join(folder, "metrics"), scrape.body);
   const headers: Record<string, string> = { "content-type": String(scrape.headers["content-type"]) };
-  if (scrape.headers["content-encoding"] !== undefined) headers["content-encoding"] = scrape.headers["content-encoding"];
+  if (scrape.headers["content-encoding"] !== undefined)
+    headers["content-encoding"] = scrape.headers["content-encoding"];
   const server = await startStaticServer(path.join(folder, "metrics"), headers);
   return {
     ...server,

@@ -47,10 +47,9 @@ export function syntheticCollectionsBody(count: number): Buffer {
 /** Every answer, built once: the stand-in costs its watcher nothing but the transfer. */
 function syntheticAnswers(count: number): Map<string, Buffer> {
   const collections = syntheticCollectionsBody(count);
-  const vectors = (JSON.parse(collections.toString()) as { collections: Array<{ vector_count: number }> }).collections.reduce(
-    (sum, c) => sum + c.vector_count,
-    0,
-  );
+  const vectors = (
+    JSON.parse(collections.toString()) as { collections: Array<{ vector_count: number }> }
+  ).collections.reduce((sum, c) => sum + c.vector_count, 0);
   return new Map([
     ["/collections", collections],
     ["/health", Buffer.from(JSON.stringify({ status: "healthy", version: "bench" }))],

@@ -69,9 +69,22 @@ function firstSample(monitor: Monitor, schedule: SampleSchedule, deadlineMs: num
 }
 
 /** The built-in alerting, unless MEMSNAP_ALERTS=off. */
-function startAlerting(config: Config, log: Logger, exporter: MetricsExporter, targets: string[], baseUrl: () => string): Promise<Alerter | null> {
+function startAlerting(
+  config: Config,
+  log: Logger,
+  exporter: MetricsExporter,
+  targets: string[],
+  baseUrl: () => string,
+): Promise<Alerter | null> {
   if (!config.alerts) return Promise.resolve(null);
-  return Alerter.start({ config, log, registry: exporter.registry, invalidate: () => exporter.invalidate(), targets, baseUrl });
+  return Alerter.start({
+    config,
+    log,
+    registry: exporter.registry,
+    invalidate: () => exporter.invalidate(),
+    targets,
+    baseUrl,
+  });
 }
 
 /**
@@ -88,7 +101,13 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
   const targetNames = [...targets.keys()];
   let listeningUrl = "";
   let boundAddress: string | null = null;
-  const alerter = await startAlerting(config, log, exporter, [...targets.keys()], () => config.external_url ?? listeningUrl);
+  const alerter = await startAlerting(
+    config,
+    log,
+    exporter,
+    [...targets.keys()],
+    () => config.external_url ?? listeningUrl,
+  );
   const sampleAll = () => monitor.sampleAll().catch((err: unknown) => log.error({ err }, "sampling failed"));
   setCronLogger(cronLogger(log));
   const schedule = SampleSchedule.create(config.schedule, sampleAll, cronLogger(log));
@@ -96,7 +115,9 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
     summaryJson(snapshot);
     alerter?.observe(snapshot);
   };
-  const monitor = new Monitor(targets, config, history, exporter, log, afterSample, () => schedule.deadlineMs(config.sample_timeout));
+  const monitor = new Monitor(targets, config, history, exporter, log, afterSample, () =>
+    schedule.deadlineMs(config.sample_timeout),
+  );
   const app = createApp({
     config,
     log,
@@ -110,7 +131,12 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
     boundAddress: () => boundAddress,
   });
   const handle = app.callback();
-  const listener = createListener((request, response) => void handle(request, response), web, config.web_config_file, log);
+  const listener = createListener(
+    (request, response) => void handle(request, response),
+    web,
+    config.web_config_file,
+    log,
+  );
   const server = listener.server;
   let address: AddressInfo;
   try {
@@ -126,9 +152,23 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
   listeningUrl = url;
   boundAddress = address.address;
   if (!isLoopbackAddress(address.address) && config.api_token === undefined) {
-    log.warn({ host: config.host, address: address.address }, "listening beyond loopback without MEMSNAP_API_TOKEN: write routes answer 403");
+    log.warn(
+      { host: config.host, address: address.address },
+      "listening beyond loopback without MEMSNAP_API_TOKEN: write routes answer 403",
+    );
   }
-  const parts: DaemonParts = { config, log, targets, targetNames, exporter, basicAuth, listener, alerter, schedule, monitor };
+  const parts: DaemonParts = {
+    config,
+    log,
+    targets,
+    targetNames,
+    exporter,
+    basicAuth,
+    listener,
+    alerter,
+    schedule,
+    monitor,
+  };
   let reloading: Promise<unknown> = Promise.resolve();
   await schedule.start();
   firstSample(monitor, schedule, schedule.deadlineMs(config.sample_timeout), log);

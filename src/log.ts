@@ -21,7 +21,7 @@ type CronMessage = string | Error;
 export function cronLogger(log: Logger) {
   const cron = log.child({ source: "node-cron" });
   const entry = (message: CronMessage, err?: Error) =>
-    message instanceof Error ? [{ err: message }, message.message] as const : [{ err }, message] as const;
+    message instanceof Error ? ([{ err: message }, message.message] as const) : ([{ err }, message] as const);
   return {
     info: (message: string) => cron.info(message),
     warn: (message: string) => cron.warn(message),

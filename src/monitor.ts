@@ -27,7 +27,11 @@ export async function takeSnapshot(
 ): Promise<{ snapshot: Snapshot; sources: SourceOutcome[]; pid: number | null }> {
   const sample = await sampleTarget(target, signal, { smapsRollup: config.process_smaps, smaps, deadlineMs });
   const earlier = snapshotTrendPoints(history.recent(target.name, config.history_size));
-  return { snapshot: buildSnapshot(sample, config.thresholds, earlier), sources: sample.sources, pid: sample.target.pid };
+  return {
+    snapshot: buildSnapshot(sample, config.thresholds, earlier),
+    sources: sample.sources,
+    pid: sample.target.pid,
+  };
 }
 
 /**
@@ -109,7 +113,14 @@ export class Monitor {
 
   private async run(target: Target, deadlineMs: number | undefined): Promise<Snapshot> {
     const smaps = this.smapsCadence(target.name);
-    const { snapshot, sources, pid } = await takeSnapshot(target, this.config, this.history, this.abort.signal, smaps, deadlineMs);
+    const { snapshot, sources, pid } = await takeSnapshot(
+      target,
+      this.config,
+      this.history,
+      this.abort.signal,
+      smaps,
+      deadlineMs,
+    );
     const startTimeSeconds = await this.startTimes.of(pid);
     // A reload replaced or removed the target while it was sampled: its figures are not recorded.
     if (this.targets.get(target.name) !== target) return snapshot;

@@ -72,7 +72,16 @@ export interface DaemonParts {
  * Settings a running daemon cannot take over: they shape its socket, its files or its wiring.
  * A reload keeps their running values and says which ones wait for a restart.
  */
-const RESTART_ONLY_SETTINGS = ["port", "host", "data_dir", "output_dir", "history_size", "alerts", "api_token", "web_config_file"] as const;
+const RESTART_ONLY_SETTINGS = [
+  "port",
+  "host",
+  "data_dir",
+  "output_dir",
+  "history_size",
+  "alerts",
+  "api_token",
+  "web_config_file",
+] as const;
 
 /** `next` with the running values of the settings only a restart applies, and the names of those that differ. */
 function reloadable(current: Config, next: Config): { config: Config; restartNeeded: string[] } {
@@ -93,7 +102,11 @@ interface TargetChanges {
  * Starts what the new target list needs before anything running is touched, so that a target
  * that cannot start (a demo that fails, say) refuses the reload and leaves the running ones be.
  */
-async function startTargetChanges(running: Map<string, Target>, current: TargetConfig[], next: TargetConfig[]): Promise<TargetChanges> {
+async function startTargetChanges(
+  running: Map<string, Target>,
+  current: TargetConfig[],
+  next: TargetConfig[],
+): Promise<TargetChanges> {
   const before = new Map(current.map((t) => [t.name, t]));
   const toStart = next.filter((t) => !isDeepStrictEqual(before.get(t.name), t));
   const started = await startAll(toStart);

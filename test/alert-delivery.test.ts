@@ -6,7 +6,11 @@ import { SlackReceiver } from "./helpers/slack-receiver";
 import { freeLoopbackPort } from "./helpers/listen";
 import { SmtpReceiver } from "./helpers/smtp-receiver";
 
-const emailEnv = (smtpUrl: string) => ({ SMTP_URL: smtpUrl, ALERT_EMAIL_FROM: "memsnap <memsnap@example.com>", ALERT_EMAIL_TO: "oncall@example.com,dba@example.com" });
+const emailEnv = (smtpUrl: string) => ({
+  SMTP_URL: smtpUrl,
+  ALERT_EMAIL_FROM: "memsnap <memsnap@example.com>",
+  ALERT_EMAIL_TO: "oncall@example.com,dba@example.com",
+});
 
 describe("e-mail delivery", () => {
   let smtp: SmtpReceiver;
@@ -73,14 +77,27 @@ describe("Slack delivery", () => {
     expect(payload.text).toBe("[memsnap] CRITICAL: UnaccountedMemoryCritical on prod-db");
     const [attachment] = payload.attachments;
     expect(attachment.color).toBe("#E01E5A");
-    expect(attachment.blocks[0]).toEqual({ type: "header", text: { type: "plain_text", text: "CRITICAL: UnaccountedMemoryCritical on prod-db" } });
+    expect(attachment.blocks[0]).toEqual({
+      type: "header",
+      text: { type: "plain_text", text: "CRITICAL: UnaccountedMemoryCritical on prod-db" },
+    });
     const everything = JSON.stringify(attachment.blocks);
-    for (const fact of ["*Value*\\n812.4 MB", "*Threshold*\\n500 MB", "*Health score*\\n45 / 100 (critical)", "second advice"]) {
+    for (const fact of [
+      "*Value*\\n812.4 MB",
+      "*Threshold*\\n500 MB",
+      "*Health score*\\n45 / 100 (critical)",
+      "second advice",
+    ]) {
       expect(everything).toContain(fact);
     }
     expect(attachment.blocks.at(-1)).toEqual({
       type: "context",
-      elements: [{ type: "mrkdwn", text: "<https://memsnap.example.com/api/v1/memory-snapshot?target=prod-db|Open the memory snapshot>" }],
+      elements: [
+        {
+          type: "mrkdwn",
+          text: "<https://memsnap.example.com/api/v1/memory-snapshot?target=prod-db|Open the memory snapshot>",
+        },
+      ],
     });
   });
 
@@ -100,7 +117,10 @@ describe("Slack delivery", () => {
     const onWarning = (w: Error) => warnings.push(w);
     process.on("warning", onWarning);
     slack.answerNext({ status: 429, headers: { "retry-after": "99999999" }, body: "rate_limited" });
-    const outbox = await outboxFor({ SLACK_WEBHOOK_URL: slack.url }, { retry: { ...FAST_RETRY, retry_after_cap: 700 } });
+    const outbox = await outboxFor(
+      { SLACK_WEBHOOK_URL: slack.url },
+      { retry: { ...FAST_RETRY, retry_after_cap: 700 } },
+    );
     expect(await outbox.outcome(outbox.send(FIRING)[0])).toBe("delivered");
     await outbox.close();
     process.off("warning", onWarning);
@@ -148,7 +168,15 @@ describe("Slack delivery", () => {
 
   it("sends the notifications reloaded from the state file first, and drops those of a channel no longer configured", async () => {
     const outbox = await outboxFor({ SLACK_WEBHOOK_URL: slack.url });
-    const saved = { id: "saved", channel: "slack" as const, createdAt: new Date().toISOString(), attempts: 4, nextAttemptAt: new Date().toISOString(), lastError: "Slack answered 500", notification: FIRING };
+    const saved = {
+      id: "saved",
+      channel: "slack" as const,
+      createdAt: new Date().toISOString(),
+      attempts: 4,
+      nextAttemptAt: new Date().toISOString(),
+      lastError: "Slack answered 500",
+      notification: FIRING,
+    };
     outbox.dispatcher.restore([saved, { ...saved, id: "mailed", channel: "email" }]);
     expect(outbox.dispatcher.pending().map((e) => e.id)).toEqual(["saved"]);
     const [fresh] = outbox.send(RESOLVED);
@@ -158,7 +186,10 @@ describe("Slack delivery", () => {
       "[memsnap] RESOLVED: UnaccountedMemoryCritical on prod-db",
     ]);
     expect(await outbox.counts("email")).toEqual({ delivered: 0, retried: 0, dropped: 1 });
-    expect(outbox.logs.find((l) => l.msg === "notification dropped undelivered")).toMatchObject({ channel: "email", reason: "the email channel is no longer configured" });
+    expect(outbox.logs.find((l) => l.msg === "notification dropped undelivered")).toMatchObject({
+      channel: "email",
+      reason: "the email channel is no longer configured",
+    });
     await outbox.close();
   });
 
@@ -168,17 +199,24 @@ describe("Slack delivery", () => {
     expect(await outbox.outcome(outbox.send(FIRING)[0])).toBe("dropped");
     expect(await outbox.counts()).toEqual({ delivered: 0, retried: 0, dropped: 1 });
     expect(slack.posts).toHaveLength(1);
-    expect(outbox.logs.find((l) => l.msg === "notification dropped undelivered")?.reason).toContain("check SLACK_WEBHOOK_URL");
+    expect(outbox.logs.find((l) => l.msg === "notification dropped undelivered")?.reason).toContain(
+      "check SLACK_WEBHOOK_URL",
+    );
     await outbox.close();
   });
 });
 
 describe("message rendering", () => {
-  const hostile: Notification = { ...FIRING, alerts: [{ ...FIRING.alerts[0], message: 'over 100 000 vectors: <script>alert("x")</script> & <!channel>' }] };
+  const hostile: Notification = {
+    ...FIRING,
+    alerts: [{ ...FIRING.alerts[0], message: 'over 100 000 vectors: <script>alert("x")</script> & <!channel>' }],
+  };
 
   it("escapes what the database named in HTML and in Slack mrkdwn", () => {
     expect(emailChannel.render(hostile).html).not.toContain("<script>");
-    expect(emailChannel.render(hostile).html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;!channel&gt;");
+    expect(emailChannel.render(hostile).html).toContain(
+      "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;!channel&gt;",
+    );
     const slackText = JSON.stringify(slackChannel.render(hostile));
     expect(slackText).not.toContain("<!channel>");
     expect(slackText).toContain("&lt;!channel&gt;");
@@ -202,17 +240,35 @@ describe("message rendering", () => {
     const grouped: Notification = {
       ...FIRING,
       alerts: [
-        { ...FIRING.alerts[0], alertname: "OverheadCritical", message: "memory overhead is 156 % of what the collections hold (over 100 %)", value: 156, threshold: 100, unit: " %" },
+        {
+          ...FIRING.alerts[0],
+          alertname: "OverheadCritical",
+          message: "memory overhead is 156 % of what the collections hold (over 100 %)",
+          value: 156,
+          threshold: 100,
+          unit: " %",
+        },
         FIRING.alerts[0],
-        { ...FIRING.alerts[0], alertname: "HealthScoreCritical", message: "memory health score is 40 (under 50)", value: 40, threshold: 50, unit: "" },
+        {
+          ...FIRING.alerts[0],
+          alertname: "HealthScoreCritical",
+          message: "memory health score is 40 (under 50)",
+          value: 40,
+          threshold: 50,
+          unit: "",
+        },
       ],
     };
     const mail = emailChannel.render(grouped);
-    expect(mail.subject).toBe("[memsnap] CRITICAL: OverheadCritical, UnaccountedMemoryCritical, HealthScoreCritical on prod-db");
+    expect(mail.subject).toBe(
+      "[memsnap] CRITICAL: OverheadCritical, UnaccountedMemoryCritical, HealthScoreCritical on prod-db",
+    );
     expect(mail.text).toContain("Value:        156 %");
     expect(mail.text).toContain("Also firing:\n  - UnaccountedMemoryCritical (critical): 812.4 MB");
     expect(mail.text).toContain("  - HealthScoreCritical (critical): memory health score is 40 (under 50)");
-    expect(JSON.stringify(slackChannel.render(grouped))).toContain("*Also firing*\\n• UnaccountedMemoryCritical (critical)");
+    expect(JSON.stringify(slackChannel.render(grouped))).toContain(
+      "*Also firing*\\n• UnaccountedMemoryCritical (critical)",
+    );
   });
 
   it("marks the test message as a test in every rendering", () => {

@@ -34,7 +34,14 @@ describe("page once per cause", () => {
       MEMSNAP_DATA_DIR: scratch,
     });
     seed = parseSnapshotJson(SEED_EXAMPLE, config.thresholds);
-    const options = { config, log: createLogger("silent"), registry: new Registry(), invalidate: () => undefined, targets: ["seed"], baseUrl: () => "https://memsnap.example.com" };
+    const options = {
+      config,
+      log: createLogger("silent"),
+      registry: new Registry(),
+      invalidate: () => undefined,
+      targets: ["seed"],
+      baseUrl: () => "https://memsnap.example.com",
+    };
     alerter = await Alerter.start(options);
   });
 
@@ -68,15 +75,23 @@ describe("page once per cause", () => {
     const { alerts } = alerter.report("seed");
     const firing = alerts.filter((a) => a.state === "firing" && a.inhibited_by === null);
     expect(firing.map((a) => a.alertname).sort()).toEqual([...CRITICAL_CODES].sort());
-    for (const alert of firing) expect(alert.last_notification).toMatchObject({ kind: "firing", channels: { slack: "delivered", email: "delivered" } });
+    for (const alert of firing)
+      expect(alert.last_notification).toMatchObject({
+        kind: "firing",
+        channels: { slack: "delivered", email: "delivered" },
+      });
     expect(alerts.find((a) => a.alertname === "OverheadHigh")).toMatchObject({ inhibited_by: "OverheadCritical" });
   });
 
   it("sends the three resolved together, once the figures are healthy", async () => {
     const healthy: Snapshot = { ...seed, findings: [], health: { ...seed.health, score: 95, status: "excellent" } };
-    for (let i = 1; i <= 3; i++) alerter.observe({ ...healthy, timestamp: new Date(Date.parse(seed.timestamp) + i * 15_000).toISOString() });
+    for (let i = 1; i <= 3; i++)
+      alerter.observe({ ...healthy, timestamp: new Date(Date.parse(seed.timestamp) + i * 15_000).toISOString() });
     await slack.waitForPosts(2);
-    await waitFor(() => (alerter.report("seed").alerts.every((a) => a.state !== "firing") ? true : undefined), "every alert to resolve");
+    await waitFor(
+      () => (alerter.report("seed").alerts.every((a) => a.state !== "firing") ? true : undefined),
+      "every alert to resolve",
+    );
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(slack.delivered.map((p) => p.text)).toEqual([
       "[memsnap] CRITICAL: OverheadCritical, UnaccountedMemoryCritical, HealthScoreCritical on seed",
@@ -91,21 +106,48 @@ describe("grouping the notifications of one target", () => {
     { channel: "slack", severities: ["critical"] },
     { channel: "email", severities: ["critical", "warning"] },
   ];
-  const CONTEXT: TargetContext = { target: "db", createdAt: "2025-01-01T00:00:00.000Z", healthScore: 40, healthStatus: "critical", recommendations: [], externalUrl: null };
-  const finding = (code: string, severity: "critical" | "warning") => ({ code, severity, message: `${code} holds`, value: 1, threshold: 0 });
-  const CATALOG = ["TargetDown", "OverheadCritical", "UnaccountedMemoryCritical", "HealthScoreCritical", "HostMemoryHigh"];
+  const CONTEXT: TargetContext = {
+    target: "db",
+    createdAt: "2025-01-01T00:00:00.000Z",
+    healthScore: 40,
+    healthStatus: "critical",
+    recommendations: [],
+    externalUrl: null,
+  };
+  const finding = (code: string, severity: "critical" | "warning") => ({
+    code,
+    severity,
+    message: `${code} holds`,
+    value: 1,
+    threshold: 0,
+  });
+  const CATALOG = [
+    "TargetDown",
+    "OverheadCritical",
+    "UnaccountedMemoryCritical",
+    "HealthScoreCritical",
+    "HostMemoryHigh",
+  ];
   const rank = (code: string) => CATALOG.indexOf(code);
   const T0 = Date.parse("2025-01-01T00:00:00.000Z");
   const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
 
   function step(book: AlertBook, findings: Array<ReturnType<typeof finding>>, when: string) {
     const { next, notifications } = evaluate(book, "db", findings, new Date(when), RULES);
-    return { next, groups: groupNotifications(notifications, next, book, { ...CONTEXT, createdAt: when }, ROUTES, rank) };
+    return {
+      next,
+      groups: groupNotifications(notifications, next, book, { ...CONTEXT, createdAt: when }, ROUTES, rank),
+    };
   }
-  const summary = (groups: ReturnType<typeof step>["groups"]) => groups.map((g) => [g.channel, g.notification.kind, g.notification.alerts.map((a) => a.alertname)]);
+  const summary = (groups: ReturnType<typeof step>["groups"]) =>
+    groups.map((g) => [g.channel, g.notification.kind, g.notification.alerts.map((a) => a.alertname)]);
 
   it("puts the most severe first, then catalog order, and routes each channel only its severities", () => {
-    const findings = [finding("HostMemoryHigh", "warning"), finding("HealthScoreCritical", "critical"), finding("OverheadCritical", "critical")];
+    const findings = [
+      finding("HostMemoryHigh", "warning"),
+      finding("HealthScoreCritical", "critical"),
+      finding("OverheadCritical", "critical"),
+    ];
     const first = step(new Map(), findings, at(0));
     expect(summary(first.groups)).toEqual([
       ["slack", "firing", ["OverheadCritical", "HealthScoreCritical"]],
@@ -117,7 +159,9 @@ describe("grouping the notifications of one target", () => {
       book = later.next;
       return later.groups;
     });
-    expect(summary(laterGroups)).toEqual([["email", "firing", ["OverheadCritical", "HealthScoreCritical", "HostMemoryHigh"]]]);
+    expect(summary(laterGroups)).toEqual([
+      ["email", "firing", ["OverheadCritical", "HealthScoreCritical", "HostMemoryHigh"]],
+    ]);
     expect(laterGroups[0].notification.alerts[0]).toMatchObject({ status: "firing", startsAt: at(0), endsAt: null });
   });
 
@@ -134,6 +178,10 @@ describe("grouping the notifications of one target", () => {
       ["slack", "resolved", ["OverheadCritical"]],
       ["email", "resolved", ["OverheadCritical"]],
     ]);
-    expect(resolved.groups[0].notification.alerts[0]).toMatchObject({ status: "resolved", startsAt: at(0), endsAt: expect.stringMatching(/^2025-01-01T04:00:(15|30)/) });
+    expect(resolved.groups[0].notification.alerts[0]).toMatchObject({
+      status: "resolved",
+      startsAt: at(0),
+      endsAt: expect.stringMatching(/^2025-01-01T04:00:(15|30)/),
+    });
   });
 });

@@ -64,8 +64,11 @@ describe("the notification outbox of a real daemon", () => {
 
   const freshDataDir = () => path.join(scratch, `run-${++runs}`);
   const counter = async (serve: ServeProcess, channel: string, outcome: string) =>
-    metricSamples(await (await fetch(`${serve.url}/metrics`)).text()).get(`memsnap_notifications_total{channel="${channel}",outcome="${outcome}"}`);
-  const outboxIn = (dataDir: string) => JSON.parse(readFileSync(path.join(dataDir, "alerts-state.json"), "utf8")).outbox;
+    metricSamples(await (await fetch(`${serve.url}/metrics`)).text()).get(
+      `memsnap_notifications_total{channel="${channel}",outcome="${outcome}"}`,
+    );
+  const outboxIn = (dataDir: string) =>
+    JSON.parse(readFileSync(path.join(dataDir, "alerts-state.json"), "utf8")).outbox;
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it("delivers exactly once when Slack answers 500 through an outage spanning many retries, then 200", async () => {
@@ -87,27 +90,31 @@ describe("the notification outbox of a real daemon", () => {
   it.each<[string, NodeJS.Signals]>([
     ["stopped (SIGTERM)", "SIGTERM"],
     ["killed (SIGKILL)", "SIGKILL"],
-  ])("delivers exactly once after the daemon is %s while a send is being retried", async (_, signal) => {
-    const dataDir = freshDataDir();
-    slack.answerAlways({ status: 500, body: "internal" });
-    const first = await serve(dataDir, { SLACK_WEBHOOK_URL: slack.url });
-    await slack.waitForPosts(3);
-    await stop(first, signal);
-    const [pending] = outboxIn(dataDir);
-    expect(outboxIn(dataDir)).toHaveLength(1);
-    expect(pending).toMatchObject({ channel: "slack", notification: { kind: "firing", target: "watched" } });
-    expect(pending.attempts).toBeGreaterThanOrEqual(1);
-    expect(slack.delivered).toHaveLength(0);
+  ])(
+    "delivers exactly once after the daemon is %s while a send is being retried",
+    async (_, signal) => {
+      const dataDir = freshDataDir();
+      slack.answerAlways({ status: 500, body: "internal" });
+      const first = await serve(dataDir, { SLACK_WEBHOOK_URL: slack.url });
+      await slack.waitForPosts(3);
+      await stop(first, signal);
+      const [pending] = outboxIn(dataDir);
+      expect(outboxIn(dataDir)).toHaveLength(1);
+      expect(pending).toMatchObject({ channel: "slack", notification: { kind: "firing", target: "watched" } });
+      expect(pending.attempts).toBeGreaterThanOrEqual(1);
+      expect(slack.delivered).toHaveLength(0);
 
-    slack.answerAlways({ status: 200 });
-    const second = await serve(dataDir, { SLACK_WEBHOOK_URL: slack.url });
-    await waitFor(() => (slack.delivered.length > 0 ? true : undefined), "the delivery after the restart");
-    await pause(2500);
-    expect(slack.delivered).toHaveLength(1);
-    expect(slack.delivered[0].text).toMatch(/^\[memsnap\] CRITICAL: .*UnaccountedMemoryCritical.* on watched$/);
-    expect(await counter(second, "slack", "delivered")).toBe(1);
-    await waitFor(() => (outboxIn(dataDir).length === 0 ? true : undefined), "the outbox to be written empty");
-  }, 30_000);
+      slack.answerAlways({ status: 200 });
+      const second = await serve(dataDir, { SLACK_WEBHOOK_URL: slack.url });
+      await waitFor(() => (slack.delivered.length > 0 ? true : undefined), "the delivery after the restart");
+      await pause(2500);
+      expect(slack.delivered).toHaveLength(1);
+      expect(slack.delivered[0].text).toMatch(/^\[memsnap\] CRITICAL: .*UnaccountedMemoryCritical.* on watched$/);
+      expect(await counter(second, "slack", "delivered")).toBe(1);
+      await waitFor(() => (outboxIn(dataDir).length === 0 ? true : undefined), "the outbox to be written empty");
+    },
+    30_000,
+  );
 
   it("waits at most the 10-minute cap for Retry-After: 99999999, without a timer overflow warning", async () => {
     const dataDir = freshDataDir();
@@ -118,7 +125,10 @@ describe("the notification outbox of a real daemon", () => {
     const waitMs = Date.parse(outboxIn(dataDir)[0].nextAttemptAt) - slack.posts[0].at;
     expect(waitMs).toBeGreaterThan(590_000);
     expect(waitMs).toBeLessThanOrEqual(601_000);
-    expect(daemon.logs.find((l) => l.msg === "notification failed; retrying")).toMatchObject({ channel: "slack", wait_ms: 600_000 });
+    expect(daemon.logs.find((l) => l.msg === "notification failed; retrying")).toMatchObject({
+      channel: "slack",
+      wait_ms: 600_000,
+    });
     await pause(2500);
     expect(slack.posts).toHaveLength(1);
     await stop(daemon);
@@ -130,8 +140,17 @@ describe("the notification outbox of a real daemon", () => {
     const dataDir = freshDataDir();
     slack.answerAlways({ status: 500, body: "internal" });
     const daemon = await serve(dataDir, { SLACK_WEBHOOK_URL: slack.url, MEMSNAP_NOTIFY_MAX_AGE: "2s" });
-    const dropped = await waitFor(() => daemon.logs.find((l) => l.msg === "notification dropped undelivered"), "the drop");
-    expect(dropped).toMatchObject({ level: "error", channel: "slack", target: "watched", kind: "firing", reason: "older than MEMSNAP_NOTIFY_MAX_AGE" });
+    const dropped = await waitFor(
+      () => daemon.logs.find((l) => l.msg === "notification dropped undelivered"),
+      "the drop",
+    );
+    expect(dropped).toMatchObject({
+      level: "error",
+      channel: "slack",
+      target: "watched",
+      kind: "firing",
+      reason: "older than MEMSNAP_NOTIFY_MAX_AGE",
+    });
     expect(await counter(daemon, "slack", "dropped")).toBe(1);
     const postsAtDrop = slack.posts.length;
     await pause(1500);
@@ -143,8 +162,15 @@ describe("the notification outbox of a real daemon", () => {
     const smtp = await SmtpReceiver.start();
     const port = smtp.port;
     await smtp.stop();
-    const daemon = await serve(freshDataDir(), { SMTP_URL: `smtp://127.0.0.1:${port}`, ALERT_EMAIL_FROM: "memsnap@example.com", ALERT_EMAIL_TO: "oncall@example.com" });
-    await waitFor(async () => ((await counter(daemon, "email", "retried"))! >= 3 ? true : undefined), "three e-mail retries");
+    const daemon = await serve(freshDataDir(), {
+      SMTP_URL: `smtp://127.0.0.1:${port}`,
+      ALERT_EMAIL_FROM: "memsnap@example.com",
+      ALERT_EMAIL_TO: "oncall@example.com",
+    });
+    await waitFor(
+      async () => ((await counter(daemon, "email", "retried"))! >= 3 ? true : undefined),
+      "three e-mail retries",
+    );
     const back = await SmtpReceiver.start(port);
     try {
       const [mail] = await back.waitForMails(1);

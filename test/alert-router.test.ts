@@ -3,7 +3,11 @@ import { channelsFor, configuredRoutes } from "../src/alerts/router";
 import { loadConfig } from "../src/config/load";
 
 const SLACK = { SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/X" };
-const SMTP = { SMTP_URL: "smtp://127.0.0.1:2525", ALERT_EMAIL_FROM: "memsnap@example.com", ALERT_EMAIL_TO: "oncall@example.com" };
+const SMTP = {
+  SMTP_URL: "smtp://127.0.0.1:2525",
+  ALERT_EMAIL_FROM: "memsnap@example.com",
+  ALERT_EMAIL_TO: "oncall@example.com",
+};
 const alertingOf = (env: Record<string, string>) => loadConfig(env).alerting;
 
 describe("alert routing", () => {
@@ -25,14 +29,23 @@ describe("alert routing", () => {
 
   it("follows the severities each channel is configured for", () => {
     const routes = configuredRoutes(
-      alertingOf({ ...SLACK, ...SMTP, MEMSNAP_ALERT_SLACK_SEVERITIES: "warning", MEMSNAP_ALERT_EMAIL_SEVERITIES: "critical" }),
+      alertingOf({
+        ...SLACK,
+        ...SMTP,
+        MEMSNAP_ALERT_SLACK_SEVERITIES: "warning",
+        MEMSNAP_ALERT_EMAIL_SEVERITIES: "critical",
+      }),
     );
     expect(channelsFor("critical", routes)).toEqual(["email"]);
     expect(channelsFor("warning", routes)).toEqual(["slack"]);
   });
 
   it("counts an SMTP host alone as a configured e-mail channel", () => {
-    const alerting = alertingOf({ SMTP_HOST: "127.0.0.1", ALERT_EMAIL_FROM: "m@example.com", ALERT_EMAIL_TO: "o@example.com" });
+    const alerting = alertingOf({
+      SMTP_HOST: "127.0.0.1",
+      ALERT_EMAIL_FROM: "m@example.com",
+      ALERT_EMAIL_TO: "o@example.com",
+    });
     expect(configuredRoutes(alerting).map((r) => r.channel)).toEqual(["email"]);
   });
 

@@ -1,5 +1,12 @@
 import fc from "fast-check";
-import { alertRules, evaluate, type AlertBook, type AlertNotification, type AlertRules, type NotificationKind } from "../src/alerts/state";
+import {
+  alertRules,
+  evaluate,
+  type AlertBook,
+  type AlertNotification,
+  type AlertRules,
+  type NotificationKind,
+} from "../src/alerts/state";
 import { AlertingSchema } from "../src/config/alerting";
 import type { Finding, Severity } from "../src/snapshot/findings";
 
@@ -27,13 +34,25 @@ interface Sent {
 }
 
 /** Evaluates one target's samples in order, one finding list per sample. */
-function run(samples: Finding[][], rules: AlertRules = RULES, intervalMs = SAMPLE_INTERVAL_MS, start: AlertBook = new Map()) {
+function run(
+  samples: Finding[][],
+  rules: AlertRules = RULES,
+  intervalMs = SAMPLE_INTERVAL_MS,
+  start: AlertBook = new Map(),
+) {
   let book = start;
   const sent: Sent[] = [];
   samples.forEach((findings, sample) => {
     const step = evaluate(book, "db", findings, new Date(START + sample * intervalMs), rules);
     book = step.next;
-    sent.push(...step.notifications.map((n: AlertNotification) => ({ sample, kind: n.kind, alertname: n.alert.alertname, target: n.alert.target })));
+    sent.push(
+      ...step.notifications.map((n: AlertNotification) => ({
+        sample,
+        kind: n.kind,
+        alertname: n.alert.alertname,
+        target: n.alert.target,
+      })),
+    );
   });
   return { book, sent };
 }
@@ -44,8 +63,16 @@ const kinds = (sent: Sent[]) => sent.map((s) => `${s.sample}:${s.kind}:${s.alert
 describe("alert state machine", () => {
   it.each<[string, Finding[][], string[]]>([
     ["a critical condition fires on its first sample", [[finding("OverheadCritical")]], ["0:firing:OverheadCritical"]],
-    ["a warning waits two samples in pending, then fires", held(3, () => [finding("OverheadHigh", "warning")]), ["2:firing:OverheadHigh"]],
-    ["a warning that clears while pending says nothing", [[finding("OverheadHigh", "warning")], [finding("OverheadHigh", "warning")], []], []],
+    [
+      "a warning waits two samples in pending, then fires",
+      held(3, () => [finding("OverheadHigh", "warning")]),
+      ["2:firing:OverheadHigh"],
+    ],
+    [
+      "a warning that clears while pending says nothing",
+      [[finding("OverheadHigh", "warning")], [finding("OverheadHigh", "warning")], []],
+      [],
+    ],
     [
       "a critical condition held for 10 samples and then clear gives one firing and one resolved message",
       [...held(10, () => [finding("UnaccountedMemoryCritical")]), [], [], []],
@@ -88,7 +115,11 @@ describe("alert state machine", () => {
       ["0:firing:TargetDown", "2:firing:HostMemoryHigh"],
     ],
     ["opportunities never alert", held(5, () => [finding("EnableQuantization", "opportunity")]), []],
-    ["any finding code alerts by its severity", held(3, () => [finding("SomeFutureCode", "warning")]), ["2:firing:SomeFutureCode"]],
+    [
+      "any finding code alerts by its severity",
+      held(3, () => [finding("SomeFutureCode", "warning")]),
+      ["2:firing:SomeFutureCode"],
+    ],
   ])("%s", (_, samples, expected) => {
     expect(kinds(run(samples).sent)).toEqual(expected);
   });
@@ -118,7 +149,10 @@ describe("alert state machine", () => {
   });
 
   it("records since when, the latest figures and the last notification", () => {
-    const { book } = run([[finding("OverheadCritical", "critical", 120)], [finding("OverheadCritical", "critical", 180)]]);
+    const { book } = run([
+      [finding("OverheadCritical", "critical", 120)],
+      [finding("OverheadCritical", "critical", 180)],
+    ]);
     expect(book.get("db/OverheadCritical")).toMatchObject({
       phase: "firing",
       since: new Date(START).toISOString(),
@@ -144,14 +178,25 @@ describe("alert state machine", () => {
   });
 
   it("silences the efficiency alerts of a target while memory runs out or was OOM-killed there", () => {
-    const efficiency = () => [finding("OverheadCritical"), finding("UnaccountedMemoryCritical"), finding("HealthScoreCritical")];
-    expect(kinds(run([[finding("MemoryExhaustionImminent"), ...efficiency()]]).sent)).toEqual(["0:firing:MemoryExhaustionImminent"]);
+    const efficiency = () => [
+      finding("OverheadCritical"),
+      finding("UnaccountedMemoryCritical"),
+      finding("HealthScoreCritical"),
+    ];
+    expect(kinds(run([[finding("MemoryExhaustionImminent"), ...efficiency()]]).sent)).toEqual([
+      "0:firing:MemoryExhaustionImminent",
+    ]);
     expect(kinds(run([[finding("OomKilled"), ...efficiency()]]).sent)).toEqual(["0:firing:OomKilled"]);
   });
 
   it("continues from a reloaded book without notifying again", () => {
     const before = run(held(3, () => [finding("OverheadCritical")]));
-    const after = run(held(3, () => [finding("OverheadCritical")]), RULES, SAMPLE_INTERVAL_MS, before.book);
+    const after = run(
+      held(3, () => [finding("OverheadCritical")]),
+      RULES,
+      SAMPLE_INTERVAL_MS,
+      before.book,
+    );
     expect(after.sent).toEqual([]);
   });
 });
@@ -182,7 +227,8 @@ describe("alert state machine properties", () => {
             if (s.kind !== "firing") expect(open).toBe(true);
             else if (rules.sendResolved) expect(open).toBe(false);
             if (s.kind === "resolved") expect(rules.sendResolved).toBe(true);
-            if (s.kind === "reminder") expect((s.sample - lastAt) * SAMPLE_INTERVAL_MS).toBeGreaterThanOrEqual(rules.repeatIntervalMs);
+            if (s.kind === "reminder")
+              expect((s.sample - lastAt) * SAMPLE_INTERVAL_MS).toBeGreaterThanOrEqual(rules.repeatIntervalMs);
             open = s.kind !== "resolved";
             lastAt = s.sample;
           }

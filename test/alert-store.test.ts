@@ -10,8 +10,19 @@ import { createLogger } from "../src/log";
 import { FIRING } from "./helpers/outbox";
 import { scratchDir } from "./helpers/scratch";
 
-const RULES: AlertRules = { forMs: (_code, severity) => (severity === "critical" ? 0 : 30_000), keepFiringSamples: 1, repeatIntervalMs: 3_600_000, sendResolved: true };
-const FINDING = { severity: "critical" as const, code: "OverheadCritical", message: "overhead 150 %", value: 150, threshold: 100 };
+const RULES: AlertRules = {
+  forMs: (_code, severity) => (severity === "critical" ? 0 : 30_000),
+  keepFiringSamples: 1,
+  repeatIntervalMs: 3_600_000,
+  sendResolved: true,
+};
+const FINDING = {
+  severity: "critical" as const,
+  code: "OverheadCritical",
+  message: "overhead 150 %",
+  value: 150,
+  threshold: 100,
+};
 
 const scratch = scratchDir("alert-store");
 
@@ -43,16 +54,28 @@ describe("alert state file", () => {
   it.each([
     ["not JSON", "{"],
     ["another version", JSON.stringify({ version: 9, saved_at: "2025-01-01T00:00:00Z", alerts: [] })],
-    ["a bad phase", JSON.stringify({ version: 1, saved_at: "2025-01-01T00:00:00Z", alerts: [{ target: "a", phase: "exploded" }] })],
-  ])("starts with no alert state from a file that is %s, says so, and replaces it at the next save", async (_, text) => {
-    const { dir, lines, store } = storeWithLog();
-    writeFileSync(path.join(dir, STATE_FILE), text);
-    expect((await store.load(["a"])).book.size).toBe(0);
-    expect(lines).toEqual([expect.objectContaining({ level: "error", file: path.join(dir, STATE_FILE), msg: expect.stringContaining("not one memsnap wrote") })]);
-    store.save({ book: evaluate(new Map(), "a", [FINDING], new Date(), RULES).next, outbox: [] });
-    await store.flush();
-    expect(JSON.parse(readFileSync(path.join(dir, STATE_FILE), "utf8")).version).toBe(2);
-  });
+    [
+      "a bad phase",
+      JSON.stringify({ version: 1, saved_at: "2025-01-01T00:00:00Z", alerts: [{ target: "a", phase: "exploded" }] }),
+    ],
+  ])(
+    "starts with no alert state from a file that is %s, says so, and replaces it at the next save",
+    async (_, text) => {
+      const { dir, lines, store } = storeWithLog();
+      writeFileSync(path.join(dir, STATE_FILE), text);
+      expect((await store.load(["a"])).book.size).toBe(0);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: "error",
+          file: path.join(dir, STATE_FILE),
+          msg: expect.stringContaining("not one memsnap wrote"),
+        }),
+      ]);
+      store.save({ book: evaluate(new Map(), "a", [FINDING], new Date(), RULES).next, outbox: [] });
+      await store.flush();
+      expect(JSON.parse(readFileSync(path.join(dir, STATE_FILE), "utf8")).version).toBe(2);
+    },
+  );
 
   it("writes the latest book when saves pile up", async () => {
     const { dir, store } = storeWithLog();
@@ -90,13 +113,21 @@ describe("the outbox in the alert state file", () => {
 
   it("reads a version 1 file, written before the outbox, as one with nothing undelivered", async () => {
     const { dir, store } = storeWithLog();
-    writeFileSync(path.join(dir, STATE_FILE), JSON.stringify({ version: 1, saved_at: "2025-01-01T00:00:00Z", alerts: [] }));
+    writeFileSync(
+      path.join(dir, STATE_FILE),
+      JSON.stringify({ version: 1, saved_at: "2025-01-01T00:00:00Z", alerts: [] }),
+    );
     expect(await store.load(["a"])).toEqual({ book: new Map(), outbox: [] });
   });
 
   it("refuses an outbox entry of a channel memsnap does not know", async () => {
     const { dir, lines, store } = storeWithLog();
-    const text = JSON.stringify({ version: 2, saved_at: "2025-01-01T00:00:00Z", alerts: [], outbox: [{ ...ENTRY, channel: "pager" }] });
+    const text = JSON.stringify({
+      version: 2,
+      saved_at: "2025-01-01T00:00:00Z",
+      alerts: [],
+      outbox: [{ ...ENTRY, channel: "pager" }],
+    });
     writeFileSync(path.join(dir, STATE_FILE), text);
     expect((await store.load(["prod-db"])).outbox).toEqual([]);
     expect(lines[0]).toMatchObject({ level: "error", problem: expect.stringContaining("outbox.0.channel") });
@@ -132,7 +163,9 @@ describe("a full disk under the data folder", () => {
     const many = Array.from({ length: 40 }, (_, i) => ({ ...ENTRY, id: `entry-${i}` }));
     store.save({ book: new Map(), outbox: many });
     await store.flush();
-    expect(lines).toEqual([expect.objectContaining({ level: "error", msg: expect.stringContaining("cannot write the alert state file") })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: "error", msg: expect.stringContaining("cannot write the alert state file") }),
+    ]);
     expect(readdirSync(mountPoint).sort()).toEqual(["alerts-state.json", "filler"]);
     expect(readFileSync(path.join(mountPoint, STATE_FILE), "utf8")).toBe(saved);
   });

@@ -14,7 +14,12 @@ const HELD_MB = 200;
  * A database whose process holds the memory: over 150 MB unaccounted is critical, the overhead
  * codes stay quiet. Scheduled samples come only from the start and the test.
  */
-function alertEnv(name: string, held: HeldMemoryDatabase, dataDir: string, channels: Record<string, string>): Record<string, string> {
+function alertEnv(
+  name: string,
+  held: HeldMemoryDatabase,
+  dataDir: string,
+  channels: Record<string, string>,
+): Record<string, string> {
   return {
     ...held.env(name),
     MEMSNAP_SCHEDULE: "0 0 0 1 1 *",
@@ -57,7 +62,9 @@ function sampleUntil(daemon: TestDaemon, target: string, state: string): Promise
 function settled(daemon: TestDaemon, target: string): Promise<any> {
   return waitFor(async () => {
     const alert = await alertOf(daemon, target);
-    return Object.values(alert?.last_notification?.channels ?? { x: "pending" }).includes("pending") ? undefined : alert;
+    return Object.values(alert?.last_notification?.channels ?? { x: "pending" }).includes("pending")
+      ? undefined
+      : alert;
   }, "deliveries to settle");
 }
 
@@ -67,16 +74,25 @@ async function metric(daemon: TestDaemon, series: string): Promise<number | unde
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-const firingSeries = (target: string) => `memsnap_alert_firing{alertname="${ALERT}",severity="critical",target="${target}"}`;
-const sentTo = (channel: string, outcome: string) => `memsnap_notifications_total{channel="${channel}",outcome="${outcome}"}`;
+const firingSeries = (target: string) =>
+  `memsnap_alert_firing{alertname="${ALERT}",severity="critical",target="${target}"}`;
+const sentTo = (channel: string, outcome: string) =>
+  `memsnap_notifications_total{channel="${channel}",outcome="${outcome}"}`;
 
 describe("alerting in the daemon", () => {
   let slack: SlackReceiver;
   let smtp: SmtpReceiver;
   const started: Array<{ stop(): Promise<void> }> = [];
-  const slackFor = (target: string) => slack.delivered.filter((p) => p.text.includes(` on ${target}`)).map((p) => p.text as string);
-  const mailsFor = (target: string) => smtp.received.filter((m) => m.mail.subject!.includes(` on ${target}`)).map((m) => m.mail.subject);
-  const channels = () => ({ SLACK_WEBHOOK_URL: slack.url, SMTP_URL: smtp.url, ALERT_EMAIL_FROM: "memsnap@example.com", ALERT_EMAIL_TO: "oncall@example.com" });
+  const slackFor = (target: string) =>
+    slack.delivered.filter((p) => p.text.includes(` on ${target}`)).map((p) => p.text as string);
+  const mailsFor = (target: string) =>
+    smtp.received.filter((m) => m.mail.subject!.includes(` on ${target}`)).map((m) => m.mail.subject);
+  const channels = () => ({
+    SLACK_WEBHOOK_URL: slack.url,
+    SMTP_URL: smtp.url,
+    ALERT_EMAIL_FROM: "memsnap@example.com",
+    ALERT_EMAIL_TO: "oncall@example.com",
+  });
 
   async function database(heldMb: number): Promise<HeldMemoryDatabase> {
     const held = await HeldMemoryDatabase.start(heldMb);
@@ -107,7 +123,10 @@ describe("alerting in the daemon", () => {
     for (let i = 1; i < 10; i++) await sample(d, "held");
     const firing = await settled(d, "held");
     expect(firing).toMatchObject({ state: "firing", severity: "critical", threshold: 150, inhibited_by: null });
-    expect(firing.last_notification).toMatchObject({ kind: "firing", channels: { slack: "delivered", email: "delivered" } });
+    expect(firing.last_notification).toMatchObject({
+      kind: "firing",
+      channels: { slack: "delivered", email: "delivered" },
+    });
     expect(await metric(d, firingSeries("held"))).toBe(1);
     expect(slackFor("held")).toEqual([`[memsnap] CRITICAL: ${ALERT} on held`]);
     expect(mailsFor("held")).toEqual([`[memsnap] CRITICAL: ${ALERT} on held`]);
@@ -121,7 +140,10 @@ describe("alerting in the daemon", () => {
     await sampleUntil(d, "held", "resolved");
     for (let i = 0; i < 3; i++) await sample(d, "held");
     const resolved = await settled(d, "held");
-    expect(resolved.last_notification).toMatchObject({ kind: "resolved", channels: { slack: "delivered", email: "delivered" } });
+    expect(resolved.last_notification).toMatchObject({
+      kind: "resolved",
+      channels: { slack: "delivered", email: "delivered" },
+    });
     expect(slackFor("held")).toEqual([`[memsnap] CRITICAL: ${ALERT} on held`, `[memsnap] RESOLVED: ${ALERT} on held`]);
     expect(mailsFor("held")).toEqual([`[memsnap] CRITICAL: ${ALERT} on held`, `[memsnap] RESOLVED: ${ALERT} on held`]);
     expect(await metric(d, firingSeries("held"))).toBe(0);
@@ -134,25 +156,42 @@ describe("alerting in the daemon", () => {
     const firing = await settled(first, "restarted");
     await first.stop();
     const saved = JSON.parse(readFileSync(path.join(dataDir, "alerts-state.json"), "utf8"));
-    expect(saved.alerts).toEqual(expect.arrayContaining([expect.objectContaining({ target: "restarted", alertname: ALERT, phase: "firing" })]));
+    expect(saved.alerts).toEqual(
+      expect.arrayContaining([expect.objectContaining({ target: "restarted", alertname: ALERT, phase: "firing" })]),
+    );
 
     const second = await daemon(alertEnv("restarted", held, dataDir, channels()));
     for (let i = 0; i < 3; i++) await sample(second, "restarted");
-    expect(await alertOf(second, "restarted")).toMatchObject({ state: "firing", since: firing.since, last_notification: { at: firing.last_notification.at } });
+    expect(await alertOf(second, "restarted")).toMatchObject({
+      state: "firing",
+      since: firing.since,
+      last_notification: { at: firing.last_notification.at },
+    });
     expect(await metric(second, firingSeries("restarted"))).toBe(1);
     await held.allocator.free();
     await sampleUntil(second, "restarted", "resolved");
     await settled(second, "restarted");
-    expect(slackFor("restarted")).toEqual([`[memsnap] CRITICAL: ${ALERT} on restarted`, `[memsnap] RESOLVED: ${ALERT} on restarted`]);
-    expect(mailsFor("restarted")).toEqual([`[memsnap] CRITICAL: ${ALERT} on restarted`, `[memsnap] RESOLVED: ${ALERT} on restarted`]);
+    expect(slackFor("restarted")).toEqual([
+      `[memsnap] CRITICAL: ${ALERT} on restarted`,
+      `[memsnap] RESOLVED: ${ALERT} on restarted`,
+    ]);
+    expect(mailsFor("restarted")).toEqual([
+      `[memsnap] CRITICAL: ${ALERT} on restarted`,
+      `[memsnap] RESOLVED: ${ALERT} on restarted`,
+    ]);
     expect(await metric(second, sentTo("slack", "delivered"))).toBe(1);
   });
 
   it("keeps sampling and delivering to Slack while the SMTP server refuses connections", async () => {
     const closedPort = await freeLoopbackPort();
     const held = await database(HELD_MB);
-    const d = await daemon(alertEnv("smtp-down", held, freshDataDir(), { ...channels(), SMTP_URL: `smtp://127.0.0.1:${closedPort}` }));
-    await waitFor(async () => ((await metric(d, sentTo("email", "retried")))! >= 2 ? true : undefined), "two e-mail retries");
+    const d = await daemon(
+      alertEnv("smtp-down", held, freshDataDir(), { ...channels(), SMTP_URL: `smtp://127.0.0.1:${closedPort}` }),
+    );
+    await waitFor(
+      async () => ((await metric(d, sentTo("email", "retried")))! >= 2 ? true : undefined),
+      "two e-mail retries",
+    );
     const alert = await alertOf(d, "smtp-down");
     expect(alert.last_notification.channels).toEqual({ slack: "delivered", email: "pending" });
     expect(await metric(d, sentTo("email", "dropped"))).toBe(0);
@@ -169,10 +208,16 @@ describe("alerting in the daemon", () => {
     const { body } = await getJson(`${d.url}/api/v1/alerts`);
     expect(body.enabled).toBe(true);
     expect(body.routes).toEqual([]);
-    expect(body.alerts.find((a: { alertname: string }) => a.alertname === ALERT)).toMatchObject({ state: "firing", last_notification: { kind: "firing", channels: {} } });
+    expect(body.alerts.find((a: { alertname: string }) => a.alertname === ALERT)).toMatchObject({
+      state: "firing",
+      last_notification: { kind: "firing", channels: {} },
+    });
     expect(await metric(d, firingSeries("quiet"))).toBe(1);
     const stateFile = path.join(dataDir, "alerts-state.json");
-    await waitFor(() => (existsSync(stateFile) && readFileSync(stateFile, "utf8").includes(ALERT) ? true : undefined), "the state file");
+    await waitFor(
+      () => (existsSync(stateFile) && readFileSync(stateFile, "utf8").includes(ALERT) ? true : undefined),
+      "the state file",
+    );
   });
 
   it("with MEMSNAP_ALERTS=off evaluates nothing, exposes nothing and sends nothing", async () => {

@@ -28,7 +28,13 @@ function sample(overrides: Partial<Sample> = {}): Sample {
     takenAt: new Date("2024-01-15T10:30:00Z"),
     durationSeconds: 0.01,
     target: { name: "t", kind: "vectorizer", pid: 42, url: "http://127.0.0.1:15002" },
-    system: { totalBytes: 16384 * MB, availableBytes: 8192 * MB, usedBytes: 8192 * MB, swapTotalBytes: 4096 * MB, swapUsedBytes: 0 },
+    system: {
+      totalBytes: 16384 * MB,
+      availableBytes: 8192 * MB,
+      usedBytes: 8192 * MB,
+      swapTotalBytes: 4096 * MB,
+      swapUsedBytes: 0,
+    },
     process: {
       pid: 42,
       residentBytes: 2048 * MB,
@@ -95,14 +101,23 @@ describe("the formulas of SPEC section 3", () => {
     );
     expect(snapshot.discrepancy_analysis.unaccounted_memory_mb).toBeNull();
     expect(snapshot.discrepancy_analysis.estimated_vs_real_diff_bytes).toBeNull();
-    expect(snapshot.collections_info).toMatchObject({ total_collections: null, total_vectors: null, actual_memory_bytes: null, quantization_coverage_percent: null });
+    expect(snapshot.collections_info).toMatchObject({
+      total_collections: null,
+      total_vectors: null,
+      actual_memory_bytes: null,
+      quantization_coverage_percent: null,
+    });
     expect(snapshot.findings.map((f) => f.code)).toEqual(["TargetDown"]);
     expect(snapshot.target.up).toBe(false);
   });
 
   it("keeps the snapshot whole when the process could not be read", () => {
     const snapshot = buildSnapshot(
-      sample({ process: null, errors: [{ source: "process", message: "process 42 is not running" }], downReasons: ["process 42 is not running"] }),
+      sample({
+        process: null,
+        errors: [{ source: "process", message: "process 42 is not running" }],
+        downReasons: ["process 42 is not running"],
+      }),
       thresholds,
     );
     expect(snapshot.process_info.physical_memory_mb).toBeNull();
@@ -114,7 +129,9 @@ describe("the formulas of SPEC section 3", () => {
 
   it("saves 3 bytes per component with SQ8 and 31/8 with binary; PQ's saving is unknown, so 0", () => {
     expect(quantizationSavingsBytes(collection({ quantization: "sq8", vectorCount: 10, dimension: 100 }))).toBe(3000);
-    expect(quantizationSavingsBytes(collection({ quantization: "binary", vectorCount: 8, dimension: 8 }))).toBe(8 * 8 * (4 - 1 / 8));
+    expect(quantizationSavingsBytes(collection({ quantization: "binary", vectorCount: 8, dimension: 8 }))).toBe(
+      8 * 8 * (4 - 1 / 8),
+    );
     expect(quantizationSavingsBytes(collection({ quantization: "pq" }))).toBe(0);
     expect(quantizationSavingsBytes(collection({ quantization: "none" }))).toBe(0);
   });
@@ -130,7 +147,14 @@ describe("the formulas of SPEC section 3", () => {
       collection({ actualBytes: 10, vectorCount: 1, dimension: 2 }),
       collection({ actualBytes: null, vectorCount: 3, dimension: 2, quantization: "sq8" }),
     ]);
-    expect(totals).toMatchObject({ collections: 2, vectors: 4, estimatedBytes: 32, actualBytes: 10, quantizedCollections: 1, collectionsWithoutActual: 1 });
+    expect(totals).toMatchObject({
+      collections: 2,
+      vectors: 4,
+      estimatedBytes: 32,
+      actualBytes: 10,
+      quantizedCollections: 1,
+      collectionsWithoutActual: 1,
+    });
     expect(quantizationCoverageRatio(1, 2)).toBe(0.5);
     expect(quantizationCoverageRatio(0, 0)).toBeNull();
     expect(discrepancy(totals, null, null).unaccountedBytes).toBeNull();
@@ -149,16 +173,42 @@ describe("seed-compatible snapshot", () => {
   it("keeps every seed field with its seed name", () => {
     const s = buildSnapshot(sample(), thresholds);
     expect(Object.keys(s)).toEqual(
-      expect.arrayContaining(["timestamp", "system_info", "process_info", "collections_info", "discrepancy_analysis", "recommendations"]),
+      expect.arrayContaining([
+        "timestamp",
+        "system_info",
+        "process_info",
+        "collections_info",
+        "discrepancy_analysis",
+        "recommendations",
+      ]),
     );
     expect(Object.keys(s.system_info)).toEqual(
-      expect.arrayContaining(["total_memory_mb", "available_memory_mb", "used_memory_mb", "memory_usage_percent", "swap_total_mb", "swap_used_mb"]),
+      expect.arrayContaining([
+        "total_memory_mb",
+        "available_memory_mb",
+        "used_memory_mb",
+        "memory_usage_percent",
+        "swap_total_mb",
+        "swap_used_mb",
+      ]),
     );
     expect(Object.keys(s.process_info)).toEqual(
-      expect.arrayContaining(["physical_memory_mb", "virtual_memory_mb", "heap_size_mb", "stack_size_mb", "shared_memory_mb"]),
+      expect.arrayContaining([
+        "physical_memory_mb",
+        "virtual_memory_mb",
+        "heap_size_mb",
+        "stack_size_mb",
+        "shared_memory_mb",
+      ]),
     );
     expect(Object.keys(s.collections_info)).toEqual(
-      expect.arrayContaining(["total_collections", "total_vectors", "estimated_memory_mb", "actual_memory_mb", "collections_detail"]),
+      expect.arrayContaining([
+        "total_collections",
+        "total_vectors",
+        "estimated_memory_mb",
+        "actual_memory_mb",
+        "collections_detail",
+      ]),
     );
     expect(Object.keys(s.discrepancy_analysis)).toEqual(
       expect.arrayContaining([
@@ -170,8 +220,18 @@ describe("seed-compatible snapshot", () => {
         "data_structure_overhead_mb",
       ]),
     );
-    expect(s.system_info).toMatchObject({ total_memory_mb: 16384, available_memory_mb: 8192, used_memory_mb: 8192, memory_usage_percent: 50 });
-    expect(s.process_info).toMatchObject({ physical_memory_mb: 2048, heap_size_mb: 1638, peak_memory_mb: 2100, cpu_percent: 3.2 });
+    expect(s.system_info).toMatchObject({
+      total_memory_mb: 16384,
+      available_memory_mb: 8192,
+      used_memory_mb: 8192,
+      memory_usage_percent: 50,
+    });
+    expect(s.process_info).toMatchObject({
+      physical_memory_mb: 2048,
+      heap_size_mb: 1638,
+      peak_memory_mb: 2100,
+      cpu_percent: 3.2,
+    });
   });
 });
 
@@ -199,15 +259,14 @@ describe("health and findings on the seed's example", () => {
 
   it("recommends SQ8 on the unquantized collection with what it would save", () => {
     expect(snapshot.recommendations).toContainEqual(
-      expect.stringMatching(/^Enable SQ8 on `docs` \(1 k vectors × 768 dims\): saves ~2\.2 MB where the database drops the float32 originals/),
+      expect.stringMatching(
+        /^Enable SQ8 on `docs` \(1 k vectors × 768 dims\): saves ~2\.2 MB where the database drops the float32 originals/,
+      ),
     );
   });
 
   it("judges memory pressure against the cgroup limit where one is set", () => {
-    const limited = buildSnapshot(
-      sample({ cgroup: cgroupOf(2200, 2100) }),
-      thresholds,
-    );
+    const limited = buildSnapshot(sample({ cgroup: cgroupOf(2200, 2100) }), thresholds);
     expect(limited.findings.map((f) => f.code)).toContain("HostMemoryHigh");
     expect(limited.health.deductions.find((d) => d.code === "memory_pressure")).toMatchObject({ points: 20 });
   });

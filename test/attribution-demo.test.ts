@@ -39,10 +39,20 @@ describe("the attribution of the demo store at full scale", () => {
 
   it("publishes parts on /metrics that sum to memsnap_process_resident_bytes of the same sample", async () => {
     const metrics = await scrape(daemon);
-    const parts = [...metrics.entries()].filter(([key]) => key.startsWith('memsnap_memory_attribution_bytes{target="demo",'));
-    expect(parts.map(([key]) => /part="(\w+)"/.exec(key)![1]).sort()).toEqual(
-      ["allocator_free", "code", "collections", "data_files", "shared_memory", "stacks", "unexplained"],
+    const parts = [...metrics.entries()].filter(([key]) =>
+      key.startsWith('memsnap_memory_attribution_bytes{target="demo",'),
     );
-    expect(parts.reduce((sum, [, value]) => sum + value, 0)).toBe(metrics.get('memsnap_process_resident_bytes{target="demo"}'));
+    expect(parts.map(([key]) => /part="(\w+)"/.exec(key)![1]).sort()).toEqual([
+      "allocator_free",
+      "code",
+      "collections",
+      "data_files",
+      "shared_memory",
+      "stacks",
+      "unexplained",
+    ]);
+    expect(parts.reduce((sum, [, value]) => sum + value, 0)).toBe(
+      metrics.get('memsnap_process_resident_bytes{target="demo"}'),
+    );
   });
 });

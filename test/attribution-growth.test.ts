@@ -20,10 +20,19 @@ describe("UnexplainedMemoryGrowth on real processes, over a one-minute growth wi
     const file = path.join(dir, "memsnap.yaml");
     writeFileSync(
       file,
-      ["targets:", `  - {name: steady, kind: none, pid: ${steady.pid}}`, `  - {name: leaking, kind: none, pid: ${leaking.pid}}`, ""].join("\n"),
+      [
+        "targets:",
+        `  - {name: steady, kind: none, pid: ${steady.pid}}`,
+        `  - {name: leaking, kind: none, pid: ${leaking.pid}}`,
+        "",
+      ].join("\n"),
     );
     daemon = await startTestDaemon(
-      { MEMSNAP_SCHEDULE: "* * * * * *", MEMSNAP_GROWTH_MIN_WINDOW_MINUTES: String(WINDOW_MINUTES), MEMSNAP_SMAPS_INTERVAL: "20" },
+      {
+        MEMSNAP_SCHEDULE: "* * * * * *",
+        MEMSNAP_GROWTH_MIN_WINDOW_MINUTES: String(WINDOW_MINUTES),
+        MEMSNAP_SMAPS_INTERVAL: "20",
+      },
       file,
     );
     await untilReady(daemon);
@@ -34,12 +43,14 @@ describe("UnexplainedMemoryGrowth on real processes, over a one-minute growth wi
     await Promise.all([steady?.stop(), leaking?.stop()]);
   });
 
-  const snapshotOf = async (target: string) => (await getJson(`${daemon.url}/api/v1/memory-snapshot?target=${target}`)).body;
+  const snapshotOf = async (target: string) =>
+    (await getJson(`${daemon.url}/api/v1/memory-snapshot?target=${target}`)).body;
 
   it("raises it for a process leaking 2 MB/s of anonymous memory once the readings span the window, and only there speaks of a leak", async () => {
     const started = Date.now();
     const found = await waitFor(
-      async () => (await snapshotOf("leaking")).findings.find((f: { code: string }) => f.code === "UnexplainedMemoryGrowth"),
+      async () =>
+        (await snapshotOf("leaking")).findings.find((f: { code: string }) => f.code === "UnexplainedMemoryGrowth"),
       "UnexplainedMemoryGrowth on the leaking process",
       (WINDOW_MINUTES * 60 + 30) * 1000,
     );

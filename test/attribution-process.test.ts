@@ -43,7 +43,15 @@ describe("the attribution of a real process: 150 MB anonymous, a 200 MB mapped f
     const sum = parts.reduce((s, p) => s + p.bytes, 0);
     expect(sum).toBe(snapshot.process_info.physical_memory_bytes);
     expect(Math.abs(sum - vmRss) / vmRss).toBeLessThan(0.01);
-    expect(parts.map((p) => p.part)).toEqual(["code", "data_files", "shared_memory", "stacks", "collections", "allocator_free", "unexplained"]);
+    expect(parts.map((p) => p.part)).toEqual([
+      "code",
+      "data_files",
+      "shared_memory",
+      "stacks",
+      "collections",
+      "allocator_free",
+      "unexplained",
+    ]);
     for (const p of parts) expect(p.bytes).toBeGreaterThanOrEqual(0);
   });
 
@@ -60,7 +68,9 @@ describe("the attribution of a real process: 150 MB anonymous, a 200 MB mapped f
   it("takes only the code as the runtime baseline, not the mapped data file", () => {
     const code = partOf(snapshot.memory_attribution.parts, "code").bytes;
     expect(snapshot.discrepancy_analysis.runtime_baseline_bytes).toBe(code);
-    expect(snapshot.discrepancy_analysis.data_structure_overhead_bytes).toBe(snapshot.discrepancy_analysis.unaccounted_memory_bytes - code);
+    expect(snapshot.discrepancy_analysis.data_structure_overhead_bytes).toBe(
+      snapshot.discrepancy_analysis.unaccounted_memory_bytes - code,
+    );
   });
 
   it("counts the main stack and the 8 threads' stacks, and reports them as stack_size", () => {
@@ -75,13 +85,23 @@ describe("the attribution of a real process: 150 MB anonymous, a 200 MB mapped f
   it("lists the largest mappings, the data file among them", () => {
     const top = snapshot.memory_attribution.mappings_top;
     expect(top.length).toBeLessThanOrEqual(20);
-    expect(top.find((m: { mapping: string }) => m.mapping.endsWith("static.data"))).toMatchObject({ part: "data_files" });
-    expect(top.find((m: { mapping: string }) => m.mapping.startsWith("/dev/shm/memsnap-attribution-static"))).toMatchObject({ part: "shared_memory" });
+    expect(top.find((m: { mapping: string }) => m.mapping.endsWith("static.data"))).toMatchObject({
+      part: "data_files",
+    });
+    expect(
+      top.find((m: { mapping: string }) => m.mapping.startsWith("/dev/shm/memsnap-attribution-static")),
+    ).toMatchObject({ part: "shared_memory" });
   });
 
   it("gives a target without a database no collection finding and no word of a leak", () => {
     const codes = snapshot.findings.map((f: { code: string }) => f.code);
-    for (const code of ["UnaccountedMemoryCritical", "OverheadCritical", "OverheadHigh", "ReviewDataStructures", "MemoryGrowth"]) {
+    for (const code of [
+      "UnaccountedMemoryCritical",
+      "OverheadCritical",
+      "OverheadHigh",
+      "ReviewDataStructures",
+      "MemoryGrowth",
+    ]) {
       expect(codes).not.toContain(code);
     }
     expect(snapshot.findings.filter((f: { message: string }) => /leak/i.test(f.message))).toEqual([]);
@@ -90,7 +110,9 @@ describe("the attribution of a real process: 150 MB anonymous, a 200 MB mapped f
 
   it("publishes the parts on /metrics, summing to memsnap_process_resident_bytes", async () => {
     const metrics = await scrape(daemon);
-    const parts = [...metrics.entries()].filter(([key]) => key.startsWith('memsnap_memory_attribution_bytes{target="none",'));
+    const parts = [...metrics.entries()].filter(([key]) =>
+      key.startsWith('memsnap_memory_attribution_bytes{target="none",'),
+    );
     expect(parts).toHaveLength(7);
     const sum = parts.reduce((s, [, value]) => s + value, 0);
     expect(sum).toBe(metrics.get('memsnap_process_resident_bytes{target="none"}'));

@@ -6,7 +6,14 @@ import { MB } from "./helpers/samples";
 
 const KB = 1024;
 
-function smapsEntry(range: string, permissions: string, path: string, rssKb: number, anonymousKb = 0, swapKb = 0): string {
+function smapsEntry(
+  range: string,
+  permissions: string,
+  path: string,
+  rssKb: number,
+  anonymousKb = 0,
+  swapKb = 0,
+): string {
   const header = `${range} ${permissions} 00000000 fe:00 1234${path === "" ? "" : `                     ${path}`}`;
   return [
     header,
@@ -28,9 +35,33 @@ describe("parseSmaps", () => {
       smapsEntry("7f0000200000-7f0000300000", "r--s", "/data/my file.bin (deleted)", 512),
     ].join("\n");
     expect(parseSmaps(text)).toEqual([
-      { startAddress: 0x400000, endAddress: 0xb6f000, permissions: "r-xp", path: "/usr/bin/node", rssBytes: 5944 * KB, anonymousBytes: 0, swapBytes: 0 },
-      { startAddress: 0x7f0000000000, endAddress: 0x7f0000100000, permissions: "rw-p", path: "", rssBytes: 1024 * KB, anonymousBytes: 1024 * KB, swapBytes: 8 * KB },
-      { startAddress: 0x7f0000200000, endAddress: 0x7f0000300000, permissions: "r--s", path: "/data/my file.bin (deleted)", rssBytes: 512 * KB, anonymousBytes: 0, swapBytes: 0 },
+      {
+        startAddress: 0x400000,
+        endAddress: 0xb6f000,
+        permissions: "r-xp",
+        path: "/usr/bin/node",
+        rssBytes: 5944 * KB,
+        anonymousBytes: 0,
+        swapBytes: 0,
+      },
+      {
+        startAddress: 0x7f0000000000,
+        endAddress: 0x7f0000100000,
+        permissions: "rw-p",
+        path: "",
+        rssBytes: 1024 * KB,
+        anonymousBytes: 1024 * KB,
+        swapBytes: 8 * KB,
+      },
+      {
+        startAddress: 0x7f0000200000,
+        endAddress: 0x7f0000300000,
+        permissions: "r--s",
+        path: "/data/my file.bin (deleted)",
+        rssBytes: 512 * KB,
+        anonymousBytes: 0,
+        swapBytes: 0,
+      },
     ]);
   });
 
@@ -45,7 +76,11 @@ describe("parseSmaps", () => {
 
 describe("parseSyscallStackPointer", () => {
   it.each([
-    ["a thread blocked in a system call", "202 0x7f3c 0x80 0x0 0x0 0x0 0x0 0x7ffc72236758 0x7f43f0f0e503", 0x7ffc72236758],
+    [
+      "a thread blocked in a system call",
+      "202 0x7f3c 0x80 0x0 0x0 0x0 0x0 0x7ffc72236758 0x7f43f0f0e503",
+      0x7ffc72236758,
+    ],
     ["a thread blocked outside one", "-1 0x7f0012345678 0x7f43f0f0e503", 0x7f0012345678],
     ["a running thread", "running", null],
     ["an empty file", "", null],
@@ -55,8 +90,23 @@ describe("parseSyscallStackPointer", () => {
   });
 });
 
-function mapping(start: number, sizeKb: number, permissions: string, path: string, rssKb: number, anonymousKb = 0): SmapsMapping {
-  return { startAddress: start, endAddress: start + sizeKb * KB, permissions, path, rssBytes: rssKb * KB, anonymousBytes: anonymousKb * KB, swapBytes: 0 };
+function mapping(
+  start: number,
+  sizeKb: number,
+  permissions: string,
+  path: string,
+  rssKb: number,
+  anonymousKb = 0,
+): SmapsMapping {
+  return {
+    startAddress: start,
+    endAddress: start + sizeKb * KB,
+    permissions,
+    path,
+    rssBytes: rssKb * KB,
+    anonymousBytes: anonymousKb * KB,
+    swapBytes: 0,
+  };
 }
 
 const THREAD_STACK_AT = 0x7f1000000000;
@@ -81,7 +131,12 @@ const MAPPINGS: SmapsMapping[] = [
 ];
 
 function reading(mappings: SmapsMapping[], stackPointers: number[], unreadable = 0): SmapsReading {
-  return { pid: 7, readAtMs: 0, mappings, threads: { threads: 1 + stackPointers.length + unreadable, stackPointers, unreadable } };
+  return {
+    pid: 7,
+    readAtMs: 0,
+    mappings,
+    threads: { threads: 1 + stackPointers.length + unreadable, stackPointers, unreadable },
+  };
 }
 
 describe("classifyMappings", () => {
@@ -116,10 +171,22 @@ describe("classifyMappings", () => {
   });
 
   it("lists the largest mappings first, naming thread stacks and anonymous mappings by kind", () => {
-    expect(b.mappingsTop.map((m) => m.rssBytes)).toEqual([...b.mappingsTop.map((m) => m.rssBytes)].sort((x, y) => y - x));
-    expect(b.mappingsTop[0]).toMatchObject({ mapping: "/var/lib/qdrant/storage/collections/docs/0/segments/a/vectors.dat", part: "data_files", collection: "docs" });
-    expect(b.mappingsTop.find((m) => m.rssBytes === 40 * KB)).toMatchObject({ mapping: "[thread stack]", part: "stacks" });
-    expect(b.mappingsTop.find((m) => m.rssBytes === 150000 * KB)).toMatchObject({ mapping: "[anonymous]", part: "anonymous" });
+    expect(b.mappingsTop.map((m) => m.rssBytes)).toEqual(
+      [...b.mappingsTop.map((m) => m.rssBytes)].sort((x, y) => y - x),
+    );
+    expect(b.mappingsTop[0]).toMatchObject({
+      mapping: "/var/lib/qdrant/storage/collections/docs/0/segments/a/vectors.dat",
+      part: "data_files",
+      collection: "docs",
+    });
+    expect(b.mappingsTop.find((m) => m.rssBytes === 40 * KB)).toMatchObject({
+      mapping: "[thread stack]",
+      part: "stacks",
+    });
+    expect(b.mappingsTop.find((m) => m.rssBytes === 150000 * KB)).toMatchObject({
+      mapping: "[anonymous]",
+      part: "anonymous",
+    });
   });
 
   it("keeps at most 20 mappings", () => {
@@ -138,7 +205,12 @@ describe("classifyMappings", () => {
   });
 });
 
-const NO_CLAIMS: AnonymousClaims = { collectionsBytes: 0, collectionsSource: "none", allocatorFreeBytes: null, allocatorFreeSource: null };
+const NO_CLAIMS: AnonymousClaims = {
+  collectionsBytes: 0,
+  collectionsSource: "none",
+  allocatorFreeBytes: null,
+  allocatorFreeSource: null,
+};
 
 const breakdownArb: fc.Arbitrary<KernelBreakdown> = fc.record({
   codeBytes: fc.nat({ max: 2 ** 36 }),
@@ -174,7 +246,15 @@ describe("attribute", () => {
         expect(sum).toBe(counters.anonymousBytes + counters.fileBytes + counters.shmemBytes);
         expect(a.residentBytes).toBe(sum);
         for (const p of a.parts) expect(Number.isInteger(p.bytes) && p.bytes >= 0).toBe(true);
-        expect(a.parts.map((p) => p.part)).toEqual(["code", "data_files", "shared_memory", "stacks", "collections", "allocator_free", "unexplained"]);
+        expect(a.parts.map((p) => p.part)).toEqual([
+          "code",
+          "data_files",
+          "shared_memory",
+          "stacks",
+          "collections",
+          "allocator_free",
+          "unexplained",
+        ]);
       }),
     );
   });
@@ -203,21 +283,37 @@ describe("attribute", () => {
     fc.assert(
       fc.property(breakdownArb, claimsArb, (b, claims) => {
         const a = attribute(b, 0, { anonymousBytes: null, fileBytes: 5, shmemBytes: 5 }, claims);
-        expect(a.residentBytes).toBe(b.codeBytes + b.dataFilesBytes + b.sharedMemoryBytes + b.stacksBytes + b.anonymousBytes);
+        expect(a.residentBytes).toBe(
+          b.codeBytes + b.dataFilesBytes + b.sharedMemoryBytes + b.stacksBytes + b.anonymousBytes,
+        );
       }),
     );
   });
 
   it("states a claim beyond the anonymous memory beside the capped part", () => {
     const b: KernelBreakdown = { ...classifyMappings(reading([], []), null), anonymousBytes: 100 * MB };
-    const a = attribute(b, 0, { anonymousBytes: 100 * MB, fileBytes: 0, shmemBytes: 0 }, { ...NO_CLAIMS, collectionsBytes: 300 * MB, collectionsSource: "qdrant API" });
-    expect(a.parts.find((p) => p.part === "collections")).toEqual({ part: "collections", bytes: 100 * MB, source: "qdrant API (claims 300 MB; capped at the anonymous memory)" });
+    const a = attribute(
+      b,
+      0,
+      { anonymousBytes: 100 * MB, fileBytes: 0, shmemBytes: 0 },
+      { ...NO_CLAIMS, collectionsBytes: 300 * MB, collectionsSource: "qdrant API" },
+    );
+    expect(a.parts.find((p) => p.part === "collections")).toEqual({
+      part: "collections",
+      bytes: 100 * MB,
+      source: "qdrant API (claims 300 MB; capped at the anonymous memory)",
+    });
     expect(a.errors).toEqual([expect.stringContaining("claims 300 MB for its collections")]);
   });
 
   it("has no unexplained figure to follow while the database's figures are unknown", () => {
     const b = classifyMappings(reading(MAPPINGS, []), null);
-    const a = attribute(b, 0, { anonymousBytes: b.anonymousBytes, fileBytes: 0, shmemBytes: 0 }, { ...NO_CLAIMS, collectionsBytes: null });
+    const a = attribute(
+      b,
+      0,
+      { anonymousBytes: b.anonymousBytes, fileBytes: 0, shmemBytes: 0 },
+      { ...NO_CLAIMS, collectionsBytes: null },
+    );
     expect(a.unexplainedBytes).toBeNull();
     expect(attribute(b, 0, { anonymousBytes: 0, fileBytes: 0, shmemBytes: 0 }, NO_CLAIMS).unexplainedBytes).toBe(0);
   });
@@ -233,15 +329,19 @@ describe("attribute", () => {
 describe("scaling between walks", () => {
   it("gives integers proportional to the weights that sum exactly to the total", () => {
     fc.assert(
-      fc.property(fc.array(fc.nat({ max: 2 ** 40 }), { minLength: 1, maxLength: 6 }), fc.nat({ max: 2 ** 40 }), (weights, total) => {
-        const scaled = scaleToTotal(weights, total, 0);
-        expect(scaled.reduce((s, v) => s + v, 0)).toBe(total);
-        const sum = weights.reduce((s, w) => s + w, 0);
-        scaled.forEach((v, i) => {
-          expect(Number.isInteger(v) && v >= 0).toBe(true);
-          if (sum > 0) expect(Math.abs(v - (weights[i] * total) / sum)).toBeLessThanOrEqual(1);
-        });
-      }),
+      fc.property(
+        fc.array(fc.nat({ max: 2 ** 40 }), { minLength: 1, maxLength: 6 }),
+        fc.nat({ max: 2 ** 40 }),
+        (weights, total) => {
+          const scaled = scaleToTotal(weights, total, 0);
+          expect(scaled.reduce((s, v) => s + v, 0)).toBe(total);
+          const sum = weights.reduce((s, w) => s + w, 0);
+          scaled.forEach((v, i) => {
+            expect(Number.isInteger(v) && v >= 0).toBe(true);
+            if (sum > 0) expect(Math.abs(v - (weights[i] * total) / sum)).toBeLessThanOrEqual(1);
+          });
+        },
+      ),
     );
   });
 
@@ -255,7 +355,14 @@ describe("scaling between walks", () => {
   });
 
   it("carries stacks and the anonymous rest with RssAnon, code and data files with RssFile, shared memory with RssShmem", () => {
-    const b = { ...classifyMappings(reading([], []), null), codeBytes: 30, dataFilesBytes: 10, sharedMemoryBytes: 5, stacksBytes: 10, anonymousBytes: 90 };
+    const b = {
+      ...classifyMappings(reading([], []), null),
+      codeBytes: 30,
+      dataFilesBytes: 10,
+      sharedMemoryBytes: 5,
+      stacksBytes: 10,
+      anonymousBytes: 90,
+    };
     expect(scaleToCounters(b, { anonymousBytes: 200, fileBytes: 80, shmemBytes: 0 })).toEqual({
       code: 60,
       dataFiles: 20,

@@ -27,7 +27,12 @@ function detail(name: string, actual: number | null, vectors: number, quantized:
 }
 
 describe("bounding the per-collection series", () => {
-  const details = [detail("small", 10, 1, false), detail("big", 1000, 2, true), detail("middle", 100, 3, true), detail("unknown", null, 4, false)];
+  const details = [
+    detail("small", 10, 1, false),
+    detail("big", 1000, 2, true),
+    detail("middle", 100, 3, true),
+    detail("unknown", null, 4, false),
+  ];
 
   it("keeps every collection under the cap", () => {
     expect(boundCollections(details, 4)).toEqual({ series: expect.any(Array), notExported: 0 });
@@ -38,14 +43,27 @@ describe("bounding the per-collection series", () => {
     const { series, notExported } = boundCollections(details, 2);
     expect(notExported).toBe(2);
     expect(series.map((s) => s.collection)).toEqual(["big", "middle", OTHER_COLLECTIONS]);
-    expect(series[2]).toEqual({ collection: OTHER_COLLECTIONS, vectors: 5, estimatedBytes: 80, actualBytes: 10, expectedBytes: 20, quantizedCollections: 0 });
+    expect(series[2]).toEqual({
+      collection: OTHER_COLLECTIONS,
+      vectors: 5,
+      estimatedBytes: 80,
+      actualBytes: 10,
+      expectedBytes: 20,
+      quantizedCollections: 0,
+    });
   });
 
   it("ranks a collection without the database's figure by its estimate, and leaves __other__'s figure unknown when none is known", () => {
-    const { series } = boundCollections([detail("a", null, 100, false), detail("b", 5, 1, true), detail("c", null, 1, true)], 1);
+    const { series } = boundCollections(
+      [detail("a", null, 100, false), detail("b", 5, 1, true), detail("c", null, 1, true)],
+      1,
+    );
     expect(series.map((s) => s.collection)).toEqual(["a", OTHER_COLLECTIONS]);
     expect(series[1]).toMatchObject({ actualBytes: 5, quantizedCollections: 2 });
-    expect(boundCollections([detail("a", 100, 1, false), detail("b", null, 1, false)], 1).series[1]).toMatchObject({ actualBytes: null, expectedBytes: null });
+    expect(boundCollections([detail("a", 100, 1, false), detail("b", null, 1, false)], 1).series[1]).toMatchObject({
+      actualBytes: null,
+      expectedBytes: null,
+    });
   });
 
   it("exports no per-collection series with a cap of 0", () => {
@@ -78,7 +96,12 @@ describe("a daemon watching a database with 10 000 collections", () => {
 
   it("exports at most 501 series per per-collection metric and counts the 9 500 others", async () => {
     const samples = metricSamples(await (await fetch(`${daemon.url}/metrics`)).text());
-    for (const metric of ["memsnap_collection_vectors", "memsnap_collection_estimated_bytes", "memsnap_collection_actual_bytes", "memsnap_collection_quantized"]) {
+    for (const metric of [
+      "memsnap_collection_vectors",
+      "memsnap_collection_estimated_bytes",
+      "memsnap_collection_actual_bytes",
+      "memsnap_collection_quantized",
+    ]) {
       const series = [...samples.keys()].filter((key) => key.startsWith(`${metric}{`));
       expect(series.length).toBe(501);
     }
@@ -86,7 +109,9 @@ describe("a daemon watching a database with 10 000 collections", () => {
     expect(samples.get('memsnap_collections{target="big"}')).toBe(10_000);
     expect(samples.has('memsnap_collection_vectors{target="big",collection="collection-09999"}')).toBe(true);
     expect(samples.has('memsnap_collection_vectors{target="big",collection="collection-09998"}')).toBe(false);
-    const kept = [...samples].filter(([key]) => key.startsWith("memsnap_collection_actual_bytes{") && !key.includes(OTHER_COLLECTIONS));
+    const kept = [...samples].filter(
+      ([key]) => key.startsWith("memsnap_collection_actual_bytes{") && !key.includes(OTHER_COLLECTIONS),
+    );
     const keptBytes = kept.reduce((sum, [, value]) => sum + value, 0);
     const other = samples.get(`memsnap_collection_actual_bytes{target="big",collection="${OTHER_COLLECTIONS}"}`)!;
     expect(keptBytes + other).toBe(samples.get('memsnap_actual_memory_bytes{target="big"}'));

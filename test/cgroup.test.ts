@@ -23,7 +23,10 @@ describe("the cgroup source", () => {
   it("finds the memory controller line of cgroup v1 and the unified line of v2", () => {
     expect(memoryCgroupOf("12:pids:/a\n4:memory:/docker/abc\n0::/\n")).toEqual({ version: 1, path: "/docker/abc" });
     expect(memoryCgroupOf("5:cpu,memory:/x\n")).toEqual({ version: 1, path: "/x" });
-    expect(memoryCgroupOf("0::/system.slice/vectorizer.service\n")).toEqual({ version: 2, path: "/system.slice/vectorizer.service" });
+    expect(memoryCgroupOf("0::/system.slice/vectorizer.service\n")).toEqual({
+      version: 2,
+      path: "/system.slice/vectorizer.service",
+    });
     expect(memoryCgroupOf("3:cpu:/a\n")).toBeNull();
   });
 
@@ -32,7 +35,12 @@ describe("the cgroup source", () => {
       "kubepods/pod1/memory.max": "1073741824\n",
       "kubepods/pod1/memory.current": "536870912\n",
     });
-    expect(readCgroupMemory(42, roots)).toMatchObject({ version: 2, path: "/kubepods/pod1", limitBytes: 1073741824, usageBytes: 536870912 });
+    expect(readCgroupMemory(42, roots)).toMatchObject({
+      version: 2,
+      path: "/kubepods/pod1",
+      limitBytes: 1073741824,
+      usageBytes: 536870912,
+    });
   });
 
   it("reads v2 'max' as no limit", () => {
@@ -57,7 +65,12 @@ describe("the cgroup source", () => {
       "memory/docker/abc/memory.limit_in_bytes": "536870912\n",
       "memory/docker/abc/memory.usage_in_bytes": "1000\n",
     });
-    expect(readCgroupMemory(42, limited)).toMatchObject({ version: 1, path: "/docker/abc", limitBytes: 536870912, usageBytes: 1000 });
+    expect(readCgroupMemory(42, limited)).toMatchObject({
+      version: 1,
+      path: "/docker/abc",
+      limitBytes: 536870912,
+      usageBytes: 1000,
+    });
     const unlimited = fakeRoots("4:memory:/\n", {
       "memory/memory.limit_in_bytes": "9223372036854771712\n",
       "memory/memory.usage_in_bytes": "1000\n",
@@ -131,7 +144,11 @@ describe("the cgroup source", () => {
       "memory/memory.usage_in_bytes": "2000\n",
       "memory/memory.stat": "total_inactive_file 500\nhierarchical_memory_limit 4096\n",
     });
-    expect(readCgroupMemory(42, roots)).toMatchObject({ limitBytes: 4096, limitWorkingSetBytes: 1500, workingSetBytes: 1500 });
+    expect(readCgroupMemory(42, roots)).toMatchObject({
+      limitBytes: 4096,
+      limitWorkingSetBytes: 1500,
+      workingSetBytes: 1500,
+    });
   });
 
   it("answers null for a process without a memory cgroup", () => {

@@ -23,7 +23,11 @@ function embeddings(from: number, to: number, seed: number): number[][] {
 async function load(server: ChromaServer): Promise<void> {
   const client = new ChromaClient({ host: "127.0.0.1", port: server.port });
   for (const [name, vectors] of Object.entries(COLLECTIONS)) {
-    const collection = await client.createCollection({ name, embeddingFunction: null, configuration: { hnsw: { space: "cosine", ef_construction: 32 } } });
+    const collection = await client.createCollection({
+      name,
+      embeddingFunction: null,
+      configuration: { hnsw: { space: "cosine", ef_construction: 32 } },
+    });
     for (let from = 0; from < vectors; from += BATCH) {
       const to = Math.min(vectors, from + BATCH);
       const ids = Array.from({ length: to - from }, (_, i) => `${name}-${from + i}`);
@@ -79,20 +83,31 @@ describe("a real Chroma server, watched by pid with MEMSNAP_TARGET=chroma", () =
     const details = new Map(snapshot.collections_info.collections_detail.map((c) => [c.name, c]));
     for (const [name, vectors] of Object.entries(COLLECTIONS)) {
       const detail = details.get(name);
-      expect(detail).toMatchObject({ vector_count: vectors, dimension: DIMENSION, metric: "cosine", actual_memory_bytes: null });
+      expect(detail).toMatchObject({
+        vector_count: vectors,
+        dimension: DIMENSION,
+        metric: "cosine",
+        actual_memory_bytes: null,
+      });
       const files = hnswFileBytes(dataDir, name);
       expect(Math.abs((detail?.expected_bytes ?? 0) - files) / files).toBeLessThan(0.2);
     }
-    expect(snapshot.errors.map((e) => e.message)).toContainEqual(expect.stringContaining("Chroma reports no byte figures"));
+    expect(snapshot.errors.map((e) => e.message)).toContainEqual(
+      expect.stringContaining("Chroma reports no byte figures"),
+    );
     const metrics = await scrape(daemon);
     expect(up(metrics)).toBe(1);
     expect(metrics.get('memsnap_collection_vectors{target="chroma",collection="chroma-large"}')).toBe(20_000);
-    expect(metrics.get('memsnap_collection_expected_bytes{target="chroma",collection="chroma-small"}')).toBe(details.get("chroma-small")?.expected_bytes);
+    expect(metrics.get('memsnap_collection_expected_bytes{target="chroma",collection="chroma-small"}')).toBe(
+      details.get("chroma-small")?.expected_bytes,
+    );
   });
 
   it("splits the server's resident memory into attribution parts that sum to its RSS", async () => {
     const metrics = await scrape(daemon);
-    const parts = [...metrics].filter(([series]) => series.startsWith("memsnap_memory_attribution_bytes{") && series.includes('target="chroma"'));
+    const parts = [...metrics].filter(
+      ([series]) => series.startsWith("memsnap_memory_attribution_bytes{") && series.includes('target="chroma"'),
+    );
     const rss = metrics.get('memsnap_process_resident_bytes{target="chroma"}')!;
     expect(parts.length).toBeGreaterThan(0);
     const sum = parts.reduce((total, [, value]) => total + value, 0);

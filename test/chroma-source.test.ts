@@ -34,11 +34,23 @@ describe("the chroma adapter, against answers recorded from Chroma 1.0.0", () =>
       recorded: recorded("chroma/1.0"),
       /** What Chroma answers for a database that does not exist: 404 for it, and an empty list of its collections. */
       missing: (request, response) => {
-        if (request.url?.endsWith("/version")) { answering(200, "1.0.0")(request, response); return; }
-        if (request.url?.endsWith("/collections")) { answering(200, [])(request, response); return; }
-        answering(404, { error: "NotFoundError", message: "Database [nope] not found. Are you sure it exists?" })(request, response);
+        if (request.url?.endsWith("/version")) {
+          answering(200, "1.0.0")(request, response);
+          return;
+        }
+        if (request.url?.endsWith("/collections")) {
+          answering(200, [])(request, response);
+          return;
+        }
+        answering(404, { error: "NotFoundError", message: "Database [nope] not found. Are you sure it exists?" })(
+          request,
+          response,
+        );
       },
-      vanished: recordedExcept(`${EMPTY}/count`, answering(404, { error: "NotFoundError", message: `Collection [${EMPTY}] does not exists.` })),
+      vanished: recordedExcept(
+        `${EMPTY}/count`,
+        answering(404, { error: "NotFoundError", message: `Collection [${EMPTY}] does not exists.` }),
+      ),
       countAsString: recordedExcept(`${NOTES}/count`, answering(200, "300")),
       notAList: recordedExcept("default_database/collections", answering(200, { collections: [] })),
     });
@@ -57,8 +69,15 @@ describe("the chroma adapter, against answers recorded from Chroma 1.0.0", () =>
       actualBytes: null,
       layout: { componentBytes: 4, hnswM: 32, allocatedNodes: 10_000, nodeLabelBytes: 8, enableSq8: null },
     });
-    expect(byName.get("empty")).toMatchObject({ vectorCount: 0, dimension: 0, metric: "l2", layout: { hnswM: 16, allocatedNodes: 0 } });
-    expect(errors).toEqual([{ source: "chroma", message: expect.stringContaining("Chroma reports no byte figures for its collections") }]);
+    expect(byName.get("empty")).toMatchObject({
+      vectorCount: 0,
+      dimension: 0,
+      metric: "l2",
+      layout: { hnswM: 16, allocatedNodes: 0 },
+    });
+    expect(errors).toEqual([
+      { source: "chroma", message: expect.stringContaining("Chroma reports no byte figures for its collections") },
+    ]);
   });
 
   it("reads the configured tenant and database", async () => {
@@ -81,8 +100,14 @@ describe("the chroma adapter, against answers recorded from Chroma 1.0.0", () =>
   });
 
   it.each([
-    ["countAsString", `countAsString/api/v2/tenants/default_tenant/databases/default_database/collections/${NOTES}/count answered an unexpected shape: the body: Invalid input: expected number, received string`],
-    ["notAList", "notAList/api/v2/tenants/default_tenant/databases/default_database/collections answered an unexpected shape: the body: Invalid input: expected array, received object"],
+    [
+      "countAsString",
+      `countAsString/api/v2/tenants/default_tenant/databases/default_database/collections/${NOTES}/count answered an unexpected shape: the body: Invalid input: expected number, received string`,
+    ],
+    [
+      "notAList",
+      "notAList/api/v2/tenants/default_tenant/databases/default_database/collections answered an unexpected shape: the body: Invalid input: expected array, received object",
+    ],
   ])("refuses %s with an error naming the URL and the field", async (route, message) => {
     await expect(read(`${server.url}/${route}`)).rejects.toThrow(`${server.url}/${message}`);
   });

@@ -44,7 +44,8 @@ describe("the command line against a running daemon", () => {
     const result = await runCliAsync(["snapshot", "--analyze"], env);
     expect(result.stdout).toMatch(/^memsnap · target demo \(demo, pid \d+\)/);
     expect(result.stdout).toMatch(/Health {2}\d+\/100 {2}(excellent|good|fair|critical): /);
-    for (const section of ["Memory", "Findings", "Recommendations", "Collections (6)", "Trend over"]) expect(result.stdout).toContain(section);
+    for (const section of ["Memory", "Findings", "Recommendations", "Collections (6)", "Trend over"])
+      expect(result.stdout).toContain(section);
   });
 
   it("writes --output FILE, refuses to replace it, and replaces it with --force", async () => {
@@ -54,14 +55,28 @@ describe("the command line against a running daemon", () => {
     expect(SnapshotSchema.safeParse(JSON.parse(readFileSync(file, "utf8"))).success).toBe(true);
     const again = await runCliAsync(["snapshot", "--output", "baseline.json"], env, workDir);
     expect(again.status).toBe(2);
-    expect(again.stderr).toBe("memsnap: baseline.json already exists: choose another name, or add --force to replace it\n");
-    expect((await runCliAsync(["--action", "snapshot", "--output", "baseline.json", "--force"], env, workDir)).status).toBe(0);
+    expect(again.stderr).toBe(
+      "memsnap: baseline.json already exists: choose another name, or add --force to replace it\n",
+    );
+    expect(
+      (await runCliAsync(["--action", "snapshot", "--output", "baseline.json", "--force"], env, workDir)).status,
+    ).toBe(0);
   });
 
   it.each([
-    ["an --output that is not .json", ["snapshot", "--output", "report.txt"], {}, "--output report.txt: expected a file name ending in .json"],
+    [
+      "an --output that is not .json",
+      ["snapshot", "--output", "report.txt"],
+      {},
+      "--output report.txt: expected a file name ending in .json",
+    ],
     ["a target the daemon does not know", ["snapshot", "--target", "nope"], {}, "answered 404"],
-    ["a VECTORIZER_API_URL that is no URL", ["snapshot"], { VECTORIZER_API_URL: "localhost" }, 'VECTORIZER_API_URL="localhost": expected the http(s) URL'],
+    [
+      "a VECTORIZER_API_URL that is no URL",
+      ["snapshot"],
+      { VECTORIZER_API_URL: "localhost" },
+      'VECTORIZER_API_URL="localhost": expected the http(s) URL',
+    ],
   ])("refuses %s in one line, exit 2, writing nothing", async (_what, args, extraEnv, message) => {
     const result = await runCliAsync(args, { ...env, ...extraEnv }, workDir);
     expect(result.status).toBe(2);
@@ -138,10 +153,16 @@ describe("the command line against a running daemon", () => {
   it("refuses bad numbers for monitor, each with one line and exit 2, creating no files", async () => {
     const outputDir = path.join(workDir, "never-created");
     const results = await Promise.all(
-      BAD_NUMBERS.map(([args, extraEnv]) => runCliAsync(["monitor", "--count", "1", ...args, "--output-dir", outputDir], { ...env, ...extraEnv })),
+      BAD_NUMBERS.map(([args, extraEnv]) =>
+        runCliAsync(["monitor", "--count", "1", ...args, "--output-dir", outputDir], { ...env, ...extraEnv }),
+      ),
     );
     results.forEach((result, i) => {
-      expect({ case: BAD_NUMBERS[i][0], status: result.status, lines: result.stderr.trimEnd().split("\n").length }).toEqual({
+      expect({
+        case: BAD_NUMBERS[i][0],
+        status: result.status,
+        lines: result.stderr.trimEnd().split("\n").length,
+      }).toEqual({
         case: BAD_NUMBERS[i][0],
         status: 2,
         lines: 1,
@@ -164,7 +185,11 @@ describe("memsnap snapshot --local", () => {
   afterAll(() => allocator?.stop());
 
   it("samples a process directly, with the daemon's sources, and no daemon", async () => {
-    const env = { MEMSNAP_TARGET: "none", MEMSNAP_TARGET_PID: String(allocator.pid), VECTORIZER_API_URL: "http://127.0.0.1:9/api/v1" };
+    const env = {
+      MEMSNAP_TARGET: "none",
+      MEMSNAP_TARGET_PID: String(allocator.pid),
+      VECTORIZER_API_URL: "http://127.0.0.1:9/api/v1",
+    };
     const result = await runCliAsync(["snapshot", "--local", "--json"], env);
     expect(result.status).toBe(0);
     const snapshot = SnapshotSchema.parse(JSON.parse(result.stdout));

@@ -19,7 +19,14 @@ function write(name: string, content: string | object): string {
 /** A process of 4 GB with three collections, then one of 2 GB after docs was quantized, images halved and old dropped. */
 const before = write(
   "before.json",
-  buildSnapshot(sampleOf("2024-01-15T10:00:00Z", processOf(4000), [collectionOf("docs", 1_200_000), collectionOf("images", 300_000), collectionOf("old", 1000)]), thresholds),
+  buildSnapshot(
+    sampleOf("2024-01-15T10:00:00Z", processOf(4000), [
+      collectionOf("docs", 1_200_000),
+      collectionOf("images", 300_000),
+      collectionOf("old", 1000),
+    ]),
+    thresholds,
+  ),
 );
 const after = write(
   "after.json",
@@ -31,9 +38,13 @@ const after = write(
     thresholds,
   ),
 );
-const healthy = write("healthy.json", buildSnapshot(sampleOf("2024-01-15T10:00:00Z", processOf(35), [collectionOf("small", 10_000)]), thresholds));
+const healthy = write(
+  "healthy.json",
+  buildSnapshot(sampleOf("2024-01-15T10:00:00Z", processOf(35), [collectionOf("small", 10_000)]), thresholds),
+);
 
-const lineOf = (text: string, ...words: string[]) => text.split("\n").find((line) => words.every((w) => line.includes(w)));
+const lineOf = (text: string, ...words: string[]) =>
+  text.split("\n").find((line) => words.every((w) => line.includes(w)));
 
 describe("memsnap analyze, the built binary", () => {
   let report: CliResult;
@@ -43,8 +54,12 @@ describe("memsnap analyze, the built binary", () => {
     const result = report;
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("Health  30/100  critical: act now");
-    expect(lineOf(result.stdout, "critical", "OverheadCritical")).toMatch(/critical\s+OverheadCritical\s+156\s+100\s+memory overhead is 156 %/);
-    expect(lineOf(result.stdout, "critical", "UnaccountedMemoryCritical")).toMatch(/UnaccountedMemoryCritical\s+1248\s+500\s+1248 MB of resident memory/);
+    expect(lineOf(result.stdout, "critical", "OverheadCritical")).toMatch(
+      /critical\s+OverheadCritical\s+156\s+100\s+memory overhead is 156 %/,
+    );
+    expect(lineOf(result.stdout, "critical", "UnaccountedMemoryCritical")).toMatch(
+      /UnaccountedMemoryCritical\s+1248\s+500\s+1248 MB of resident memory/,
+    );
     expect(result.stdout).toContain("Enable SQ8 on `docs` (150 k vectors × 384 dims): saves ~164.8 MB");
     expect(result.stderr).toBe("");
   });
@@ -56,7 +71,11 @@ describe("memsnap analyze, the built binary", () => {
   it("prints the whole snapshot as JSON with --json", () => {
     const snapshot = JSON.parse(runCli(["analyze", SEED_EXAMPLE, "--json"]).stdout);
     expect(snapshot.health.score).toBe(30);
-    expect(snapshot.findings.slice(0, 3).map((f: { code: string }) => f.code)).toEqual(["OverheadCritical", "UnaccountedMemoryCritical", "HealthScoreCritical"]);
+    expect(snapshot.findings.slice(0, 3).map((f: { code: string }) => f.code)).toEqual([
+      "OverheadCritical",
+      "UnaccountedMemoryCritical",
+      "HealthScoreCritical",
+    ]);
   });
 
   it.each([
@@ -101,7 +120,13 @@ describe("memsnap compare, the built binary", () => {
     expect(diff.collections_removed).toEqual(["old"]);
     expect(diff.collections_added).toEqual([]);
     expect(diff.figures).toContainEqual(
-      expect.objectContaining({ section: "collections_info", figure: "total_vectors", old: 1_501_000, new: 1_350_000, change: -151_000 }),
+      expect.objectContaining({
+        section: "collections_info",
+        figure: "total_vectors",
+        old: 1_501_000,
+        new: 1_350_000,
+        change: -151_000,
+      }),
     );
   });
 
@@ -136,16 +161,36 @@ describe("bad usage and bad input: one clear line on stderr, exit 2, nothing on 
   const HOSTILE: Array<[string, string[], Record<string, string>, string]> = [
     ["a missing file", ["analyze", path.join(dir, "absent.json")], {}, "absent.json: no such file"],
     ["a non-JSON file", ["analyze", notJson], {}, "notes.json is not JSON"],
-    ["a JSON file that is not a snapshot", ["analyze", notSnapshot], {}, "package.json is not a memsnap snapshot nor a seed-shaped one: timestamp:"],
+    [
+      "a JSON file that is not a snapshot",
+      ["analyze", notSnapshot],
+      {},
+      "package.json is not a memsnap snapshot nor a seed-shaped one: timestamp:",
+    ],
     ["a directory", ["analyze", aDirectory], {}, "it is a directory"],
     ["an unknown flag", ["analyze", SEED_EXAMPLE, "--frobnicate"], {}, "unknown option '--frobnicate'"],
     ["a missing argument", ["compare", before], {}, "missing required argument 'new'"],
     ["a bad second file", ["compare", before, notJson], {}, "notes.json is not JSON"],
-    ["an unknown --fail-on", ["analyze", SEED_EXAMPLE, "--fail-on", "sometimes"], {}, "Allowed choices are critical, warning"],
+    [
+      "an unknown --fail-on",
+      ["analyze", SEED_EXAMPLE, "--fail-on", "sometimes"],
+      {},
+      "Allowed choices are critical, warning",
+    ],
     ["an unknown command", ["analyse", SEED_EXAMPLE], {}, "unknown command 'analyse'"],
-    ["an unknown --action", ["--action", "frob"], {}, "--action frob: expected one of snapshot, analyze, compare, monitor"],
+    [
+      "an unknown --action",
+      ["--action", "frob"],
+      {},
+      "--action frob: expected one of snapshot, analyze, compare, monitor",
+    ],
     ["--action analyze without --input", ["--action", "analyze"], {}, "--action analyze needs --input FILE"],
-    ["a bad threshold in the environment", ["analyze", SEED_EXAMPLE], { MEMSNAP_HEALTH_CRITICAL_SCORE: "high" }, 'MEMSNAP_HEALTH_CRITICAL_SCORE="high": expected'],
+    [
+      "a bad threshold in the environment",
+      ["analyze", SEED_EXAMPLE],
+      { MEMSNAP_HEALTH_CRITICAL_SCORE: "high" },
+      'MEMSNAP_HEALTH_CRITICAL_SCORE="high": expected',
+    ],
   ];
   let results: CliResult[];
   beforeAll(async () => {

@@ -15,8 +15,16 @@ describe("memsnap config check", () => {
       file,
       stringify({
         port: 9000,
-        targets: [{ name: "q", kind: "qdrant", url: "http://127.0.0.1:6333", process: "qdrant", api_key: "qdrant-key-secret" }],
-        alerting: { email: { smtp_url: "smtp://mailer:mail-password@smtp.example.com:587", from: "m@example.com", to: "o@example.com" } },
+        targets: [
+          { name: "q", kind: "qdrant", url: "http://127.0.0.1:6333", process: "qdrant", api_key: "qdrant-key-secret" },
+        ],
+        alerting: {
+          email: {
+            smtp_url: "smtp://mailer:mail-password@smtp.example.com:587",
+            from: "m@example.com",
+            to: "o@example.com",
+          },
+        },
       }),
     );
     const result = runCli(["config", "check", "--config", file, "--port", "9100", "--log-level", "warn"], {
@@ -28,7 +36,8 @@ describe("memsnap config check", () => {
     });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    for (const secret of ["qdrant-key-secret", "mail-password", "api-token-secret", "slack-secret", "T0/B0"]) expect(result.stdout).not.toContain(secret);
+    for (const secret of ["qdrant-key-secret", "mail-password", "api-token-secret", "slack-secret", "T0/B0"])
+      expect(result.stdout).not.toContain(secret);
     const effective = parse(result.stdout);
     expect(effective).toMatchObject({
       port: 9100,
@@ -37,7 +46,10 @@ describe("memsnap config check", () => {
       collection_series_max: 0,
       api_token: "<hidden>",
       targets: [{ name: "q", api_key: "<hidden>" }],
-      alerting: { email: { smtp_url: "smtp://mailer:<hidden>@smtp.example.com:587" }, slack: { webhook_url: "https://hooks.slack.com/<hidden>" } },
+      alerting: {
+        email: { smtp_url: "smtp://mailer:<hidden>@smtp.example.com:587" },
+        slack: { webhook_url: "https://hooks.slack.com/<hidden>" },
+      },
     });
   });
 
@@ -50,9 +62,21 @@ describe("memsnap config check", () => {
   });
 
   it.each([
-    [["--log-level", "loud"], {}, "MEMSNAP_LOG_LEVEL=\"loud\": expected one of fatal, error, warn, info, debug, trace, silent"],
-    [[], { MEMSNAP_COLLECTION_SERIES_MAX: "-1" }, "MEMSNAP_COLLECTION_SERIES_MAX=\"-1\": expected a number of collections from 0 to 1000000"],
-    [[], { MEMSNAP_RUNBOOK_BASE_URL: "docs/runbook.md" }, "MEMSNAP_RUNBOOK_BASE_URL=\"docs/runbook.md\": expected the absolute http(s) URL of the runbook"],
+    [
+      ["--log-level", "loud"],
+      {},
+      'MEMSNAP_LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, trace, silent',
+    ],
+    [
+      [],
+      { MEMSNAP_COLLECTION_SERIES_MAX: "-1" },
+      'MEMSNAP_COLLECTION_SERIES_MAX="-1": expected a number of collections from 0 to 1000000',
+    ],
+    [
+      [],
+      { MEMSNAP_RUNBOOK_BASE_URL: "docs/runbook.md" },
+      'MEMSNAP_RUNBOOK_BASE_URL="docs/runbook.md": expected the absolute http(s) URL of the runbook',
+    ],
     [["--config", path.join(dir, "absent.yaml")], {}, "cannot read the config file"],
   ])("exits 2 and names the problem for %j %j", (args, env, message) => {
     const result = runCli(["config", "check", ...args], env);
@@ -65,7 +89,12 @@ describe("memsnap config check", () => {
 describe("memsnap serve flags", () => {
   it("listens on --host and --port and logs at --log-level", async () => {
     const serve = await startServe(
-      { MEMSNAP_DEMO_SCALE: "0.02", MEMSNAP_ALERTS: "off", MEMSNAP_DATA_DIR: path.join(dir, "flags-data"), MEMSNAP_HOST: "0.0.0.0" },
+      {
+        MEMSNAP_DEMO_SCALE: "0.02",
+        MEMSNAP_ALERTS: "off",
+        MEMSNAP_DATA_DIR: path.join(dir, "flags-data"),
+        MEMSNAP_HOST: "0.0.0.0",
+      },
       ["--host", "127.0.0.1", "--log-level", "debug"],
     );
     try {
@@ -83,11 +112,20 @@ describe("memsnap healthcheck", () => {
     const ca = makeCertificateAuthority(dir);
     const cert = makeCertificate(dir, ca, "health");
     const webConfig = path.join(dir, "health-web.yml");
-    writeFileSync(webConfig, stringify({ tls_server_config: { cert_file: cert.cert, key_file: cert.key }, basic_auth_users: { a: "$2y$04$" + "a".repeat(53) } }));
+    writeFileSync(
+      webConfig,
+      stringify({
+        tls_server_config: { cert_file: cert.cert, key_file: cert.key },
+        basic_auth_users: { a: "$2y$04$" + "a".repeat(53) },
+      }),
+    );
     const daemon = await startTestDaemon({ MEMSNAP_WEB_CONFIG_FILE: webConfig });
     try {
       const port = new URL(daemon.url).port;
-      const healthy = await runCliAsync(["healthcheck", "--port", port], { MEMSNAP_HOST: "0.0.0.0", MEMSNAP_WEB_CONFIG_FILE: webConfig });
+      const healthy = await runCliAsync(["healthcheck", "--port", port], {
+        MEMSNAP_HOST: "0.0.0.0",
+        MEMSNAP_WEB_CONFIG_FILE: webConfig,
+      });
       expect(healthy).toMatchObject({ status: 0, stdout: "healthy\n" });
       const plain = await runCliAsync(["healthcheck", "--port", port, "--host", "127.0.0.1"]);
       expect(plain.status).toBe(1);

@@ -19,15 +19,23 @@ const plain = createStyle(false);
 
 describe("tables", () => {
   it("aligns columns two spaces apart, numbers to the right, without trailing spaces", () => {
-    expect(table(["NAME", "MB"], [["docs", "1.5"], ["images", "1024.0"]], ["left", "right"])).toEqual([
-      "NAME        MB",
-      "docs       1.5",
-      "images  1024.0",
-    ]);
+    expect(
+      table(
+        ["NAME", "MB"],
+        [
+          ["docs", "1.5"],
+          ["images", "1024.0"],
+        ],
+        ["left", "right"],
+      ),
+    ).toEqual(["NAME        MB", "docs       1.5", "images  1024.0"]);
   });
 
   it("pads before painting, so colour codes never skew the columns", () => {
-    const lines = table(null, [[{ text: "critical", paint: (t) => `<${t}>` }, "a"], [{ text: "warning", paint: (t) => `<${t}>` }, "b"]]);
+    const lines = table(null, [
+      [{ text: "critical", paint: (t) => `<${t}>` }, "a"],
+      [{ text: "warning", paint: (t) => `<${t}>` }, "b"],
+    ]);
     expect(lines).toEqual(["<critical>  a", "<warning >  b"]);
   });
 
@@ -64,7 +72,9 @@ describe("monitor's names and numbers", () => {
   it.each(["0", "-1", "abc", "", "Infinity", "1e400"])("refuses %j seconds", (value) => {
     expect(() => parseSeconds(value)).toThrow(InvalidArgumentError);
   });
-  it.each(["0", "1.5", "-2", "x"])("refuses a count of %j", (value) => expect(() => parseCount(value)).toThrow(InvalidArgumentError));
+  it.each(["0", "1.5", "-2", "x"])("refuses a count of %j", (value) =>
+    expect(() => parseCount(value)).toThrow(InvalidArgumentError),
+  );
 
   it("says durations as a person would", () => {
     expect(duration(5400)).toBe("1 h 30 min");
@@ -76,12 +86,30 @@ describe("monitor's names and numbers", () => {
 
 describe("the seed's --action spelling", () => {
   it.each([
-    [["--action", "analyze", "--input", "a.json"], ["analyze", "a.json"]],
-    [["--action=analyze", "--input=a.json", "--json"], ["analyze", "a.json", "--json"]],
-    [["--action", "compare", "--input1", "old.json", "--input2", "new.json"], ["compare", "old.json", "new.json"]],
-    [["--action", "snapshot", "--analyze", "--output", "r.json"], ["snapshot", "--analyze", "--output", "r.json"]],
-    [["--action", "monitor", "--interval", "30", "--output", "m.json"], ["monitor", "--interval", "30", "--output", "m.json"]],
-    [["analyze", "a.json"], ["analyze", "a.json"]],
+    [
+      ["--action", "analyze", "--input", "a.json"],
+      ["analyze", "a.json"],
+    ],
+    [
+      ["--action=analyze", "--input=a.json", "--json"],
+      ["analyze", "a.json", "--json"],
+    ],
+    [
+      ["--action", "compare", "--input1", "old.json", "--input2", "new.json"],
+      ["compare", "old.json", "new.json"],
+    ],
+    [
+      ["--action", "snapshot", "--analyze", "--output", "r.json"],
+      ["snapshot", "--analyze", "--output", "r.json"],
+    ],
+    [
+      ["--action", "monitor", "--interval", "30", "--output", "m.json"],
+      ["monitor", "--interval", "30", "--output", "m.json"],
+    ],
+    [
+      ["analyze", "a.json"],
+      ["analyze", "a.json"],
+    ],
   ])("reads %j as %j", (argv, expected) => {
     expect(translateSeedSpelling(argv)).toEqual(expected);
   });
@@ -103,7 +131,11 @@ describe("rendering any snapshot the schema accepts", () => {
   it("never throws, and never prints a control character but newlines", () => {
     fc.assert(
       fc.property(snapshotArb, snapshotArb, (a, b) => {
-        for (const text of [renderAnalysis(a, plain), renderSummary(a, plain), renderComparison(compareSnapshots(a, b), plain)]) {
+        for (const text of [
+          renderAnalysis(a, plain),
+          renderSummary(a, plain),
+          renderComparison(compareSnapshots(a, b), plain),
+        ]) {
           expect(text).not.toMatch(CONTROL);
         }
       }),

@@ -28,7 +28,9 @@ describe("memsnap serve, the built binary", () => {
     expect(await serve.exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(isRunning(demoPid)).toBe(false);
-    expect(serve.logs.map((l) => l.msg)).toEqual(expect.arrayContaining(["watching target", "listening", "shutting down", "stopped"]));
+    expect(serve.logs.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(["watching target", "listening", "shutting down", "stopped"]),
+    );
   });
 
   it("also stops on SIGINT (Ctrl-C)", async () => {
@@ -54,7 +56,11 @@ describe("memsnap serve, the built binary", () => {
   it("fails clearly when the port is taken", async () => {
     const first = await startServe({ MEMSNAP_TARGET: "none", MEMSNAP_TARGET_PID: String(process.pid) });
     const port = new URL(first.url).port;
-    const second = runCli(["serve"], { MEMSNAP_TARGET: "none", MEMSNAP_TARGET_PID: String(process.pid), MEMSNAP_PORT: port });
+    const second = runCli(["serve"], {
+      MEMSNAP_TARGET: "none",
+      MEMSNAP_TARGET_PID: String(process.pid),
+      MEMSNAP_PORT: port,
+    });
     first.child.kill("SIGTERM");
     await first.exited;
     expect(second.status).toBe(1);

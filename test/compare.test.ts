@@ -10,7 +10,10 @@ import { collectionOf, MB, processOf, sampleOf } from "./helpers/samples";
 const thresholds = ThresholdsSchema.parse({});
 
 function snapshotOf(at: string, residentMb: number, collections: CollectionFigures[]): Snapshot {
-  return buildSnapshot(sampleOf(at, processOf(residentMb, { fileBytes: 100 * MB, virtualBytes: 4096 * MB }), collections), thresholds);
+  return buildSnapshot(
+    sampleOf(at, processOf(residentMb, { fileBytes: 100 * MB, virtualBytes: 4096 * MB }), collections),
+    thresholds,
+  );
 }
 
 const before = snapshotOf("2024-01-15T10:00:00Z", 4000, [
@@ -44,7 +47,12 @@ describe("comparing two snapshots", () => {
       change: -2000,
       change_percent: -50,
     });
-    expect(figure(diff, "collections_info", "total_vectors")).toMatchObject({ old: 1_501_000, new: 1_355_000, change: -146_000, change_percent: -9.7 });
+    expect(figure(diff, "collections_info", "total_vectors")).toMatchObject({
+      old: 1_501_000,
+      new: 1_355_000,
+      change: -146_000,
+      change_percent: -9.7,
+    });
   });
 
   it("reports a quantity once, in MB, leaving its exact *_bytes twin out", () => {
@@ -73,10 +81,19 @@ describe("comparing two snapshots", () => {
     expect(diff.collections_changed.map((c) => c.name)).toEqual(["docs", "images"]);
     const docs = diff.collections_changed[0];
     expect(docs.quantization).toEqual({ old: "none", new: "sq8" });
-    expect(docs.figures.find((f) => f.figure === "actual_memory_mb")).toMatchObject({ old: 3515.6, new: 878.9, change: -2636.7, change_percent: -75 });
+    expect(docs.figures.find((f) => f.figure === "actual_memory_mb")).toMatchObject({
+      old: 3515.6,
+      new: 878.9,
+      change: -2636.7,
+      change_percent: -75,
+    });
     const images = diff.collections_changed[1];
     expect(images.quantization).toBeNull();
-    expect(images.figures.find((f) => f.figure === "vector_count")).toMatchObject({ old: 300_000, new: 150_000, change_percent: -50 });
+    expect(images.figures.find((f) => f.figure === "vector_count")).toMatchObject({
+      old: 300_000,
+      new: 150_000,
+      change_percent: -50,
+    });
   });
 
   it("lists findings that appeared and cleared, per collection where they are about one", () => {
@@ -98,7 +115,18 @@ describe("comparing two snapshots", () => {
   });
 
   it("reads a section present on one side only as unknown figures on the other", () => {
-    const limited = { ...after, cgroup_info: { version: 2 as const, path: "/db", limit_mb: 4096, usage_mb: 2100, usage_percent: 51.3, limit_bytes: 4096 * MB, usage_bytes: 2100 * MB } };
+    const limited = {
+      ...after,
+      cgroup_info: {
+        version: 2 as const,
+        path: "/db",
+        limit_mb: 4096,
+        usage_mb: 2100,
+        usage_percent: 51.3,
+        limit_bytes: 4096 * MB,
+        usage_bytes: 2100 * MB,
+      },
+    };
     const cgroup = compareSnapshots(before, limited).figures.filter((f) => f.section === "cgroup_info");
     expect(cgroup.map((f) => f.figure)).toEqual(["version", "limit_mb", "usage_mb", "usage_percent"]);
     expect(cgroup.every((f) => f.old === null && f.change === null)).toBe(true);
@@ -110,7 +138,13 @@ describe("comparing two snapshots", () => {
       memory_attribution: {
         parts: [
           { part: "code", bytes: 40 * MB, mb: 40, source: "kernel", share_of_rss: 0.1 },
-          { part: "unexplained", bytes: unexplainedMb * MB, mb: unexplainedMb, source: "arithmetic", share_of_rss: 0.1 },
+          {
+            part: "unexplained",
+            bytes: unexplainedMb * MB,
+            mb: unexplainedMb,
+            source: "arithmetic",
+            share_of_rss: 0.1,
+          },
         ],
         mappings_top: [],
         read_at: s.timestamp,
@@ -120,7 +154,10 @@ describe("comparing two snapshots", () => {
     expect(c.figures.filter((f) => f.section === "memory_attribution")).toEqual([
       { section: "memory_attribution", figure: "unexplained_mb", old: 100, new: 350, change: 250, change_percent: 250 },
     ]);
-    expect(compareSnapshots(before, withParts(after, 350)).figures.find((f) => f.figure === "code_mb")).toMatchObject({ old: null, new: 40 });
+    expect(compareSnapshots(before, withParts(after, 350)).figures.find((f) => f.figure === "code_mb")).toMatchObject({
+      old: null,
+      new: 40,
+    });
   });
 
   it("rounds away floating-point noise in the change of MB figures", () => {
@@ -132,7 +169,10 @@ describe("compare, for any snapshots the schema accepts", () => {
   const snapshotArb = arbitraryOf(SnapshotSchema) as fc.Arbitrary<Snapshot>;
 
   it("generates only schema-valid snapshots (so the properties below mean something)", () => {
-    fc.assert(fc.property(snapshotArb, (s) => expect(SnapshotSchema.safeParse(s).success).toBe(true)), { numRuns: 50 });
+    fc.assert(
+      fc.property(snapshotArb, (s) => expect(SnapshotSchema.safeParse(s).success).toBe(true)),
+      { numRuns: 50 },
+    );
   });
 
   it("finds nothing between a snapshot and itself", () => {
@@ -151,7 +191,9 @@ describe("compare, for any snapshots the schema accepts", () => {
         const ab = compareSnapshots(a, b);
         const ba = compareSnapshots(b, a);
         expect(ab.elapsed_seconds + ba.elapsed_seconds).toBe(0);
-        expect(ab.health.change === null ? ba.health.change : ab.health.change + ba.health.change!).toBe(ab.health.change === null ? null : 0);
+        expect(ab.health.change === null ? ba.health.change : ab.health.change + ba.health.change!).toBe(
+          ab.health.change === null ? null : 0,
+        );
         expect([ab.old, ab.new]).toEqual([ba.new, ba.old]);
         expect(ab.findings_appeared).toEqual(ba.findings_cleared);
         expect(ab.findings_cleared).toEqual(ba.findings_appeared);
@@ -172,7 +214,9 @@ function expectOppositeFigures(ab: SnapshotComparison["figures"], ba: SnapshotCo
   const key = (f: { section: string; figure: string }) => `${f.section}.${f.figure}`;
   const negate = (n: number | null) => (n === null ? null : -n + 0);
   const flipped = ab.map((f) => ({ key: key(f), old: f.new, new: f.old, change: negate(f.change) })).sort(byKey);
-  const backwards = ba.map((f) => ({ key: key(f), old: f.old, new: f.new, change: negate(negate(f.change)) })).sort(byKey);
+  const backwards = ba
+    .map((f) => ({ key: key(f), old: f.old, new: f.new, change: negate(negate(f.change)) }))
+    .sort(byKey);
   expect(flipped).toEqual(backwards);
   const percentBack = new Map(ba.map((f) => [key(f), f.change_percent]));
   const sameSign = ab.filter((f) => Math.sign(f.change_percent ?? 0) * Math.sign(percentBack.get(key(f)) ?? 0) > 0);

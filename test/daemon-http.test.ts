@@ -4,7 +4,9 @@ const SPEC_METRICS = [
   "memsnap_health_score",
   "memsnap_overhead_ratio",
   "memsnap_unaccounted_memory_bytes",
-  ...["resident", "virtual", "peak_resident", "anonymous", "file", "shared", "stack", "pss"].map((m) => `memsnap_process_${m}_bytes`),
+  ...["resident", "virtual", "peak_resident", "anonymous", "file", "shared", "stack", "pss"].map(
+    (m) => `memsnap_process_${m}_bytes`,
+  ),
   ...["total", "available", "used"].map((m) => `memsnap_system_memory_${m}_bytes`),
   "memsnap_collections",
   "memsnap_vectors",
@@ -41,7 +43,11 @@ describe("the daemon over HTTP, on the demo target", () => {
       expect({ name, present: series.length > 0 }).toEqual({ name, present: true });
       expect({ name, nonZero: series.some(([, v]) => v !== 0) }).toEqual({ name, nonZero: true });
     }
-    for (const name of ["memsnap_system_swap_total_bytes", "memsnap_system_swap_used_bytes", "memsnap_process_swap_bytes"]) {
+    for (const name of [
+      "memsnap_system_swap_total_bytes",
+      "memsnap_system_swap_used_bytes",
+      "memsnap_process_swap_bytes",
+    ]) {
       expect([...values.keys()].some((key) => key === name || key.startsWith(`${name}{`))).toBe(true);
     }
     expect(values.get('memsnap_target_up{target="demo"}')).toBe(1);
@@ -49,7 +55,9 @@ describe("the daemon over HTTP, on the demo target", () => {
   });
 
   it("answers OpenMetrics when the scraper asks for it, keeping counter names intact for the next text scrape", async () => {
-    const open = await fetch(`${daemon.url}/metrics`, { headers: { accept: "application/openmetrics-text; version=1.0.0" } });
+    const open = await fetch(`${daemon.url}/metrics`, {
+      headers: { accept: "application/openmetrics-text; version=1.0.0" },
+    });
     expect(open.headers.get("content-type")).toContain("application/openmetrics-text");
     expect((await open.text()).endsWith("# EOF\n")).toBe(true);
     const text = await (await fetch(`${daemon.url}/metrics`)).text();
@@ -59,7 +67,17 @@ describe("the daemon over HTTP, on the demo target", () => {
   it("serves the latest snapshot with every seed section", async () => {
     const { status, body } = await getJson(`${daemon.url}/api/v1/memory-snapshot`);
     expect(status).toBe(200);
-    for (const key of ["timestamp", "system_info", "process_info", "collections_info", "discrepancy_analysis", "recommendations", "health", "findings", "errors"]) {
+    for (const key of [
+      "timestamp",
+      "system_info",
+      "process_info",
+      "collections_info",
+      "discrepancy_analysis",
+      "recommendations",
+      "health",
+      "findings",
+      "errors",
+    ]) {
       expect(body).toHaveProperty(key);
     }
     expect(body.target).toMatchObject({ name: "demo", kind: "demo", up: true });
@@ -88,13 +106,17 @@ describe("the daemon over HTTP, on the demo target", () => {
     expect(summary.body.snapshots[0].collections_info.total_collections).toBeGreaterThan(0);
     const full = await getJson(`${daemon.url}/api/v1/memory-snapshot/history?limit=2&detail=full`);
     expect(full.body).toMatchObject({ detail: "full", count: 2 });
-    expect(full.body.snapshots[1].collections_info.collections_detail).toHaveLength(full.body.snapshots[1].collections_info.total_collections);
+    expect(full.body.snapshots[1].collections_info.collections_detail).toHaveLength(
+      full.body.snapshots[1].collections_info.total_collections,
+    );
     const [whole, short] = [full.body.snapshots[0], summary.body.snapshots[0]];
     expect(short.collections_info).toEqual({ ...whole.collections_info, collections_detail: undefined });
     expect(short.health).toEqual(whole.health);
     expect(short.recommendations_total).toBe(whole.recommendations.length);
     const perCollection = whole.findings.filter((f: { collection?: string }) => f.collection !== undefined);
-    expect(Object.values(short.collection_findings as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(perCollection.length);
+    expect(Object.values(short.collection_findings as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(
+      perCollection.length,
+    );
     expect(short.findings).toEqual(whole.findings.filter((f: { collection?: string }) => f.collection === undefined));
   });
 

@@ -7,7 +7,10 @@ import { setTimeout as delay } from "node:timers/promises";
 import { startDemoServer } from "../src/demo/server";
 
 type JsonObject = Record<string, unknown>;
-interface Exit { code: number | null; signal: NodeJS.Signals | null }
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
 type LineMatcher = (line: JsonObject) => boolean;
 
 interface DemoChild {
@@ -171,7 +174,14 @@ describe("demo child at scale 0.02", () => {
         metric: "Cosine",
       });
       const size = collection.size as JsonObject;
-      expect(Object.keys(size).sort()).toEqual(["index", "index_bytes", "payload", "payload_bytes", "total", "total_bytes"]);
+      expect(Object.keys(size).sort()).toEqual([
+        "index",
+        "index_bytes",
+        "payload",
+        "payload_bytes",
+        "total",
+        "total_bytes",
+      ]);
       for (const field of ["total", "index", "payload"]) expect(size[field]).toMatch(/^(\d+ B|\d+\.\d (KB|MB))$/);
       expect(size.total_bytes).toBe(Number(size.index_bytes) + Number(size.payload_bytes));
       const sq8 = collection.name === "docs-sq8" || collection.name === "products";
@@ -181,7 +191,11 @@ describe("demo child at scale 0.02", () => {
     }
     const named = (name: string): JsonObject | undefined => collections.find((collection) => collection.name === name);
     expect(named("images")).toMatchObject({ vector_count: 2100, dimension: 512 });
-    expect(named("empty")).toMatchObject({ vector_count: 0, document_count: 0, size: { total: "0 B", total_bytes: 0 } });
+    expect(named("empty")).toMatchObject({
+      vector_count: 0,
+      document_count: 0,
+      size: { total: "0 B", total_bytes: 0 },
+    });
     const totalBytes = (collection: JsonObject): number => Number((collection.size as JsonObject).total_bytes);
     expect(collections.reduce((sum, collection) => sum + totalBytes(collection), 0)).toBe(listening.total_bytes);
   });

@@ -197,7 +197,8 @@ describe("demo store determinism", () => {
     const first = buildDemoStore({ scale: 0.01, seed: 42 });
     const second = buildDemoStore({ scale: 0.01, seed: 42 });
     expect(second.collections.map(fingerprint)).toEqual(first.collections.map(fingerprint));
-    const bytesOf = (store: DemoStore): DemoCollectionBytes[] => store.collections.map((collection) => collection.bytes);
+    const bytesOf = (store: DemoStore): DemoCollectionBytes[] =>
+      store.collections.map((collection) => collection.bytes);
     expect(bytesOf(second)).toEqual(bytesOf(first));
   });
 

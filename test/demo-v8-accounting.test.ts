@@ -44,7 +44,15 @@ const MEASURED_BYTES = 100 * 1024 * 1024;
 
 async function measure(spec: DemoCollectionSpec): Promise<{ claimed: number; v8: number }> {
   const warmScale = Math.max(1, WARM_VECTORS / spec.baseVectorCount);
-  const args = ["--expose-gc", "--no-flush-bytecode", "-e", MEASURE, spec.name, String(warmScale), String(MEASURED_BYTES)];
+  const args = [
+    "--expose-gc",
+    "--no-flush-bytecode",
+    "-e",
+    MEASURE,
+    spec.name,
+    String(warmScale),
+    String(MEASURED_BYTES),
+  ];
   const { stdout } = await run(process.execPath, args);
   return JSON.parse(stdout) as { claimed: number; v8: number };
 }

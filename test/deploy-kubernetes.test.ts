@@ -21,10 +21,15 @@ interface Validation {
 
 function validate(files: string[]): Validation[] {
   const out = execFileSync(process.execPath, [VALIDATOR, ...files], { cwd: repoRoot, encoding: "utf8" });
-  return out.trim().split("\n").map((line) => JSON.parse(line) as Validation);
+  return out
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Validation);
 }
 
-const manifests = readdirSync(repoPath(KUBERNETES)).filter((name) => name.endsWith(".yaml")).map((name) => path.posix.join(KUBERNETES, name));
+const manifests = readdirSync(repoPath(KUBERNETES))
+  .filter((name) => name.endsWith(".yaml"))
+  .map((name) => path.posix.join(KUBERNETES, name));
 const manifest = (name: string): any => parse(readFileSync(repoPath(KUBERNETES, name), "utf8"));
 
 /** The groups of every rule file in alerts/, as Prometheus reads them. */
@@ -59,9 +64,21 @@ describe("the Kubernetes manifests", () => {
     expect(pod.shareProcessNamespace).toBe(true);
     const memsnap = pod.containers.find((c: { name: string }) => c.name === "memsnap");
     const env = Object.fromEntries(memsnap.env.map((e: { name: string; value: string }) => [e.name, e.value]));
-    expect(env).toMatchObject({ MEMSNAP_TARGET: "vectorizer", MEMSNAP_TARGET_PROCESS: "vectorizer", MEMSNAP_TARGET_URL: "http://127.0.0.1:15002" });
-    expect(memsnap.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
-    expect(pod.containers.every((c: { securityContext: { runAsUser?: number } }) => c.securityContext.runAsUser === undefined)).toBe(true);
+    expect(env).toMatchObject({
+      MEMSNAP_TARGET: "vectorizer",
+      MEMSNAP_TARGET_PROCESS: "vectorizer",
+      MEMSNAP_TARGET_URL: "http://127.0.0.1:15002",
+    });
+    expect(memsnap.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+    });
+    expect(
+      pod.containers.every(
+        (c: { securityContext: { runAsUser?: number } }) => c.securityContext.runAsUser === undefined,
+      ),
+    ).toBe(true);
     expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
   });
 
@@ -87,20 +104,33 @@ describe("the PrometheusRule", () => {
     const relative = (url: string) => url.replace(`${DEFAULT_RUNBOOK_BASE_URL}#`, "docs/runbook.md#");
     const asInAlerts = rule.spec.groups.map((group: any) => ({
       ...group,
-      rules: group.rules.map((r: any) => (r.annotations?.runbook_url ? { ...r, annotations: { ...r.annotations, runbook_url: relative(r.annotations.runbook_url) } } : r)),
+      rules: group.rules.map((r: any) =>
+        r.annotations?.runbook_url
+          ? { ...r, annotations: { ...r.annotations, runbook_url: relative(r.annotations.runbook_url) } }
+          : r,
+      ),
     }));
     expect(asInAlerts).toEqual(alertsGroups());
-    const links = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.annotations?.runbook_url)).filter(Boolean);
+    const links = rule.spec.groups
+      .flatMap((g: any) => g.rules.map((r: any) => r.annotations?.runbook_url))
+      .filter(Boolean);
     expect(links.length).toBeGreaterThan(0);
-    for (const link of links) expect(link).toMatch(new RegExp(`^${DEFAULT_RUNBOOK_BASE_URL.replace(/[.]/g, "\\.")}#[a-z]+$`));
+    for (const link of links)
+      expect(link).toMatch(new RegExp(`^${DEFAULT_RUNBOOK_BASE_URL.replace(/[.]/g, "\\.")}#[a-z]+$`));
   });
 
   it("takes another runbook base from --runbook-base-url, and refuses a relative one", () => {
-    const text = execFileSync(process.execPath, [GENERATOR, "--stdout", "--runbook-base-url", "https://wiki.example.com/memsnap"], { encoding: "utf8" });
-    expect(text).toContain("runbook_url: https://wiki.example.com/memsnap#overheadcritical");
-    expect(() => execFileSync(process.execPath, [GENERATOR, "--stdout", "--runbook-base-url", "docs/runbook.md"], { stdio: "pipe" })).toThrow(
-      /needs an absolute http\(s\) URL/,
+    const text = execFileSync(
+      process.execPath,
+      [GENERATOR, "--stdout", "--runbook-base-url", "https://wiki.example.com/memsnap"],
+      { encoding: "utf8" },
     );
+    expect(text).toContain("runbook_url: https://wiki.example.com/memsnap#overheadcritical");
+    expect(() =>
+      execFileSync(process.execPath, [GENERATOR, "--stdout", "--runbook-base-url", "docs/runbook.md"], {
+        stdio: "pipe",
+      }),
+    ).toThrow(/needs an absolute http\(s\) URL/);
   });
 
   it("passes promtool check rules", async () => {

@@ -47,8 +47,17 @@ describe("deploy/systemd/memsnap.service", () => {
 
   it("reads the database's /proc as its user, with no capability, and keeps the settings that would break that out", () => {
     const lines = directives(text);
-    expect(lines).toEqual(expect.arrayContaining(["User=vectorizer", "CapabilityBoundingSet=", "NoNewPrivileges=yes", "ProtectProc=invisible"]));
-    expect(lines.filter((l) => /^(RemoveIPC|DynamicUser|MemoryDenyWriteExecute|ProcSubset|AmbientCapabilities=.+)/.test(l))).toEqual([]);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        "User=vectorizer",
+        "CapabilityBoundingSet=",
+        "NoNewPrivileges=yes",
+        "ProtectProc=invisible",
+      ]),
+    );
+    expect(
+      lines.filter((l) => /^(RemoveIPC|DynamicUser|MemoryDenyWriteExecute|ProcSubset|AmbientCapabilities=.+)/.test(l)),
+    ).toEqual([]);
     expect(text).not.toMatch(/^[^#]*CAP_SYS_PTRACE/m);
     expect(lines).toContain("ExecReload=/bin/kill -HUP $MAINPID");
   });

@@ -79,7 +79,11 @@ describe("alerts and health in the daemon", () => {
     const series = FINDINGS.flatMap((d) => d.levels.map((l) => [d.code, l.severity] as const));
     expect(series.length).toBeGreaterThan(10);
     for (const [code, severity] of series) {
-      expect([code, severity, metrics.get(firing(code, severity, "dead"))]).toEqual([code, severity, code === "TargetDown" ? 1 : 0]);
+      expect([code, severity, metrics.get(firing(code, severity, "dead"))]).toEqual([
+        code,
+        severity,
+        code === "TargetDown" ? 1 : 0,
+      ]);
     }
   });
 });

@@ -64,7 +64,11 @@ describe("the time to the memory limit", () => {
 
   it("looks only at the window: an old burst of growth is forgotten", () => {
     const burst = growing(60, SECOND_MS, 5);
-    const flat = growing(120, SECOND_MS, 0, START + 60 * SECOND_MS).map((p) => ({ ...p, workingSetBytes: 400 * MB, residentBytes: 400 * MB }));
+    const flat = growing(120, SECOND_MS, 0, START + 60 * SECOND_MS).map((p) => ({
+      ...p,
+      workingSetBytes: 400 * MB,
+      residentBytes: 400 * MB,
+    }));
     const points = [...burst, ...flat];
     const trend = computeTrend(points, pressureAt(points), RULE, 90 * SECOND_MS)!;
     expect(trend.rssSlopeBytesPerHour).toBe(0);
@@ -75,7 +79,10 @@ describe("the time to the memory limit", () => {
   it("goes within half a window once growth stops", () => {
     const burst = growing(60, SECOND_MS, 5);
     const after = (seconds: number) => {
-      const flat = Array.from({ length: seconds }, (_, i) => ({ ...burst[59], takenAtMs: burst[59].takenAtMs + (i + 1) * SECOND_MS }));
+      const flat = Array.from({ length: seconds }, (_, i) => ({
+        ...burst[59],
+        takenAtMs: burst[59].takenAtMs + (i + 1) * SECOND_MS,
+      }));
       const points = [...burst, ...flat];
       return computeTrend(points, pressureAt(points), RULE, 60 * SECOND_MS)!;
     };
@@ -88,26 +95,40 @@ describe("the time to the memory limit", () => {
     const burst = growing(10, 100, 50);
     const trend = computeTrend(burst, pressureAt(burst), RULE, 30 * SECOND_MS)!;
     expect(trend.hoursUntilMemoryLimit).toBeNull();
-    expect(trend.hoursUntilMemoryLimitReason).toBe("the readings span 1 s of the 30 s trend window; a forecast needs half of it");
+    expect(trend.hoursUntilMemoryLimitReason).toBe(
+      "the readings span 1 s of the 30 s trend window; a forecast needs half of it",
+    );
   });
 
   it("says why there is none: no limit known, too few readings", () => {
     const points = growing(30, SECOND_MS, 5);
-    expect(computeTrend(points, null, RULE, 30 * SECOND_MS)!.hoursUntilMemoryLimitReason).toMatch(/^no memory limit is known/);
+    expect(computeTrend(points, null, RULE, 30 * SECOND_MS)!.hoursUntilMemoryLimitReason).toMatch(
+      /^no memory limit is known/,
+    );
     const two = growing(2, SECOND_MS, 5);
-    expect(computeTrend(two, pressureAt(two), RULE, 30 * SECOND_MS)!.hoursUntilMemoryLimitReason).toBe("fewer than 3 readings of the working set in the trend window");
+    expect(computeTrend(two, pressureAt(two), RULE, 30 * SECOND_MS)!.hoursUntilMemoryLimitReason).toBe(
+      "fewer than 3 readings of the working set in the trend window",
+    );
   });
 
   it("follows the attribution's unexplained figure, and has no unexplained slope without it", () => {
     const points = growing(10, MINUTE_MS, 1);
     expect(computeTrend(points, null, RULE, 30 * MINUTE_MS)!.unexplainedSlopeBytesPerHour).toBeNull();
     const attributed = points.map((p, i) => ({ ...p, unexplainedBytes: (10 + 2 * i) * MB }));
-    expect(computeTrend(attributed, null, RULE, 30 * MINUTE_MS)!.unexplainedSlopeBytesPerHour! / MB).toBeCloseTo(120, 6);
+    expect(computeTrend(attributed, null, RULE, 30 * MINUTE_MS)!.unexplainedSlopeBytesPerHour! / MB).toBeCloseTo(
+      120,
+      6,
+    );
   });
 });
 
 describe("OOM kills and restarts", () => {
-  const at = (minutes: number, pid: number, oomKills: number | null, processStartTicks: number | null = 1): TrendPoint => ({
+  const at = (
+    minutes: number,
+    pid: number,
+    oomKills: number | null,
+    processStartTicks: number | null = 1,
+  ): TrendPoint => ({
     takenAtMs: START + minutes * MINUTE_MS,
     pid,
     processStartTicks,
@@ -139,7 +160,10 @@ describe("the exhaustion findings in a snapshot", () => {
     const snapshots: Snapshot[] = [];
     for (let m = 0; m <= minutes; m++) {
       const ws = 200 + mbPerMinute * m;
-      const sample = { ...sampleOf(new Date(START + m * MINUTE_MS), processOf(ws), []), cgroup: cgroupOf(1024, ws, { oomKills: oomKillsAt(m) }) };
+      const sample = {
+        ...sampleOf(new Date(START + m * MINUTE_MS), processOf(ws), []),
+        cgroup: cgroupOf(1024, ws, { oomKills: oomKillsAt(m) }),
+      };
       snapshots.push(buildSnapshot(sample, thresholds, snapshotTrendPoints(snapshots)));
     }
     return snapshots[snapshots.length - 1];
@@ -148,7 +172,11 @@ describe("the exhaustion findings in a snapshot", () => {
   it("pages MemoryExhaustionImminent as critical under 2 h and warns under 24 h, against the cgroup limit", () => {
     // 400 MB used of 1024 at 600 MB/hour: 1.04 hours left.
     const fast = snapshotsGrowing(20, 10);
-    expect(fast.trend).toMatchObject({ memory_limit_scope: "cgroup", working_set_slope_mb_per_hour: 600, hours_until_memory_limit: 1.0 });
+    expect(fast.trend).toMatchObject({
+      memory_limit_scope: "cgroup",
+      working_set_slope_mb_per_hour: 600,
+      hours_until_memory_limit: 1.0,
+    });
     expect(fast.findings.find((f) => f.code === "MemoryExhaustionImminent")).toEqual({
       severity: "critical",
       code: "MemoryExhaustionImminent",
@@ -158,21 +186,50 @@ describe("the exhaustion findings in a snapshot", () => {
     });
     expect(fast.findings.map((f) => f.code)).not.toContain("MemoryGrowth");
     const slow = snapshotsGrowing(20, 1);
-    expect(slow.findings.find((f) => f.code === "MemoryExhaustionImminent")).toMatchObject({ severity: "warning", threshold: 24 });
+    expect(slow.findings.find((f) => f.code === "MemoryExhaustionImminent")).toMatchObject({
+      severity: "warning",
+      threshold: 24,
+    });
     expect(snapshotsGrowing(20, 0).findings.map((f) => f.code)).not.toContain("MemoryExhaustionImminent");
   });
 
   it("pages OomKilled when the cgroup's OOM kills rose within 5 minutes", () => {
     const killed = snapshotsGrowing(10, 0, (m) => (m >= 8 ? 1 : 0));
-    expect(killed.findings.find((f) => f.code === "OomKilled")).toMatchObject({ severity: "critical", value: 1, threshold: 0 });
+    expect(killed.findings.find((f) => f.code === "OomKilled")).toMatchObject({
+      severity: "critical",
+      value: 1,
+      threshold: 0,
+    });
     expect(snapshotsGrowing(20, 0, (m) => (m >= 8 ? 1 : 0)).findings.map((f) => f.code)).not.toContain("OomKilled");
   });
 
   it("keeps overhead findings to targets with over MEMSNAP_OVERHEAD_MIN_MB unaccounted, and raises HostMemoryHigh to critical past 97 %", () => {
-    const tiny = buildSnapshot(sampleOf(new Date(START), processOf(60), [{ name: "c", dimension: 4, vectorCount: 1000, documentCount: null, metric: null, quantization: "none", actualBytes: 20 * MB, indexBytes: null, payloadBytes: null }]), thresholds);
+    const tiny = buildSnapshot(
+      sampleOf(new Date(START), processOf(60), [
+        {
+          name: "c",
+          dimension: 4,
+          vectorCount: 1000,
+          documentCount: null,
+          metric: null,
+          quantization: "none",
+          actualBytes: 20 * MB,
+          indexBytes: null,
+          payloadBytes: null,
+        },
+      ]),
+      thresholds,
+    );
     expect(tiny.discrepancy_analysis.overhead_percentage).toBe(200);
     expect(tiny.findings.map((f) => f.code)).not.toContain("OverheadCritical");
-    const full = buildSnapshot({ ...sampleOf(new Date(START), processOf(60), []), cgroup: cgroupOf(1000, 980) }, thresholds);
-    expect(full.findings.find((f) => f.code === "HostMemoryHigh")).toMatchObject({ severity: "critical", value: 98, threshold: 97 });
+    const full = buildSnapshot(
+      { ...sampleOf(new Date(START), processOf(60), []), cgroup: cgroupOf(1000, 980) },
+      thresholds,
+    );
+    expect(full.findings.find((f) => f.code === "HostMemoryHigh")).toMatchObject({
+      severity: "critical",
+      value: 98,
+      threshold: 97,
+    });
   });
 });

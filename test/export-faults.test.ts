@@ -40,7 +40,10 @@ describe("exports while the output folder changes underneath", () => {
     const worker = async () => {
       while (sent < RACING_EXPORTS) {
         const n = sent++;
-        const response = await post(`${daemon.url}/api/v1/memory-snapshot/export`, { file_path: racingExportName(n), overwrite: n % 2 === 0 });
+        const response = await post(`${daemon.url}/api/v1/memory-snapshot/export`, {
+          file_path: racingExportName(n),
+          overwrite: n % 2 === 0,
+        });
         await response.arrayBuffer();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       }
@@ -73,7 +76,10 @@ describe("a folder the export cannot use", () => {
     daemon = await startTestDaemon({ MEMORY_OUTPUT_DIR: outputDir });
     await untilReady(daemon);
     const response = await post(`${daemon.url}/api/v1/memory-snapshot/export`, { file_path });
-    return { status: response.status, body: (await response.json()) as { error: string; code: string; details: Record<string, unknown> } };
+    return {
+      status: response.status,
+      body: (await response.json()) as { error: string; code: string; details: Record<string, unknown> },
+    };
   }
 
   it("answers 507 on a full disk and leaves no temporary file", async () => {

@@ -36,7 +36,7 @@ describe("POST /api/v1/memory-snapshot/export", () => {
   it("writes the latest snapshot under the output folder (created if missing) and answers 201", async () => {
     const response = await post(exportUrl, JSON.stringify({ file_path: "memory_report.json" }));
     expect(response.status).toBe(201);
-    const body = (await response.json());
+    const body = await response.json();
     const file = path.join(daemon.outputDir, "memory_report.json");
     expect(body).toEqual({ file_path: file, bytes: readFileSync(file).length, timestamp: expect.any(String) });
     const written = JSON.parse(readFileSync(file, "utf8"));
@@ -48,7 +48,7 @@ describe("POST /api/v1/memory-snapshot/export", () => {
   it("refuses a subfolder with 400 and says to give a plain file name", async () => {
     const response = await post(exportUrl, JSON.stringify({ file_path: "daily/today.json" }));
     expect(response.status).toBe(400);
-    const body = (await response.json());
+    const body = await response.json();
     expect(body).toMatchObject({ code: "subfolder", details: { file_path: "daily/today.json" } });
     expect(body.error).toContain("plain file name");
     expect(existsSync(path.join(daemon.outputDir, "daily"))).toBe(false);
@@ -106,11 +106,23 @@ describe("POST /api/v1/memory-snapshot/export", () => {
     });
 
     it.each([
-      ["malformed JSON", "{\"file_path\": ", {}, 400, "malformed_json"],
-      ["a JSON array", "[\"x.json\"]", {}, 400, "bad_body"],
-      ["a JSON string", "\"x.json\"", {}, 400, "malformed_json"],
-      ["a body over 64 KiB", JSON.stringify({ file_path: "big.json", pad: "x".repeat(70 * 1024) }), {}, 413, "body_too_large"],
-      ["a form body", "file_path=x.json", { "content-type": "application/x-www-form-urlencoded" }, 415, "unsupported_media_type"],
+      ["malformed JSON", '{"file_path": ', {}, 400, "malformed_json"],
+      ["a JSON array", '["x.json"]', {}, 400, "bad_body"],
+      ["a JSON string", '"x.json"', {}, 400, "malformed_json"],
+      [
+        "a body over 64 KiB",
+        JSON.stringify({ file_path: "big.json", pad: "x".repeat(70 * 1024) }),
+        {},
+        413,
+        "body_too_large",
+      ],
+      [
+        "a form body",
+        "file_path=x.json",
+        { "content-type": "application/x-www-form-urlencoded" },
+        415,
+        "unsupported_media_type",
+      ],
     ])("%s", async (_what, raw, headers, status, code) => {
       const before = listFiles(daemon.outputDir);
       const response = await post(exportUrl, raw, headers);
@@ -145,7 +157,11 @@ describe("write access", () => {
     ["a token without Bearer", { authorization: token }],
     ["a Bearer without a token", { authorization: "Bearer " }],
   ])("refuses %s with 401 and writes nothing", async (_what, headers) => {
-    const response = await post(`${daemon.url}/api/v1/memory-snapshot/export`, JSON.stringify({ file_path: "t.json" }), headers);
+    const response = await post(
+      `${daemon.url}/api/v1/memory-snapshot/export`,
+      JSON.stringify({ file_path: "t.json" }),
+      headers,
+    );
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toContain("Bearer");
     expect(await response.json()).toMatchObject({ code: "unauthorized" });
@@ -153,16 +169,24 @@ describe("write access", () => {
   });
 
   it("accepts the right Bearer token", async () => {
-    const response = await post(`${daemon.url}/api/v1/memory-snapshot/export`, JSON.stringify({ file_path: "t.json" }), {
-      authorization: `Bearer ${token}`,
-    });
+    const response = await post(
+      `${daemon.url}/api/v1/memory-snapshot/export`,
+      JSON.stringify({ file_path: "t.json" }),
+      {
+        authorization: `Bearer ${token}`,
+      },
+    );
     expect(response.status).toBe(201);
   });
 
   it.each(["bearer", "BEARER", "Bearer"])("accepts the scheme spelt %s", async (scheme) => {
-    const response = await post(`${daemon.url}/api/v1/memory-snapshot/export`, JSON.stringify({ file_path: `${scheme}.json` }), {
-      authorization: `${scheme} ${token}`,
-    });
+    const response = await post(
+      `${daemon.url}/api/v1/memory-snapshot/export`,
+      JSON.stringify({ file_path: `${scheme}.json` }),
+      {
+        authorization: `${scheme} ${token}`,
+      },
+    );
     expect(response.status).toBe(201);
   });
 
@@ -201,7 +225,7 @@ describe("an API bound beyond loopback without a token", () => {
   it("refuses writes with 403 and says how to enable them", async () => {
     const response = await post(`${url}/api/v1/memory-snapshot/export`, JSON.stringify({ file_path: "x.json" }));
     expect(response.status).toBe(403);
-    const body = (await response.json());
+    const body = await response.json();
     expect(body).toMatchObject({ code: "writes_disabled" });
     expect(body.details).toMatchObject({ fix: expect.stringContaining("MEMSNAP_API_TOKEN"), listening_on: "0.0.0.0" });
     expect(existsSync(outputDir)).toBe(false);

@@ -35,9 +35,17 @@ function walk(codeMb: number, dataMb: number, anonymousMb: number, at = START): 
 }
 
 /** A database holding `collectionMb` in one collection, whose process holds the parts given. */
-function attributed(at: number, parts: { codeMb: number; dataMb: number; anonymousMb: number }, collections = [collectionOf("docs", 100_000)]): Sample {
+function attributed(
+  at: number,
+  parts: { codeMb: number; dataMb: number; anonymousMb: number },
+  collections = [collectionOf("docs", 100_000)],
+): Sample {
   const { codeMb, dataMb, anonymousMb } = parts;
-  const process = processOf(codeMb + dataMb + anonymousMb, { anonymousBytes: anonymousMb * MB, fileBytes: (codeMb + dataMb) * MB, shmemBytes: 0 });
+  const process = processOf(codeMb + dataMb + anonymousMb, {
+    anonymousBytes: anonymousMb * MB,
+    fileBytes: (codeMb + dataMb) * MB,
+    shmemBytes: 0,
+  });
   return { ...sampleOf(new Date(at), process, collections), smaps: walk(codeMb, dataMb, anonymousMb, at) };
 }
 
@@ -57,18 +65,31 @@ describe("findings that use the attribution", () => {
 
   it("leave UnaccountedMemoryCritical, overhead, growth and ReviewDataStructures to targets with collection figures", () => {
     const process = processOf(2000, { fileBytes: 50 * MB });
-    const none = buildSnapshot({ ...sampleOf(new Date(START), process, []), target: { name: "p", kind: "none", pid: 42, url: null } }, thresholds);
-    const noFigures = buildSnapshot(sampleOf(new Date(START), process, [collectionOf("docs", 100_000, { actualBytes: null })]), thresholds);
+    const none = buildSnapshot(
+      { ...sampleOf(new Date(START), process, []), target: { name: "p", kind: "none", pid: 42, url: null } },
+      thresholds,
+    );
+    const noFigures = buildSnapshot(
+      sampleOf(new Date(START), process, [collectionOf("docs", 100_000, { actualBytes: null })]),
+      thresholds,
+    );
     const withFigures = buildSnapshot(sampleOf(new Date(START), process, [collectionOf("docs", 100_000)]), thresholds);
     for (const snapshot of [none, noFigures]) {
-      expect(codes(snapshot).filter((c) => ["UnaccountedMemoryCritical", "OverheadCritical", "OverheadHigh", "ReviewDataStructures"].includes(c))).toEqual([]);
+      expect(
+        codes(snapshot).filter((c) =>
+          ["UnaccountedMemoryCritical", "OverheadCritical", "OverheadHigh", "ReviewDataStructures"].includes(c),
+        ),
+      ).toEqual([]);
     }
-    expect(codes(withFigures)).toEqual(expect.arrayContaining(["UnaccountedMemoryCritical", "OverheadCritical", "ReviewDataStructures"]));
+    expect(codes(withFigures)).toEqual(
+      expect.arrayContaining(["UnaccountedMemoryCritical", "OverheadCritical", "ReviewDataStructures"]),
+    );
   });
 
   it("raise UnexplainedMemoryGrowth when the unexplained part grows past the threshold over the window", () => {
     const grown = (mbPerHour: number) => {
-      const at = (m: number) => attributed(START + m * MINUTE_MS, { codeMb: 40, dataMb: 100, anonymousMb: 400 + (mbPerHour * m) / 60 });
+      const at = (m: number) =>
+        attributed(START + m * MINUTE_MS, { codeMb: 40, dataMb: 100, anonymousMb: 400 + (mbPerHour * m) / 60 });
       const earlier = Array.from({ length: 40 }, (_, m) => buildSnapshot(at(m), thresholds));
       return buildSnapshot(at(40), thresholds, snapshotTrendPoints(earlier));
     };
@@ -89,14 +110,18 @@ describe("findings that use the attribution", () => {
   it("do not raise it while the readings span less than the window", () => {
     const at = (m: number) => attributed(START + m * MINUTE_MS, { codeMb: 40, dataMb: 100, anonymousMb: 400 + 10 * m });
     const earlier = Array.from({ length: 20 }, (_, m) => buildSnapshot(at(m), thresholds));
-    expect(codes(buildSnapshot(at(20), thresholds, snapshotTrendPoints(earlier)))).not.toContain("UnexplainedMemoryGrowth");
+    expect(codes(buildSnapshot(at(20), thresholds, snapshotTrendPoints(earlier)))).not.toContain(
+      "UnexplainedMemoryGrowth",
+    );
   });
 
   it("never speak of a leak but in UnexplainedMemoryGrowth", () => {
     fc.assert(
       fc.property(sampleArb, (sample) => {
         const snapshot = buildSnapshot(sample, thresholds);
-        expect(snapshot.findings.filter((f) => f.code !== "UnexplainedMemoryGrowth" && /leak/i.test(f.message))).toEqual([]);
+        expect(
+          snapshot.findings.filter((f) => f.code !== "UnexplainedMemoryGrowth" && /leak/i.test(f.message)),
+        ).toEqual([]);
       }),
     );
   });

@@ -30,7 +30,12 @@ function isTypeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean 
   if (clause === undefined) return false;
   if (clause.phaseModifier === ts.SyntaxKind.TypeKeyword) return true;
   const bindings = clause.namedBindings;
-  return clause.name === undefined && bindings !== undefined && ts.isNamedImports(bindings) && bindings.elements.every((e) => e.isTypeOnly);
+  return (
+    clause.name === undefined &&
+    bindings !== undefined &&
+    ts.isNamedImports(bindings) &&
+    bindings.elements.every((e) => e.isTypeOnly)
+  );
 }
 
 /** Every module one file imports: import and export declarations, require() and import() calls. */
@@ -38,12 +43,21 @@ function dependenciesOf(file: string): Dependency[] {
   const source = ts.createSourceFile(file, readFileSync(path.join(SRC, file), "utf8"), ts.ScriptTarget.ES2022, true);
   const found: Array<{ specifier: string; typeOnly: boolean }> = [];
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       found.push({ specifier: node.moduleSpecifier.text, typeOnly: isTypeOnly(node) });
     } else if (ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0])) {
       const isRequire = ts.isIdentifier(node.expression) && node.expression.text === "require";
-      if (isRequire || node.expression.kind === ts.SyntaxKind.ImportKeyword) found.push({ specifier: node.arguments[0].text, typeOnly: false });
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+      if (isRequire || node.expression.kind === ts.SyntaxKind.ImportKeyword)
+        found.push({ specifier: node.arguments[0].text, typeOnly: false });
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
       found.push({ specifier: node.argument.literal.text, typeOnly: true });
     }
     ts.forEachChild(node, visit);
@@ -109,7 +123,9 @@ function ioReachedFrom(m: string, seen = new Set<string>()): string[] {
 describe("the structure of src/", () => {
   it("reads every module and its imports", () => {
     expect(modules).toEqual(expect.arrayContaining(["daemon.ts", "snapshot/build.ts", "cli/main.ts"]));
-    expect(graph.get("cli/source.ts")).toEqual(expect.arrayContaining([{ module: "cli/local-source.ts", typeOnly: false }]));
+    expect(graph.get("cli/source.ts")).toEqual(
+      expect.arrayContaining([{ module: "cli/local-source.ts", typeOnly: false }]),
+    );
     expect(graph.get("snapshot/schema.ts")).toEqual([{ module: "zod", typeOnly: false }]);
   });
 

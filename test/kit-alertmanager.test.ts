@@ -53,7 +53,13 @@ const SCENARIO: Array<[string, string, string, State, ("critical" | "warning")?]
   ["MemoryExhaustionImminent", "db-1:8080", "h", "suppressed", "warning"],
 ];
 
-const CRITICAL = new Set(["OverheadCritical", "UnaccountedMemoryCritical", "HealthScoreCritical", "TargetDown", "OomKilled"]);
+const CRITICAL = new Set([
+  "OverheadCritical",
+  "UnaccountedMemoryCritical",
+  "HealthScoreCritical",
+  "TargetDown",
+  "OomKilled",
+]);
 
 function severityOf(alertname: string, severity?: string): string {
   return severity ?? (CRITICAL.has(alertname) ? "critical" : "warning");
@@ -104,20 +110,27 @@ describe("Alertmanager with alerts/alertmanager.yml", () => {
     expect(answer.status).toBe(200);
 
     const expected = Object.fromEntries(
-      SCENARIO.map(([alertname, instance, target, state, severity]) => [key(alertname, instance, target, severityOf(alertname, severity)), state]),
+      SCENARIO.map(([alertname, instance, target, state, severity]) => [
+        key(alertname, instance, target, severityOf(alertname, severity)),
+        state,
+      ]),
     );
     let states: Record<string, string> = {};
     // The inhibitor learns of new source alerts asynchronously: poll until the states settle.
-    await waitFor(async () => {
-      const alerts = ApiAlertsSchema.parse((await getJson(`${url}/api/v2/alerts`)).body);
-      states = Object.fromEntries(
-        alerts.map(({ labels, status }) => [
-          key(labels.alertname ?? "", labels.instance ?? "", labels.target ?? "", labels.severity ?? ""),
-          status.state,
-        ]),
-      );
-      return isDeepStrictEqual(states, expected) ? states : undefined;
-    }, "the inhibitions to take effect", 10_000).catch(() => undefined);
+    await waitFor(
+      async () => {
+        const alerts = ApiAlertsSchema.parse((await getJson(`${url}/api/v2/alerts`)).body);
+        states = Object.fromEntries(
+          alerts.map(({ labels, status }) => [
+            key(labels.alertname ?? "", labels.instance ?? "", labels.target ?? "", labels.severity ?? ""),
+            status.state,
+          ]),
+        );
+        return isDeepStrictEqual(states, expected) ? states : undefined;
+      },
+      "the inhibitions to take effect",
+      10_000,
+    ).catch(() => undefined);
     expect(states).toEqual(expected);
   });
 
@@ -129,14 +142,29 @@ describe("Alertmanager with alerts/alertmanager.yml", () => {
       endsAt: new Date(now + 3_600_000).toISOString(),
     }));
     const url = alertmanager?.url;
-    const answer = await fetch(`${url}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(seedExample) });
+    const answer = await fetch(`${url}/api/v2/alerts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(seedExample),
+    });
     expect(answer.status).toBe(200);
-    const GroupsSchema = z.array(z.object({ labels: z.record(z.string(), z.string()), alerts: z.array(z.object({ labels: z.record(z.string(), z.string()) })) }));
+    const GroupsSchema = z.array(
+      z.object({
+        labels: z.record(z.string(), z.string()),
+        alerts: z.array(z.object({ labels: z.record(z.string(), z.string()) })),
+      }),
+    );
     const groups = await waitFor(async () => {
-      const all = GroupsSchema.parse((await getJson(`${url}/api/v2/alerts/groups`)).body).filter((g) => g.labels.target === "seed");
+      const all = GroupsSchema.parse((await getJson(`${url}/api/v2/alerts/groups`)).body).filter(
+        (g) => g.labels.target === "seed",
+      );
       return all.length > 0 && all.reduce((n, g) => n + g.alerts.length, 0) === 3 ? all : undefined;
     }, "the seed example's alerts to be grouped");
     expect(groups.map((g) => g.labels)).toEqual([{ instance: "db-9:8080", target: "seed" }]);
-    expect(groups[0].alerts.map((a) => a.labels.alertname).sort()).toEqual(["HealthScoreCritical", "OverheadCritical", "UnaccountedMemoryCritical"]);
+    expect(groups[0].alerts.map((a) => a.labels.alertname).sort()).toEqual([
+      "HealthScoreCritical",
+      "OverheadCritical",
+      "UnaccountedMemoryCritical",
+    ]);
   });
 });

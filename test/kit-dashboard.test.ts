@@ -18,8 +18,9 @@ describe("Grafana dashboard", () => {
 
   it("places every panel inside the 24-column grid", () => {
     const misplaced = panels
-      .filter(({ gridPos: { x, y, w, h } }) =>
-        [x, y, w, h].some((n) => !Number.isInteger(n)) || x < 0 || y < 0 || w < 1 || h < 1 || x + w > GRID_COLUMNS,
+      .filter(
+        ({ gridPos: { x, y, w, h } }) =>
+          [x, y, w, h].some((n) => !Number.isInteger(n)) || x < 0 || y < 0 || w < 1 || h < 1 || x + w > GRID_COLUMNS,
       )
       .map((panel) => `${panel.id} ${JSON.stringify(panel.gridPos)}`);
     expect(misplaced).toEqual([]);
@@ -60,7 +61,12 @@ describe("Grafana dashboard", () => {
 
   it("charts running out of memory: the working set against its limit, the time left, OOM kills and restarts", () => {
     const exprs = dashboardQueries(dashboard).map(({ expr }) => expr);
-    for (const metric of ["memsnap_memory_working_set_bytes", "memsnap_memory_limit_bytes", "memsnap_cgroup_oom_kills_total", "memsnap_target_restarts_total"]) {
+    for (const metric of [
+      "memsnap_memory_working_set_bytes",
+      "memsnap_memory_limit_bytes",
+      "memsnap_cgroup_oom_kills_total",
+      "memsnap_target_restarts_total",
+    ]) {
       expect([metric, exprs.some((expr) => expr.includes(metric))]).toEqual([metric, true]);
     }
     expect(exprs.some((expr) => /deriv\(memsnap_memory_working_set_bytes\{[^}]*\}\[30m\]\)/.test(expr))).toBe(true);
@@ -68,7 +74,9 @@ describe("Grafana dashboard", () => {
   });
 
   it("shows every code's alert series, quiet as well as firing, so a missing series stands out", () => {
-    const timelines = panels.filter((panel) => panel.targets.some((target) => /^memsnap_alert_firing\{[^}]*\}$/.test(target.expr)));
+    const timelines = panels.filter((panel) =>
+      panel.targets.some((target) => /^memsnap_alert_firing\{[^}]*\}$/.test(target.expr)),
+    );
     expect(timelines.map((panel) => panel.type)).toEqual(["state-timeline"]);
   });
 

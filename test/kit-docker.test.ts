@@ -51,9 +51,7 @@ function bindMounts(of: Service): Mount[] {
 
 /** The repository path a service sees at `containerPath`, through its bind mounts. */
 function repoPathInside(of: Service, containerPath: string): string | undefined {
-  const mount = bindMounts(of).find(
-    ({ target }) => containerPath === target || containerPath.startsWith(`${target}/`),
-  );
+  const mount = bindMounts(of).find(({ target }) => containerPath === target || containerPath.startsWith(`${target}/`));
   return mount && path.posix.join(mount.source, path.posix.relative(mount.target, containerPath));
 }
 
@@ -118,11 +116,17 @@ describe("docker-compose.yml", () => {
     const parsed = z
       .object({
         rule_files: z.array(z.string()),
-        alerting: z.object({ alertmanagers: z.array(z.object({ static_configs: z.array(z.object({ targets: z.array(z.string()) })) })) }),
-        scrape_configs: z.array(z.object({ job_name: z.string(), static_configs: z.array(z.object({ targets: z.array(z.string()) })) })),
+        alerting: z.object({
+          alertmanagers: z.array(z.object({ static_configs: z.array(z.object({ targets: z.array(z.string()) })) })),
+        }),
+        scrape_configs: z.array(
+          z.object({ job_name: z.string(), static_configs: z.array(z.object({ targets: z.array(z.string()) })) }),
+        ),
       })
       .parse(readRepoYaml(config ?? ""));
-    const rulesInContainer = parsed.rule_files.map((file) => path.posix.resolve(path.posix.dirname(configInContainer), file));
+    const rulesInContainer = parsed.rule_files.map((file) =>
+      path.posix.resolve(path.posix.dirname(configInContainer), file),
+    );
     expect(rulesInContainer.map((file) => repoPathInside(prometheus, file))).toEqual(["alerts/memsnap.rules.yml"]);
 
     const addresses = [
@@ -161,7 +165,9 @@ describe("docker-compose.yml", () => {
     const { datasources } = z
       .object({ datasources: z.array(z.object({ url: z.string() })) })
       .parse(readRepoYaml("grafana/provisioning/datasources/memsnap.yml"));
-    expect(datasources.map((source) => serviceOf(source.url)).filter((name) => !serviceNames.includes(name))).toEqual([]);
+    expect(datasources.map((source) => serviceOf(source.url)).filter((name) => !serviceNames.includes(name))).toEqual(
+      [],
+    );
   });
 });
 
@@ -186,7 +192,9 @@ describe("Dockerfile", () => {
   });
 
   it("is based on a Node LTS line the test suite runs on, and the package declares it", () => {
-    const image = /^NODE_IMAGE=node:(\d+)-/.exec(dockerfileInstructions("ARG").find((arg) => arg.startsWith("NODE_IMAGE="))!)![1];
+    const image = /^NODE_IMAGE=node:(\d+)-/.exec(
+      dockerfileInstructions("ARG").find((arg) => arg.startsWith("NODE_IMAGE="))!,
+    )![1];
     expect(["22", "24"]).toContain(image);
     const pkg = JSON.parse(readRepoText("package.json")) as { engines: { node: string } };
     expect(pkg.engines.node).toContain(`^${image}.`);

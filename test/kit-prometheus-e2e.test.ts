@@ -96,7 +96,9 @@ describe("the repository's rules in a real Prometheus scraping a real memsnap", 
           },
         }),
       ]);
-      expect(unaccounted[0]?.annotations.description).toMatch(/^allocator on \S+ has 6\d\d(\.\d+)?MiB of resident memory/);
+      expect(unaccounted[0]?.annotations.description).toMatch(
+        /^allocator on \S+ has 6\d\d(\.\d+)?MiB of resident memory/,
+      );
     },
     FIRING_DEADLINE_MS + 10_000,
   );

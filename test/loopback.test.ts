@@ -21,6 +21,8 @@ describe("loopback by address", () => {
   it("resolves a name to its addresses, and says why a name has none", async () => {
     const local = await resolveHost("localhost");
     expect("addresses" in local && local.addresses.every(isLoopbackAddress)).toBe(true);
-    expect(await resolveHost("127.evil.test")).toEqual({ problem: expect.stringContaining("127.evil.test does not resolve") });
+    expect(await resolveHost("127.evil.test")).toEqual({
+      problem: expect.stringContaining("127.evil.test does not resolve"),
+    });
   });
 });

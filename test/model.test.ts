@@ -8,8 +8,19 @@ import { expectedMemory, hnswGraphBytes, sq8Change } from "../src/snapshot/model
 import type { CollectionLayout } from "../src/sources/types";
 import { collectionOf, processOf, sampleOf } from "./helpers/samples";
 
-const QDRANT: CollectionLayout = { componentBytes: 4, keepsOriginals: true, hnswM: 16, graphs: 1, enableSq8: "PATCH /collections/docs {…}" };
-const VECTORIZER: CollectionLayout = { componentBytes: 4, keepsOriginals: false, hnswM: 16, enableSq8: "rebuild it with SQ8" };
+const QDRANT: CollectionLayout = {
+  componentBytes: 4,
+  keepsOriginals: true,
+  hnswM: 16,
+  graphs: 1,
+  enableSq8: "PATCH /collections/docs {…}",
+};
+const VECTORIZER: CollectionLayout = {
+  componentBytes: 4,
+  keepsOriginals: false,
+  hnswM: 16,
+  enableSq8: "rebuild it with SQ8",
+};
 const thresholds = ThresholdsSchema.parse({});
 
 describe("the model's expected bytes", () => {
@@ -19,20 +30,38 @@ describe("the model's expected bytes", () => {
   });
 
   it("keeps Qdrant's float32 originals beside the SQ8 copy, and drops them where the database replaces them", () => {
-    const qdrant = expectedMemory(collectionOf("docs", 100_000, { dimension: 384, quantization: "sq8", layout: QDRANT }));
+    const qdrant = expectedMemory(
+      collectionOf("docs", 100_000, { dimension: 384, quantization: "sq8", layout: QDRANT }),
+    );
     expect(qdrant).toMatchObject({ vectorsBytes: 100_000 * 384 * 4, quantizedBytes: 100_000 * 384 });
-    const vectorizer = expectedMemory(collectionOf("docs", 100_000, { dimension: 384, quantization: "sq8", layout: VECTORIZER }));
-    expect(vectorizer).toMatchObject({ vectorsBytes: 0, quantizedBytes: 100_000 * 384, graphBytes: hnswGraphBytes(100_000, 100_000, 16) });
+    const vectorizer = expectedMemory(
+      collectionOf("docs", 100_000, { dimension: 384, quantization: "sq8", layout: VECTORIZER }),
+    );
+    expect(vectorizer).toMatchObject({
+      vectorsBytes: 0,
+      quantizedBytes: 100_000 * 384,
+      graphBytes: hnswGraphBytes(100_000, 100_000, 16),
+    });
   });
 
   it("sizes binary quantization at a bit per component, rounded up to whole bytes per vector", () => {
-    const binary = expectedMemory(collectionOf("b", 1_000, { dimension: 100, quantization: "binary", layout: VECTORIZER }));
+    const binary = expectedMemory(
+      collectionOf("b", 1_000, { dimension: 100, quantization: "binary", layout: VECTORIZER }),
+    );
     expect(binary.quantizedBytes).toBe(13 * 1_000);
   });
 
   it("counts the nodes Chroma allocates, its 8-byte labels, and the payload where the database gives it", () => {
-    expect([1, 10_000, 10_001, 20_000, 20_001].map(chromaAllocatedNodes)).toEqual([10_000, 10_000, 20_000, 20_000, 40_000]);
-    const layout: CollectionLayout = { componentBytes: 4, keepsOriginals: false, hnswM: 16, allocatedNodes: 10_000, nodeLabelBytes: 8 };
+    expect([1, 10_000, 10_001, 20_000, 20_001].map(chromaAllocatedNodes)).toEqual([
+      10_000, 10_000, 20_000, 20_000, 40_000,
+    ]);
+    const layout: CollectionLayout = {
+      componentBytes: 4,
+      keepsOriginals: false,
+      hnswM: 16,
+      allocatedNodes: 10_000,
+      nodeLabelBytes: 8,
+    };
     const chroma = expectedMemory(collectionOf("c", 5_000, { dimension: 384, payloadBytes: 1234, layout }));
     expect(chroma).toEqual({
       vectorsBytes: 10_000 * 384 * 4,
@@ -45,11 +74,16 @@ describe("the model's expected bytes", () => {
 
   it("never expects less than the naive float32 estimate for an unquantized float32 collection", () => {
     fc.assert(
-      fc.property(fc.nat(1_000_000), fc.integer({ min: 1, max: 4096 }), fc.option(fc.integer({ min: 2, max: 64 })), (vectors, dimension, m) => {
-        const layout: CollectionLayout = { componentBytes: 4, keepsOriginals: true, hnswM: m };
-        const expected = expectedMemory(collectionOf("p", vectors, { dimension, layout })).totalBytes;
-        expect(expected).toBeGreaterThanOrEqual(vectors * dimension * 4);
-      }),
+      fc.property(
+        fc.nat(1_000_000),
+        fc.integer({ min: 1, max: 4096 }),
+        fc.option(fc.integer({ min: 2, max: 64 })),
+        (vectors, dimension, m) => {
+          const layout: CollectionLayout = { componentBytes: 4, keepsOriginals: true, hnswM: m };
+          const expected = expectedMemory(collectionOf("p", vectors, { dimension, layout })).totalBytes;
+          expect(expected).toBeGreaterThanOrEqual(vectors * dimension * 4);
+        },
+      ),
     );
   });
 });
@@ -57,7 +91,9 @@ describe("the model's expected bytes", () => {
 describe("the SQ8 recommendation, by the model", () => {
   const recommend = (layout: CollectionLayout | undefined) => {
     const docs = collectionOf("docs", 150_000, { dimension: 384, layout });
-    return buildSnapshot(sampleOf("2026-01-01T00:00:00Z", processOf(1024), [docs]), thresholds).findings.find((f) => f.code === "EnableQuantization");
+    return buildSnapshot(sampleOf("2026-01-01T00:00:00Z", processOf(1024), [docs]), thresholds).findings.find(
+      (f) => f.code === "EnableQuantization",
+    );
   };
 
   it("does not count Qdrant's float32 originals as saved: they stay, on disk, and the call that moves them is named", () => {

@@ -22,7 +22,9 @@ async function snapshotAt(daemon: TestDaemon, target: string, timestamp: string)
   const { body: summaries } = await getJson(`${daemon.url}/api/v1/memory-snapshot/history?target=${target}&limit=480`);
   const index = (summaries.snapshots as any[]).findIndex((s) => s.timestamp === timestamp);
   if (index < 0) throw new Error(`no snapshot of ${target} at ${timestamp} in the history`);
-  const { body: full } = await getJson(`${daemon.url}/api/v1/memory-snapshot/history?target=${target}&detail=full&limit=60`);
+  const { body: full } = await getJson(
+    `${daemon.url}/api/v1/memory-snapshot/history?target=${target}&detail=full&limit=60`,
+  );
   return { snapshot: (full.snapshots as any[]).find((s) => s.timestamp === timestamp), historyPoints: index + 1 };
 }
 
@@ -41,7 +43,12 @@ const shownTimestamp = (page: Page) => page.getAttribute("[data-timestamp]", "da
 /** Every headline figure as the page shows it: exact value and text. */
 function shownFigures(page: Page) {
   return page.$$eval("[data-figure]", (cells) =>
-    Object.fromEntries(cells.map((c) => [(c as HTMLElement).dataset.figure!, { value: (c as HTMLElement).dataset.value!, text: c.textContent }])),
+    Object.fromEntries(
+      cells.map((c) => [
+        (c as HTMLElement).dataset.figure!,
+        { value: (c as HTMLElement).dataset.value!, text: c.textContent },
+      ]),
+    ),
   );
 }
 
@@ -54,7 +61,10 @@ function expectedFigures(s: any) {
     unaccounted_bytes: bytes(s.discrepancy_analysis.unaccounted_memory_bytes),
     actual_bytes: bytes(s.collections_info.actual_memory_bytes),
     health_score: { value: String(s.health.score), text: `${s.health.score} / 100` },
-    collections: { value: String(s.collections_info.total_collections), text: String(s.collections_info.total_collections) },
+    collections: {
+      value: String(s.collections_info.total_collections),
+      text: String(s.collections_info.total_collections),
+    },
   };
 }
 
@@ -68,7 +78,10 @@ async function expectAttributionEqualsJson(page: Page, snapshot: any): Promise<v
   }
   expect(await page.getAttribute("#attribution", "data-attribution")).toBe("present");
   const rows = await page.$$eval("#attribution tbody tr", (trs) =>
-    trs.map((tr) => ({ part: (tr as HTMLElement).dataset.part, bytes: Number((tr.children[1] as HTMLElement).dataset.bytes) })),
+    trs.map((tr) => ({
+      part: (tr as HTMLElement).dataset.part,
+      bytes: Number((tr.children[1] as HTMLElement).dataset.bytes),
+    })),
   );
   expect(rows).toEqual(parts.map((p) => ({ part: p.part, bytes: p.bytes })));
   expect(await page.$$eval("svg.stacked-bar rect", (rects) => rects.length)).toBe(parts.length);
@@ -93,12 +106,12 @@ async function expectPageEqualsJson(page: Page, daemon: TestDaemon, target: stri
     c.actual_memory_bytes === null ? "" : String(c.actual_memory_bytes),
   ]);
   expect([...rows].sort()).toEqual([...fromJson].sort());
-  expect(await page.$$eval("#findings li[data-code]", (lis) => lis.map((li) => (li as HTMLElement).dataset.code))).toEqual(
-    snapshot.findings.map((f: any) => f.code),
-  );
-  expect(await page.$$eval("[data-deduction]", (trs) => trs.map((tr) => (tr as HTMLElement).dataset.deduction))).toEqual(
-    snapshot.health.deductions.map((d: any) => d.code),
-  );
+  expect(
+    await page.$$eval("#findings li[data-code]", (lis) => lis.map((li) => (li as HTMLElement).dataset.code)),
+  ).toEqual(snapshot.findings.map((f: any) => f.code));
+  expect(
+    await page.$$eval("[data-deduction]", (trs) => trs.map((tr) => (tr as HTMLElement).dataset.deduction)),
+  ).toEqual(snapshot.health.deductions.map((d: any) => d.code));
   await expectAttributionEqualsJson(page, snapshot);
   await page.waitForSelector("#chart[data-points]");
   expect(Number(await page.getAttribute("#chart", "data-points"))).toBe(historyPoints);
@@ -112,7 +125,15 @@ describe("the page at GET /, in Debian's chromium", () => {
 
   beforeAll(async () => {
     const file = path.join(configDir, "memsnap.yaml");
-    writeFileSync(file, ["targets:", "  - {name: demo-a, kind: demo, scale: 0.02}", "  - {name: demo-b, kind: demo, scale: 0.03}", ""].join("\n"));
+    writeFileSync(
+      file,
+      [
+        "targets:",
+        "  - {name: demo-a, kind: demo, scale: 0.02}",
+        "  - {name: demo-b, kind: demo, scale: 0.03}",
+        "",
+      ].join("\n"),
+    );
     // The small demos hold about 50 MB beyond their collections: below the overhead findings' floor, unless it is 0.
     daemon = await startTestDaemon({ MEMSNAP_SCHEDULE: "* * * * * *", MEMSNAP_OVERHEAD_MIN_MB: "0" }, file);
     await untilReady(daemon);
@@ -128,14 +149,20 @@ describe("the page at GET /, in Debian's chromium", () => {
     const page = await browser.context.newPage();
     const problems = watchProblems(page);
     const loaded: Array<{ url: string; bytes: number }> = [];
-    page.on("response", async (r) => loaded.push({ url: r.url(), bytes: (await r.body().catch(() => Buffer.alloc(0))).length }));
+    page.on("response", async (r) =>
+      loaded.push({ url: r.url(), bytes: (await r.body().catch(() => Buffer.alloc(0))).length }),
+    );
     const response = await page.goto(daemon.url);
     await page.waitForSelector("#chart[data-points]");
     await page.waitForLoadState("networkidle");
-    expect(response!.headers()["content-security-policy"]).toMatch(/default-src 'none'; script-src 'self'; style-src 'self'/);
+    expect(response!.headers()["content-security-policy"]).toMatch(
+      /default-src 'none'; script-src 'self'; style-src 'self'/,
+    );
     expect(problems).toEqual([]);
     expect(loaded.map((r) => new URL(r.url).origin).filter((o) => o !== daemon.url)).toEqual([]);
-    expect(loaded.map((r) => new URL(r.url).pathname)).toEqual(expect.arrayContaining(["/", "/assets/uPlot.min.js", "/assets/page.js", "/assets/page.css"]));
+    expect(loaded.map((r) => new URL(r.url).pathname)).toEqual(
+      expect.arrayContaining(["/", "/assets/uPlot.min.js", "/assets/page.js", "/assets/page.css"]),
+    );
     expect(loaded.reduce((sum, r) => sum + r.bytes, 0)).toBeLessThan(MAX_PAGE_BYTES);
     await page.close();
   });
@@ -153,7 +180,11 @@ describe("the page at GET /, in Debian's chromium", () => {
     const before = await shownTimestamp(page);
     const pointsBefore = await expectPageEqualsJson(page, daemon, "demo-a");
     await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
-    await page.waitForFunction((t) => document.querySelector<HTMLElement>("[data-timestamp]")?.dataset.timestamp !== t, before, { timeout: 20_000 });
+    await page.waitForFunction(
+      (t) => document.querySelector<HTMLElement>("[data-timestamp]")?.dataset.timestamp !== t,
+      before,
+      { timeout: 20_000 },
+    );
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     expect(await expectPageEqualsJson(page, daemon, "demo-a")).toBeGreaterThan(pointsBefore);
     await page.close();
@@ -177,9 +208,13 @@ describe("the page at GET /, in Debian's chromium", () => {
     await page.goto(`${daemon.url}/?target=demo-b`);
     await waitFor(async () => {
       const { body } = await getJson(`${daemon.url}/api/v1/alerts?target=demo-b`);
-      const expected = body.alerts.filter((a: any) => a.state !== "inactive").map((a: any) => `${a.alertname} ${a.state}`);
+      const expected = body.alerts
+        .filter((a: any) => a.state !== "inactive")
+        .map((a: any) => `${a.alertname} ${a.state}`);
       await page.reload();
-      const shown = await page.$$eval("[data-alert]", (trs) => trs.map((tr) => `${(tr as HTMLElement).dataset.alert} ${tr.children[2].textContent}`));
+      const shown = await page.$$eval("[data-alert]", (trs) =>
+        trs.map((tr) => `${(tr as HTMLElement).dataset.alert} ${tr.children[2].textContent}`),
+      );
       return JSON.stringify(shown) === JSON.stringify(expected) && expected.length > 0 ? true : undefined;
     }, "the page's alerts to equal the JSON's");
     await page.close();
@@ -188,7 +223,10 @@ describe("the page at GET /, in Debian's chromium", () => {
   it("sorts the collections table by a column, both ways", async () => {
     const page = await browser.context.newPage();
     await page.goto(daemon.url);
-    const vectors = () => page.$$eval("#collections-table tbody tr", (trs) => trs.map((tr) => Number((tr as HTMLTableRowElement).cells[1].dataset.sort)));
+    const vectors = () =>
+      page.$$eval("#collections-table tbody tr", (trs) =>
+        trs.map((tr) => Number((tr as HTMLTableRowElement).cells[1].dataset.sort)),
+      );
     await page.click("button.sort[data-column='1']");
     const descending = await vectors();
     expect(descending).toEqual([...descending].sort((a, b) => b - a));
@@ -209,7 +247,11 @@ describe("the page at GET /, in Debian's chromium", () => {
         await page.setViewportSize({ width, height: 800 });
         await page.goto(daemon.url);
         await page.waitForSelector("#chart[data-points]");
-        expect({ colorScheme, width, sideways: await scrollsSideways(page) }).toEqual({ colorScheme, width, sideways: false });
+        expect({ colorScheme, width, sideways: await scrollsSideways(page) }).toEqual({
+          colorScheme,
+          width,
+          sideways: false,
+        });
         backgrounds.add(await page.evaluate(() => getComputedStyle(document.body).backgroundColor));
       }
     }
@@ -224,7 +266,10 @@ describe("the page at GET /, in Debian's chromium", () => {
     const timestamp = /data-timestamp="([^"]+)"/.exec(text)![1];
     const { snapshot } = await snapshotAt(daemon, "demo-b", timestamp);
     const rss = new RegExp(`data-figure="rss_bytes" data-value="(\\d+)">([^<]+)<`).exec(text)!;
-    expect([Number(rss[1]), rss[2]]).toEqual([snapshot.process_info.physical_memory_bytes, bytesText(snapshot.process_info.physical_memory_bytes)]);
+    expect([Number(rss[1]), rss[2]]).toEqual([
+      snapshot.process_info.physical_memory_bytes,
+      bytesText(snapshot.process_info.physical_memory_bytes),
+    ]);
     expect(text).not.toMatch(/<script(?![^>]*\bsrc=)(?![^>]*type="application\/json")[^>]*>/);
     expect(text).not.toMatch(/\sstyle=/);
   });
@@ -238,7 +283,9 @@ describe("the page at GET /, in Debian's chromium", () => {
     expect(text).toContain('href="?target=demo-b"');
     expect((await fetch(`${daemon.url}/assets/nope.js`)).status).toBe(404);
     const uplot = await fetch(`${daemon.url}/assets/uPlot.min.js`);
-    expect(await uplot.text()).toBe(readFileSync(path.join(PACKAGE_ROOT, "node_modules/uplot/dist/uPlot.iife.min.js"), "utf8"));
+    expect(await uplot.text()).toBe(
+      readFileSync(path.join(PACKAGE_ROOT, "node_modules/uplot/dist/uPlot.iife.min.js"), "utf8"),
+    );
     expect(await statusWithTag(`${daemon.url}/assets/uPlot.min.js`, uplot.headers.get("etag")!)).toBe(304);
     const page = await fetch(daemon.url);
     expect(await statusWithTag(daemon.url, page.headers.get("etag")!)).toBe(304);

@@ -55,7 +55,13 @@ describe("a database found by its process name, killed and started again under a
     const metrics = await untilUp(1);
     expect(metrics.get(DOCS_VECTORS)).toBe(20_000);
     const { body } = await getJson(`${daemon.url}/api/v1/memory-snapshot?target=db`);
-    expect(body.target).toMatchObject({ name: "db", kind: "vectorizer", pid: started[0].pid, up: true, server_version: "1.8.2" });
+    expect(body.target).toMatchObject({
+      name: "db",
+      kind: "vectorizer",
+      pid: started[0].pid,
+      up: true,
+      server_version: "1.8.2",
+    });
     expect(body.process_info.physical_memory_bytes).toBeGreaterThan(0);
   });
 
@@ -65,8 +71,16 @@ describe("a database found by its process name, killed and started again under a
     expect([...metrics.keys()].filter((key) => key.includes('target="db",collection='))).toEqual([]);
     const { body } = await getJson(`${daemon.url}/api/v1/memory-snapshot?target=db&fresh=true`);
     expect(body.target).toMatchObject({ pid: null, up: false });
-    expect(body.errors).toContainEqual({ source: "locate", message: `no running process matches ${JSON.stringify(name)}` });
-    expect(body.errors.some((e: { source: string; message: string }) => e.source === "vectorizer" && e.message.startsWith(`cannot reach ${started[0].url}/`))).toBe(true);
+    expect(body.errors).toContainEqual({
+      source: "locate",
+      message: `no running process matches ${JSON.stringify(name)}`,
+    });
+    expect(
+      body.errors.some(
+        (e: { source: string; message: string }) =>
+          e.source === "vectorizer" && e.message.startsWith(`cannot reach ${started[0].url}/`),
+      ),
+    ).toBe(true);
     expect(body.findings[0]).toMatchObject({ severity: "critical", code: "TargetDown" });
   });
 
@@ -85,7 +99,9 @@ describe("a database found by its process name, killed and started again under a
     await untilUp(0);
     const { body } = await getJson(`${daemon.url}/api/v1/memory-snapshot?target=db`);
     const located = body.errors.find((e: { source: string }) => e.source === "locate");
-    expect(located.message).toMatch(new RegExp(`^2 processes match "${name}": .*; use a narrower pattern or a pid file$`));
+    expect(located.message).toMatch(
+      new RegExp(`^2 processes match "${name}": .*; use a narrower pattern or a pid file$`),
+    );
     expect(located.message).toContain(`${started[1].pid} (`);
     expect(located.message).toContain(`${twin.pid} (`);
     await twin.kill();
@@ -104,9 +120,14 @@ describe("a process that has exited but is not reaped (a zombie)", () => {
     // exits after a second, by when its parent `sh` has become `sleep 60`, which never reaps it
     // (exiting at once, it could be reaped by the shell before the exec).
     symlinkSync(execFileSync("sh", ["-c", "command -v sleep"], { encoding: "utf8" }).trim(), path.join(dir, name));
-    parent = spawn("sh", ["-c", `"${dir}/${name}" 1 & echo $!; exec sleep 60`], { stdio: ["ignore", "pipe", "ignore"] });
+    parent = spawn("sh", ["-c", `"${dir}/${name}" 1 & echo $!; exec sleep 60`], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     zombiePid = Number((await createInterface({ input: parent.stdout! })[Symbol.asyncIterator]().next()).value);
-    await waitFor(() => (/^State:\s+Z/m.test(readFileSync(`/proc/${zombiePid}/status`, "utf8")) ? true : undefined), "the zombie");
+    await waitFor(
+      () => (/^State:\s+Z/m.test(readFileSync(`/proc/${zombiePid}/status`, "utf8")) ? true : undefined),
+      "the zombie",
+    );
     expect(readFileSync(`/proc/${zombiePid}/comm`, "utf8").trim()).toBe(name);
   });
 

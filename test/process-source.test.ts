@@ -44,7 +44,16 @@ describe("the process source, on a real process allocating real memory", () => {
     const errors: SourceError[] = [];
     const figures = await readProcessMemory(allocator.pid, errors);
     expect(errors).toEqual([]);
-    for (const key of ["residentBytes", "virtualBytes", "peakResidentBytes", "anonymousBytes", "fileBytes", "stackBytes", "pssBytes", "sharedBytes"] as const) {
+    for (const key of [
+      "residentBytes",
+      "virtualBytes",
+      "peakResidentBytes",
+      "anonymousBytes",
+      "fileBytes",
+      "stackBytes",
+      "pssBytes",
+      "sharedBytes",
+    ] as const) {
       expect(figures[key]).toBeGreaterThan(0);
     }
     expect(figures.swapBytes).toBeGreaterThanOrEqual(0);

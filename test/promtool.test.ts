@@ -15,6 +15,9 @@ describe("the exposition, checked by Prometheus's own promtool", () => {
     const text = await (await fetch(`${daemon.url}/metrics`)).text();
     const result = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
     expect(result.error).toBeUndefined();
-    expect({ status: result.status, output: `${result.stdout}${result.stderr}`.trim() }).toEqual({ status: 0, output: "" });
+    expect({ status: result.status, output: `${result.stdout}${result.stderr}`.trim() }).toEqual({
+      status: 0,
+      output: "",
+    });
   });
 });

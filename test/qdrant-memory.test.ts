@@ -21,7 +21,10 @@ async function read(url: string) {
 function overriding(route: string, status: number, body: string, ...layers: string[]): Responder {
   const rest = recorded("qdrant/1.19", ...layers);
   return (request, response) => {
-    if (!request.url?.endsWith(route)) { rest(request, response); return; }
+    if (!request.url?.endsWith(route)) {
+      rest(request, response);
+      return;
+    }
     response.writeHead(status, { "content-type": "text/plain" });
     response.end(body);
   };
@@ -34,7 +37,13 @@ describe("the qdrant adapter against Qdrant 1.19's /collections/{name}/memory an
     server = await startFixtureServer({
       v119: recorded("qdrant/1.19"),
       prefixed: overriding("/metrics", 200, METRICS.replace(/^(?!#)(\w)/gm, "qdrant_$1")),
-      noJemalloc: overriding("/metrics", 200, METRICS.split("\n").filter((line) => !line.includes("memory_")).join("\n")),
+      noJemalloc: overriding(
+        "/metrics",
+        200,
+        METRICS.split("\n")
+          .filter((line) => !line.includes("memory_"))
+          .join("\n"),
+      ),
       cluster: overriding("/metrics", 200, METRICS.replace("cluster_enabled 0", "cluster_enabled 1")),
       docsReportFails: overriding(
         "/collections/docs/memory",
@@ -69,29 +78,52 @@ describe("the qdrant adapter against Qdrant 1.19's /collections/{name}/memory an
       mappedResidentBytes: 193_005_824,
       layout: { componentBytes: (768 * 4 + 512 * 2) / 1280, keepsOriginals: true, hnswM: 32, graphs: 2 },
     });
-    expect(errors).toContainEqual({ source: "qdrant", message: expect.stringMatching(/^collection "multi": Qdrant's memory report warns: Failed to probe memory stats for .*chunk_0\.mmap/) });
+    expect(errors).toContainEqual({
+      source: "qdrant",
+      message: expect.stringMatching(
+        /^collection "multi": Qdrant's memory report warns: Failed to probe memory stats for .*chunk_0\.mmap/,
+      ),
+    });
   });
 
   it("reads the allocator's free memory from /metrics (jemalloc resident − allocated) and the version from app_info, without telemetry", async () => {
     const before = server.requests.length;
     const { reading } = await read(`${server.url}/v119`);
-    expect(reading.runtime).toEqual({ allocatorFreeBytes: 92_274_688 - 64_487_424, source: expect.stringContaining("qdrant /metrics") });
+    expect(reading.runtime).toEqual({
+      allocatorFreeBytes: 92_274_688 - 64_487_424,
+      source: expect.stringContaining("qdrant /metrics"),
+    });
     expect(reading.serverVersion).toBe("1.19.0");
     expect(server.requests.slice(before).map((r) => r.url)).not.toContainEqual(expect.stringContaining("telemetry"));
   });
 
   it("shows the measured figure, what it is, and the model's beside it in the snapshot; SQ8 keeps the originals", async () => {
     const { reading } = await read(`${server.url}/v119`);
-    const snapshot = buildSnapshot(sampleOf("2026-01-01T00:00:00Z", processOf(2048), reading.collections), ThresholdsSchema.parse({}));
+    const snapshot = buildSnapshot(
+      sampleOf("2026-01-01T00:00:00Z", processOf(2048), reading.collections),
+      ThresholdsSchema.parse({}),
+    );
     const docs = snapshot.collections_info.collections_detail.find((c) => c.name === "docs");
-    expect(docs).toMatchObject({ actual_memory_bytes: 50_710_016 + 185_428_992, expected_vectors_bytes: 120_000 * 384 * 4, expected_quantized_bytes: 120_000 * 384 });
+    expect(docs).toMatchObject({
+      actual_memory_bytes: 50_710_016 + 185_428_992,
+      expected_vectors_bytes: 120_000 * 384 * 4,
+      expected_quantized_bytes: 120_000 * 384,
+    });
     expect(docs?.actual_source).toContain("measured");
     const sq8 = snapshot.findings.find((f) => f.code === "EnableQuantization" && f.collection === "multi");
-    expect(sq8?.message).toContain("the database keeps the originals (~195.3 MB stay, on disk, paged in for rescoring) and adds a 1-byte copy (~61 MB) in RAM");
+    expect(sq8?.message).toContain(
+      "the database keeps the originals (~195.3 MB stay, on disk, paged in for rescoring) and adds a 1-byte copy (~61 MB) in RAM",
+    );
     const plain = snapshot.findings.find((f) => f.code === "EnableQuantization" && f.collection === "plain");
-    expect(plain?.message).toMatch(/^Quantize `plain` with SQ8 \(10 k vectors × 256 dims\), its float32 originals on disk: the database keeps the originals \(~9\.8 MB stay/);
-    expect(plain?.message).toContain('Apply: PATCH /collections/plain {"vectors":{"":{"on_disk":true}},"quantization_config":{"scalar":{"type":"int8","always_ram":true}}}');
-    expect(sq8?.message).toContain('Apply: PATCH /collections/multi {"vectors":{"text":{"on_disk":true},"image":{"on_disk":true}},"quantization_config":{"scalar":{"type":"int8","always_ram":true}}}');
+    expect(plain?.message).toMatch(
+      /^Quantize `plain` with SQ8 \(10 k vectors × 256 dims\), its float32 originals on disk: the database keeps the originals \(~9\.8 MB stay/,
+    );
+    expect(plain?.message).toContain(
+      'Apply: PATCH /collections/plain {"vectors":{"":{"on_disk":true}},"quantization_config":{"scalar":{"type":"int8","always_ram":true}}}',
+    );
+    expect(sq8?.message).toContain(
+      'Apply: PATCH /collections/multi {"vectors":{"text":{"on_disk":true},"image":{"on_disk":true}},"quantization_config":{"scalar":{"type":"int8","always_ram":true}}}',
+    );
   });
 
   it("reads the allocator's figures under a configured metrics prefix", async () => {
@@ -102,12 +134,18 @@ describe("the qdrant adapter against Qdrant 1.19's /collections/{name}/memory an
   it("says why the allocator's free memory is unknown on a build without jemalloc figures", async () => {
     const { reading, errors } = await read(`${server.url}/noJemalloc`);
     expect(reading.runtime).toBeNull();
-    expect(errors).toContainEqual({ source: "qdrant", message: expect.stringContaining("has no memory_resident_bytes and memory_allocated_bytes") });
+    expect(errors).toContainEqual({
+      source: "qdrant",
+      message: expect.stringContaining("has no memory_resident_bytes and memory_allocated_bytes"),
+    });
   });
 
   it("warns that a cluster's /memory figures include other nodes' shards", async () => {
     const { errors } = await read(`${server.url}/cluster`);
-    expect(errors).toContainEqual({ source: "qdrant", message: expect.stringContaining("Qdrant runs in cluster mode") });
+    expect(errors).toContainEqual({
+      source: "qdrant",
+      message: expect.stringContaining("Qdrant runs in cluster mode"),
+    });
   });
 
   it("falls back to telemetry's estimate for a collection whose /memory report fails, and says so", async () => {
@@ -117,7 +155,9 @@ describe("the qdrant adapter against Qdrant 1.19's /collections/{name}/memory an
     expect(byName.get("multi")?.actualBytes).toBe(6_745_728 + 193_005_824);
     expect(errors).toContainEqual({
       source: "qdrant",
-      message: expect.stringMatching(/^collection "docs": its \/memory report failed \(.*memory probe failed\); its byte figure is telemetry's estimate$/),
+      message: expect.stringMatching(
+        /^collection "docs": its \/memory report failed \(.*memory probe failed\); its byte figure is telemetry's estimate$/,
+      ),
     });
   });
 });

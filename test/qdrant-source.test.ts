@@ -17,15 +17,53 @@ async function read(source: QdrantSource) {
 
 /** What the recorded collections hold: points × Σ vector sizes, and telemetry's vectors + payloads. */
 const EXPECTED = {
-  docs: { dimension: 384, vectorCount: 120_000, metric: "Cosine", quantization: "sq8", actualBytes: 215_520_000, payloadBytes: 31_200_000 },
-  images: { dimension: 576, vectorCount: 40_000, metric: "Cosine,Dot", quantization: "binary", actualBytes: 96_960_000, payloadBytes: 4_800_000 },
-  catalog: { dimension: 768, vectorCount: 250_000, metric: "Euclid", quantization: "pq", actualBytes: 828_000_000, payloadBytes: 60_000_000 },
-  "raw-u8": { dimension: 1024, vectorCount: 15_000, metric: "Cosine", quantization: "sq8", actualBytes: 15_360_000, payloadBytes: 0 },
-  mixed: { dimension: 512, vectorCount: 8_000, metric: "Cosine", quantization: "sq8", actualBytes: 17_984_000, payloadBytes: 1_600_000 },
+  docs: {
+    dimension: 384,
+    vectorCount: 120_000,
+    metric: "Cosine",
+    quantization: "sq8",
+    actualBytes: 215_520_000,
+    payloadBytes: 31_200_000,
+  },
+  images: {
+    dimension: 576,
+    vectorCount: 40_000,
+    metric: "Cosine,Dot",
+    quantization: "binary",
+    actualBytes: 96_960_000,
+    payloadBytes: 4_800_000,
+  },
+  catalog: {
+    dimension: 768,
+    vectorCount: 250_000,
+    metric: "Euclid",
+    quantization: "pq",
+    actualBytes: 828_000_000,
+    payloadBytes: 60_000_000,
+  },
+  "raw-u8": {
+    dimension: 1024,
+    vectorCount: 15_000,
+    metric: "Cosine",
+    quantization: "sq8",
+    actualBytes: 15_360_000,
+    payloadBytes: 0,
+  },
+  mixed: {
+    dimension: 512,
+    vectorCount: 8_000,
+    metric: "Cosine",
+    quantization: "sq8",
+    actualBytes: 17_984_000,
+    payloadBytes: 1_600_000,
+  },
 };
 
 /** Qdrant before 1.18: no /memory route; the byte figures fall back to telemetry, and the snapshot says so. */
-const NO_MEMORY_ROUTE = { source: "qdrant", message: expect.stringContaining("answers no GET /collections/{name}/memory (Qdrant 1.18 and later)") };
+const NO_MEMORY_ROUTE = {
+  source: "qdrant",
+  message: expect.stringContaining("answers no GET /collections/{name}/memory (Qdrant 1.18 and later)"),
+};
 
 const MIXED_WARNING = {
   source: "qdrant",
@@ -43,7 +81,10 @@ describe("the qdrant adapter, against recorded Qdrant answers", () => {
       vanished: recorded("qdrant/vanished", "qdrant/1.15"),
       keyed: requiringApiKey("s3cret-key", recorded("qdrant/1.15")),
       telemetryForbidden: (request, response) => {
-        if (!request.url?.startsWith("/telemetry")) { recorded("qdrant/1.15")(request, response); return; }
+        if (!request.url?.startsWith("/telemetry")) {
+          recorded("qdrant/1.15")(request, response);
+          return;
+        }
         response.writeHead(403, { "content-type": "application/json" });
         response.end(JSON.stringify({ status: { error: "Forbidden: Global access is required" }, time: 0 }));
       },
@@ -61,8 +102,18 @@ describe("the qdrant adapter, against recorded Qdrant answers", () => {
     }
     const rawU8 = expectedMemory(byName.get("raw-u8")!);
     expect([rawU8.vectorsBytes, rawU8.quantizedBytes]).toEqual([0, 15_000 * 1024]);
-    expect(expectedMemory(byName.get("docs")!)).toMatchObject({ vectorsBytes: 120_000 * 384 * 4, quantizedBytes: 120_000 * 384 });
-    expect(errors).toEqual([NO_MEMORY_ROUTE, MIXED_WARNING, { source: "qdrant", message: `${server.url}/v115/metrics answered HTTP 404: Not found: metrics; the allocator's free memory is unknown` }]);
+    expect(expectedMemory(byName.get("docs")!)).toMatchObject({
+      vectorsBytes: 120_000 * 384 * 4,
+      quantizedBytes: 120_000 * 384,
+    });
+    expect(errors).toEqual([
+      NO_MEMORY_ROUTE,
+      MIXED_WARNING,
+      {
+        source: "qdrant",
+        message: `${server.url}/v115/metrics answered HTTP 404: Not found: metrics; the allocator's free memory is unknown`,
+      },
+    ]);
     expect(reading.runtime).toBeNull();
   });
 
@@ -74,7 +125,8 @@ describe("the qdrant adapter, against recorded Qdrant answers", () => {
   it("sums segment figures where the version gives no shard totals (1.13)", async () => {
     const { reading, byName } = await read(sourceAt(`${server.url}/v113`));
     expect(reading.serverVersion).toBe("1.13.6");
-    for (const [name, expected] of Object.entries(EXPECTED)) expect(byName.get(name)?.actualBytes).toBe(expected.actualBytes);
+    for (const [name, expected] of Object.entries(EXPECTED))
+      expect(byName.get(name)?.actualBytes).toBe(expected.actualBytes);
   });
 
   it("leaves byte figures null, naming the collections, where telemetry gives none (1.12)", async () => {

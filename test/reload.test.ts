@@ -22,7 +22,10 @@ describe("reloading the configuration on SIGHUP", () => {
   let slack: SlackReceiver;
   let memsnap: ServeProcess;
 
-  function writeConfig(thresholdMb: number | string, targets: Array<Record<string, unknown>> = [held.target("held")]): void {
+  function writeConfig(
+    thresholdMb: number | string,
+    targets: Array<Record<string, unknown>> = [held.target("held")],
+  ): void {
     writeFileSync(
       configFile,
       stringify({
@@ -41,7 +44,10 @@ describe("reloading the configuration on SIGHUP", () => {
   async function hangUp(outcomes: string[]): Promise<Record<string, unknown>> {
     const seen = memsnap.logs.length;
     memsnap.child.kill("SIGHUP");
-    return waitFor(() => memsnap.logs.slice(seen).find((l) => outcomes.includes(l.msg as string)), `one of ${outcomes.join(", ")}`);
+    return waitFor(
+      () => memsnap.logs.slice(seen).find((l) => outcomes.includes(l.msg as string)),
+      `one of ${outcomes.join(", ")}`,
+    );
   }
 
   /** A snapshot of `target` taken after this call. */
@@ -74,14 +80,21 @@ describe("reloading the configuration on SIGHUP", () => {
 
   it("applies a changed threshold from the next sample, keeping the firing alert without sending it again", async () => {
     expect(thresholdIn(await freshSample())).toBe(150);
-    await waitFor(async () => ((await alert())?.last_notification?.channels?.slack === "delivered" ? true : undefined), "the firing message");
+    await waitFor(
+      async () => ((await alert())?.last_notification?.channels?.slack === "delivered" ? true : undefined),
+      "the firing message",
+    );
     expect(slack.posts).toHaveLength(1);
-    expect(JSON.stringify(slack.posts[0].payload)).toContain("<https://wiki.example.com/memsnap/runbook#unaccountedmemorycritical|Runbook>");
+    expect(JSON.stringify(slack.posts[0].payload)).toContain(
+      "<https://wiki.example.com/memsnap/runbook#unaccountedmemorycritical|Runbook>",
+    );
     const firing = await alert();
     expect(firing.state).toBe("firing");
 
     writeConfig(160);
-    expect(await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).toMatchObject({ msg: "configuration reloaded" });
+    expect(await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).toMatchObject({
+      msg: "configuration reloaded",
+    });
     expect(thresholdIn(await freshSample())).toBe(160);
     const after = await waitFor(async () => {
       const current = await alert();
@@ -103,17 +116,18 @@ describe("reloading the configuration on SIGHUP", () => {
   });
 
   it("starts a target added to the file and drops one removed from it, series included", async () => {
-    writeConfig(160, [
-      held.target("held"),
-      { name: "second", kind: "none", pid: held.allocator.pid },
-    ]);
-    expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe("configuration reloaded");
+    writeConfig(160, [held.target("held"), { name: "second", kind: "none", pid: held.allocator.pid }]);
+    expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe(
+      "configuration reloaded",
+    );
     expect((await freshSample("second")).target.name).toBe("second");
     const withSecond = metricSamples(await (await fetch(`${memsnap.url}/metrics`)).text());
     expect(withSecond.get('memsnap_target_up{target="second"}')).toBe(1);
 
     writeConfig(160);
-    expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe("configuration reloaded");
+    expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe(
+      "configuration reloaded",
+    );
     expect((await getJson(`${memsnap.url}/api/v1/memory-snapshot?target=second`)).status).toBe(404);
     const text = await (await fetch(`${memsnap.url}/metrics`)).text();
     expect(text).not.toContain('target="second"');
@@ -121,10 +135,17 @@ describe("reloading the configuration on SIGHUP", () => {
   });
 
   it("keeps the running value of a setting only a restart applies, and says so", async () => {
-    writeFileSync(configFile, readFileSync(configFile, "utf8").replace(/^data_dir: .*$/m, `data_dir: ${path.join(dir, "elsewhere")}`));
+    writeFileSync(
+      configFile,
+      readFileSync(configFile, "utf8").replace(/^data_dir: .*$/m, `data_dir: ${path.join(dir, "elsewhere")}`),
+    );
     const seen = memsnap.logs.length;
-    expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe("configuration reloaded");
-    const warning = memsnap.logs.slice(seen).find((l) => l.msg === "these settings changed but apply only after a restart");
+    expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe(
+      "configuration reloaded",
+    );
+    const warning = memsnap.logs
+      .slice(seen)
+      .find((l) => l.msg === "these settings changed but apply only after a restart");
     expect(warning).toMatchObject({ settings: ["data_dir"] });
     expect((await alert()).state).toBe("firing");
   });
@@ -134,7 +155,9 @@ describe("reloading the configuration on SIGHUP", () => {
     await freshSample();
     expect(debugLines()).toBe(0);
     writeFileSync(configFile, `log_level: debug\n${readFileSync(configFile, "utf8")}`);
-    expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe("configuration reloaded");
+    expect((await hangUp(["configuration reloaded", "configuration refused; the running one stays"])).msg).toBe(
+      "configuration reloaded",
+    );
     await waitFor(() => (debugLines() > 0 ? true : undefined), "a sample logged at debug level");
   });
 });

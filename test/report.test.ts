@@ -59,19 +59,27 @@ describe("memsnap report: one HTML file that opens from disk with no network", (
     const snapshots = monitorFiles.map((f) => JSON.parse(readFileSync(f, "utf8")));
     const { page, attempted, problems } = await openOffline(out);
 
-    const samples = await page.$$eval("#samples tbody tr", (trs) => trs.map((tr) => (tr.children[2] as HTMLElement).dataset.bytes));
+    const samples = await page.$$eval("#samples tbody tr", (trs) =>
+      trs.map((tr) => (tr.children[2] as HTMLElement).dataset.bytes),
+    );
     expect(samples).toEqual(snapshots.map((s) => String(s.process_info.physical_memory_bytes)));
     expect(await page.getAttribute("#chart", "data-points")).toBe("3");
     const comparison = compareSnapshots(snapshots[0], snapshots[2]);
-    expect(await page.getAttribute("[data-health-change]", "data-health-change")).toBe(String(comparison.health.change));
-    const changed = await page.$$eval("[data-figure-change]", (trs) => trs.map((tr) => (tr as HTMLElement).dataset.figureChange));
+    expect(await page.getAttribute("[data-health-change]", "data-health-change")).toBe(
+      String(comparison.health.change),
+    );
+    const changed = await page.$$eval("[data-figure-change]", (trs) =>
+      trs.map((tr) => (tr as HTMLElement).dataset.figureChange),
+    );
     expect(changed).toEqual(comparison.figures.map((f) => `${f.section}.${f.figure}`));
     expect(await page.$$eval("#findings-over-time tbody tr", (trs) => trs.length)).toBeGreaterThan(0);
     expect(await page.textContent("[data-figure=rss_bytes]")).toMatch(/MB$/);
 
     expect(attempted).toEqual([]);
     expect(problems).toEqual([]);
-    expect(await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content")).toMatch(/^default-src 'none'; script-src 'sha256-[^;]+'; style-src 'sha256-/);
+    expect(await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content")).toMatch(
+      /^default-src 'none'; script-src 'sha256-[^;]+'; style-src 'sha256-/,
+    );
     const linked = /\s(src|href)="[^"]*"/.exec(readFileSync(out, "utf8"));
     expect(linked).toBeNull();
     await page.close();
@@ -79,7 +87,9 @@ describe("memsnap report: one HTML file that opens from disk with no network", (
 
   it("from a seed-shaped file: the same pictures, and attribution not available", async () => {
     const out = path.join(workDir, "seed.html");
-    expect((await runCliAsync(["report", path.join(__dirname, "fixtures/seed-example-snapshot.json"), "-o", out])).status).toBe(0);
+    expect(
+      (await runCliAsync(["report", path.join(__dirname, "fixtures/seed-example-snapshot.json"), "-o", out])).status,
+    ).toBe(0);
     const { page, attempted, problems } = await openOffline(out);
     expect(await page.textContent("#attribution")).toContain("Attribution not available");
     expect(await page.$$eval("#collections-table tbody tr", (trs) => trs.length)).toBe(25);
@@ -114,7 +124,16 @@ describe("memsnap report: one HTML file that opens from disk with no network", (
         ...base,
         timestamp,
         process_info: { ...base.process_info, physical_memory_bytes: rss },
-        cgroup_info: { version: 2, path: "/db", limit_mb: 2048, usage_mb: null, usage_percent: null, limit_bytes: 2048 * MB, usage_bytes: null, working_set_bytes: rss - 50 * MB },
+        cgroup_info: {
+          version: 2,
+          path: "/db",
+          limit_mb: 2048,
+          usage_mb: null,
+          usage_percent: null,
+          limit_bytes: 2048 * MB,
+          usage_bytes: null,
+          working_set_bytes: rss - 50 * MB,
+        },
         memory_attribution: {
           parts: [
             { part: "code", bytes: 100 * MB, source: "kernel smaps" },
@@ -155,7 +174,10 @@ describe("memsnap report: one HTML file that opens from disk with no network", (
       [["report", monitorFiles[0], "-o", path.join(workDir, "report.txt")], /expected a file name ending in \.html/],
       [["report", monitorFiles[0], "--from", daemon.url, "-o", out], /not both/],
       [["report", "--from", "not a url", "-o", out], /expected the daemon's URL/],
-      [["report", "--from", "http://127.0.0.1:1", "-o", out], /cannot reach the memsnap daemon at http:\/\/127\.0\.0\.1:1/],
+      [
+        ["report", "--from", "http://127.0.0.1:1", "-o", out],
+        /cannot reach the memsnap daemon at http:\/\/127\.0\.0\.1:1/,
+      ],
       [["report", "--from", daemon.url, "--target", "nope", "-o", out], /answered 404: no target named "nope"/],
       [["report", monitorFiles[0], "--target", "nope", "-o", out], /no file holds target nope; the files hold demo/],
       [["report", monitorFiles[0], "-o", existing], /already exists: choose another name, or add --force/],

@@ -1,4 +1,13 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { FileExistsError, FolderWriteError, UnsafePathError, writeInside } from "../src/output/safe-write";
 import { scratchDir } from "./helpers/scratch";
@@ -30,9 +39,9 @@ function expectOutsideUntouched(outside: string): void {
 describe("writeInside", () => {
   it("writes the text to a new file directly in the output folder and says where (its real path) and how much", async () => {
     const { out } = layout();
-    const written = await writeInside(out, "report.json", "{\"é\":1}", false);
+    const written = await writeInside(out, "report.json", '{"é":1}', false);
     expect(written).toEqual({ path: path.join(realpathSync(out), "report.json"), bytes: 8 });
-    expect(readFileSync(written.path, "utf8")).toBe("{\"é\":1}");
+    expect(readFileSync(written.path, "utf8")).toBe('{"é":1}');
     expect(lstatSync(written.path).mode & 0o777).toBe(0o644);
     expect(tree(out)).toEqual(["report.json"]);
   });
@@ -54,7 +63,10 @@ describe("writeInside", () => {
     await writeInside(out, "again.json", "first", false);
     const refused = writeInside(out, "again.json", "second", false);
     await expect(refused).rejects.toThrow(FileExistsError);
-    await expect(refused).rejects.toMatchObject({ fileName: "again.json", message: expect.stringContaining("\"overwrite\": true") });
+    await expect(refused).rejects.toMatchObject({
+      fileName: "again.json",
+      message: expect.stringContaining('"overwrite": true'),
+    });
     expect(readFileSync(path.join(out, "again.json"), "utf8")).toBe("first");
     expect(tree(out)).toEqual(["again.json"]);
     await writeInside(out, "again.json", "third", true);
@@ -127,9 +139,9 @@ describe("writeInside", () => {
     const { out, outside } = layout();
     symlinkSync(path.join(outside, "victim.json"), path.join(out, "link.json"));
     symlinkSync(path.join(outside, "missing.json"), path.join(out, "dangling.json"));
-    await writeInside(out, name, "{\"new\":1}", true);
+    await writeInside(out, name, '{"new":1}', true);
     expect(lstatSync(path.join(out, name)).isFile()).toBe(true);
-    expect(readFileSync(path.join(out, name), "utf8")).toBe("{\"new\":1}");
+    expect(readFileSync(path.join(out, name), "utf8")).toBe('{"new":1}');
     expect(tree(out)).toEqual(["dangling.json", "link.json"]);
     expectOutsideUntouched(outside);
   });

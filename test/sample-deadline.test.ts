@@ -60,7 +60,11 @@ describe("a database answering each collection in 2.5 s", () => {
   });
 
   it("gets a partial snapshot within every sample's deadline, never skips one, and stays ready", async () => {
-    await waitFor(async () => ((await fetch(`${daemon.url}/readyz`)).status === 200 ? true : undefined), "readiness", DEADLINE_SECONDS * 1000 + 3000);
+    await waitFor(
+      async () => ((await fetch(`${daemon.url}/readyz`)).status === 200 ? true : undefined),
+      "readiness",
+      DEADLINE_SECONDS * 1000 + 3000,
+    );
     const readiness: number[] = [];
     const watchUntil = Date.now() + WATCH_MS;
     while (Date.now() < watchUntil) {
@@ -70,15 +74,24 @@ describe("a database answering each collection in 2.5 s", () => {
     expect(new Set(readiness)).toEqual(new Set([200]));
 
     const { body } = await getJson(`${daemon.url}/api/v1/memory-snapshot/history?limit=20&detail=full`);
-    const snapshots = body.snapshots as Array<{ timestamp: string; sample_duration_seconds: number; errors: Array<{ message: string }>; collections_info: { total_collections: number } }>;
+    const snapshots = body.snapshots as Array<{
+      timestamp: string;
+      sample_duration_seconds: number;
+      errors: Array<{ message: string }>;
+      collections_info: { total_collections: number };
+    }>;
     expect(snapshots.length).toBeGreaterThanOrEqual(3);
     for (const snapshot of snapshots) {
       expect(snapshot.sample_duration_seconds).toBeLessThanOrEqual(DEADLINE_SECONDS);
       expect(snapshot.collections_info.total_collections).toBeLessThan(COLLECTIONS);
-      const unread = snapshot.errors.find((e) => /collections not read \(the sample deadline of \d\.\d s passed/.test(e.message));
+      const unread = snapshot.errors.find((e) =>
+        /collections not read \(the sample deadline of \d\.\d s passed/.test(e.message),
+      );
       expect(unread?.message).toMatch(/their figures are missing from this snapshot: "c\d\d"/);
     }
-    const scheduled = snapshots.map((s) => Date.parse(s.timestamp)).filter((t) => new Date(t).getUTCSeconds() % 5 === 0);
+    const scheduled = snapshots
+      .map((s) => Date.parse(s.timestamp))
+      .filter((t) => new Date(t).getUTCSeconds() % 5 === 0);
     expect(scheduled.length).toBeGreaterThanOrEqual(snapshots.length - 1);
     const gaps = scheduled.slice(1).map((t, i) => t - scheduled[i]);
     expect(gaps.every((gap) => gap < 5000 * 1.5)).toBe(true);

@@ -19,7 +19,9 @@ const PASSWORD = "correct horse battery staple";
 const SCRAPE_DEADLINE_MS = 30_000;
 
 const QuerySchema = z.object({
-  data: z.object({ result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: z.tuple([z.number(), z.string()]) })) }),
+  data: z.object({
+    result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: z.tuple([z.number(), z.string()]) })),
+  }),
 });
 
 /** A plain-HTTP GET; resolves with the status, or with the error's message when there is no HTTP answer. */
@@ -76,7 +78,11 @@ describe("a real Prometheus scraping memsnap over TLS with basic auth", () => {
     const host = new URL(httpsUrl).host;
     writeFileSync(path.join(dir, "good-password"), PASSWORD);
     const prometheusConfig = path.join(dir, "prometheus.yml");
-    const job = (name: string, extra: Record<string, unknown>) => ({ job_name: name, static_configs: [{ targets: [host] }], ...extra });
+    const job = (name: string, extra: Record<string, unknown>) => ({
+      job_name: name,
+      static_configs: [{ targets: [host] }],
+      ...extra,
+    });
     const tls = { scheme: "https", tls_config: { ca_file: ca.cert } };
     writeFileSync(
       prometheusConfig,
@@ -102,24 +108,34 @@ describe("a real Prometheus scraping memsnap over TLS with basic auth", () => {
     expect(memsnap.logs.find((l) => l.msg === "listening")).toMatchObject({ tls: true, basic_auth: true });
   });
 
-  it("is scraped by the job with the password; the wrong password and plain HTTP leave their jobs down", async () => {
-    // The first scrape pays bcrypt (a quarter of a second, more on a busy machine); later ones hit the cache.
-    const up = await waitFor(
-      async () => {
-        const results = new Map((await query("up")).map((r) => [r.metric.job, r.value[1]]));
-        return results.size === 3 && results.get("memsnap") === "1" ? results : undefined;
-      },
-      "the memsnap job to be up",
-      SCRAPE_DEADLINE_MS,
-    );
-    expect(Object.fromEntries(up)).toEqual({ memsnap: "1", "wrong-password": "0", "plain-http": "0" });
-    const targetUp = await waitFor(async () => (await query('memsnap_target_up{job="memsnap"}'))[0], "memsnap_target_up", SCRAPE_DEADLINE_MS);
-    expect(targetUp.value[1]).toBe("1");
-    const { body } = await getJson(`${prometheus!.url}/api/v1/targets`);
-    const lastErrors = Object.fromEntries(body.data.activeTargets.map((t: { labels: { job: string }; lastError: string }) => [t.labels.job, t.lastError]));
-    expect(lastErrors["wrong-password"]).toMatch(/401/);
-    expect(lastErrors.memsnap).toBe("");
-  }, SCRAPE_DEADLINE_MS + 10_000);
+  it(
+    "is scraped by the job with the password; the wrong password and plain HTTP leave their jobs down",
+    async () => {
+      // The first scrape pays bcrypt (a quarter of a second, more on a busy machine); later ones hit the cache.
+      const up = await waitFor(
+        async () => {
+          const results = new Map((await query("up")).map((r) => [r.metric.job, r.value[1]]));
+          return results.size === 3 && results.get("memsnap") === "1" ? results : undefined;
+        },
+        "the memsnap job to be up",
+        SCRAPE_DEADLINE_MS,
+      );
+      expect(Object.fromEntries(up)).toEqual({ memsnap: "1", "wrong-password": "0", "plain-http": "0" });
+      const targetUp = await waitFor(
+        async () => (await query('memsnap_target_up{job="memsnap"}'))[0],
+        "memsnap_target_up",
+        SCRAPE_DEADLINE_MS,
+      );
+      expect(targetUp.value[1]).toBe("1");
+      const { body } = await getJson(`${prometheus!.url}/api/v1/targets`);
+      const lastErrors = Object.fromEntries(
+        body.data.activeTargets.map((t: { labels: { job: string }; lastError: string }) => [t.labels.job, t.lastError]),
+      );
+      expect(lastErrors["wrong-password"]).toMatch(/401/);
+      expect(lastErrors.memsnap).toBe("");
+    },
+    SCRAPE_DEADLINE_MS + 10_000,
+  );
 
   it.each(["/metrics", "/api/v1/memory-snapshot", "/api/v1/memory-snapshot/history", "/api/v1/alerts", "/"])(
     "answers %s with 401 without credentials or with a wrong password, and serves it with the right one",

@@ -10,9 +10,28 @@ const thresholds = ThresholdsSchema.parse({});
 function seedWith(collection: Record<string, unknown>): string {
   const seed = {
     timestamp: "2024-01-15T10:30:00Z",
-    system_info: { total_memory_mb: 16384, available_memory_mb: 8192, used_memory_mb: 8192, memory_usage_percent: 50, swap_total_mb: 0, swap_used_mb: 0 },
-    process_info: { physical_memory_mb: 2048, virtual_memory_mb: 4096, heap_size_mb: 1638.4, stack_size_mb: 0.1, shared_memory_mb: 30 },
-    collections_info: { total_collections: 1, total_vectors: 200000, estimated_memory_mb: 292.97, actual_memory_mb: 100, collections_detail: [{ name: "docs", dimension: 384, vector_count: 200000, ...collection }] },
+    system_info: {
+      total_memory_mb: 16384,
+      available_memory_mb: 8192,
+      used_memory_mb: 8192,
+      memory_usage_percent: 50,
+      swap_total_mb: 0,
+      swap_used_mb: 0,
+    },
+    process_info: {
+      physical_memory_mb: 2048,
+      virtual_memory_mb: 4096,
+      heap_size_mb: 1638.4,
+      stack_size_mb: 0.1,
+      shared_memory_mb: 30,
+    },
+    collections_info: {
+      total_collections: 1,
+      total_vectors: 200000,
+      estimated_memory_mb: 292.97,
+      actual_memory_mb: 100,
+      collections_detail: [{ name: "docs", dimension: 384, vector_count: 200000, ...collection }],
+    },
     discrepancy_analysis: {
       estimated_vs_real_diff_mb: 193,
       estimated_vs_real_diff_percent: 65.9,
@@ -30,11 +49,17 @@ describe("seed-shaped files that say per collection whether it is quantized", ()
     const result = runCli(["analyze", SEED_QUANTIZATION_ENABLED, "--json"]);
     expect(result.stderr).toBe("");
     const snapshot = JSON.parse(result.stdout);
-    expect(snapshot.collections_info).toMatchObject({ total_collections: 25, quantized_collections: 12, quantization_coverage_percent: 48 });
+    expect(snapshot.collections_info).toMatchObject({
+      total_collections: 25,
+      quantized_collections: 12,
+      quantization_coverage_percent: 48,
+    });
     expect(snapshot.findings.map((f: { code: string }) => f.code)).toContain("LowQuantizationCoverage");
     const quantized = snapshot.collections_info.collections_detail.filter((c: { quantized: boolean }) => c.quantized);
     expect(quantized).toHaveLength(12);
-    const recommended = snapshot.findings.filter((f: { code: string }) => f.code === "EnableQuantization").map((f: { collection: string }) => f.collection);
+    const recommended = snapshot.findings
+      .filter((f: { code: string }) => f.code === "EnableQuantization")
+      .map((f: { collection: string }) => f.collection);
     expect(recommended).toHaveLength(13);
     for (const c of quantized) {
       expect(recommended).not.toContain(c.name);
@@ -43,13 +68,21 @@ describe("seed-shaped files that say per collection whether it is quantized", ()
   });
 
   it.each([
-    ["quantization_enabled without a ratio: SQ8, the one scheme Vectorizer marks enabled", { quantization_enabled: true }, "sq8"],
+    [
+      "quantization_enabled without a ratio: SQ8, the one scheme Vectorizer marks enabled",
+      { quantization_enabled: true },
+      "sq8",
+    ],
     ["a compression ratio of 4: SQ8", { quantization_enabled: true, compression_ratio: 4 }, "sq8"],
     ["a compression ratio of 32: binary", { quantization_enabled: true, compression_ratio: 32.0 }, "binary"],
     ["a compression ratio of 2: 16-bit", { quantization_enabled: true, compression_ratio: 2 }, "sq16"],
     ["another compression ratio: product quantization", { quantization_enabled: true, compression_ratio: 12 }, "pq"],
     ["quantization_enabled false", { quantization_enabled: false, compression_ratio: 4 }, "none"],
-    ["the scheme named, which wins", { quantization: "binary", quantization_enabled: true, compression_ratio: 4 }, "binary"],
+    [
+      "the scheme named, which wins",
+      { quantization: "binary", quantization_enabled: true, compression_ratio: 4 },
+      "binary",
+    ],
     ["nothing said", {}, "none"],
   ])("reads %s", (_what, fields, quantization) => {
     const snapshot = parseSnapshotJson(seedWith(fields), thresholds);
@@ -57,7 +90,8 @@ describe("seed-shaped files that say per collection whether it is quantized", ()
   });
 
   it("takes the collection's actual memory as written, else its estimate plus its overhead", () => {
-    const detail = (fields: Record<string, unknown>) => parseSnapshotJson(seedWith(fields), thresholds).collections_info.collections_detail[0];
+    const detail = (fields: Record<string, unknown>) =>
+      parseSnapshotJson(seedWith(fields), thresholds).collections_info.collections_detail[0];
     expect(detail({ actual_memory_mb: 100, estimated_memory_mb: 293, overhead_mb: 5 }).actual_memory_mb).toBe(100);
     expect(detail({ estimated_memory_mb: 293, overhead_mb: -193 }).actual_memory_mb).toBe(100);
     expect(detail({ estimated_memory_mb: 293 }).actual_memory_mb).toBeNull();

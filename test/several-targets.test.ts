@@ -2,7 +2,15 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Allocator } from "./helpers/allocator";
 import { scratchDir } from "./helpers/scratch";
-import { freshSnapshot, getJson, scrape, startTestDaemon, untilReady, waitFor, type TestDaemon } from "./helpers/daemon";
+import {
+  freshSnapshot,
+  getJson,
+  scrape,
+  startTestDaemon,
+  untilReady,
+  waitFor,
+  type TestDaemon,
+} from "./helpers/daemon";
 
 /** True once the kernel has finished a killed process: gone, or a zombie waiting to be reaped. */
 function hasDied(pid: number): true | undefined {
@@ -14,7 +22,9 @@ function hasDied(pid: number): true | undefined {
 }
 
 const collectionSeries = (metrics: Map<string, number>, target: string) =>
-  [...metrics.keys()].filter((key) => key.startsWith("memsnap_collection_") && key.includes(`target="${target}",collection=`));
+  [...metrics.keys()].filter(
+    (key) => key.startsWith("memsnap_collection_") && key.includes(`target="${target}",collection=`),
+  );
 
 describe("one daemon watching three targets: two demo stores and a plain process", () => {
   let plain: Allocator;
@@ -87,10 +97,19 @@ describe("one daemon watching three targets: two demo stores and a plain process
     const metrics = await scrape(daemon);
     expect(metrics.get('memsnap_target_up{target="demo-b"}')).toBe(0);
     expect(collectionSeries(metrics, "demo-b")).toEqual([]);
-    for (const total of ["memsnap_collections", "memsnap_vectors", "memsnap_estimated_memory_bytes", "memsnap_actual_memory_bytes"]) {
+    for (const total of [
+      "memsnap_collections",
+      "memsnap_vectors",
+      "memsnap_estimated_memory_bytes",
+      "memsnap_actual_memory_bytes",
+    ]) {
       expect({ total, value: metrics.get(`${total}{target="demo-b"}`) }).toEqual({ total, value: undefined });
     }
-    expect(after.collections_info).toMatchObject({ total_collections: null, total_vectors: null, actual_memory_bytes: null });
+    expect(after.collections_info).toMatchObject({
+      total_collections: null,
+      total_vectors: null,
+      actual_memory_bytes: null,
+    });
     expect(metrics.get('memsnap_target_up{target="demo-a"}')).toBe(1);
     expect(collectionSeries(metrics, "demo-a").length).toBeGreaterThan(0);
   });

@@ -48,7 +48,12 @@ describe("least-squares slope", () => {
         fc.double({ min: -1e15, max: 1e15, noNaN: true }),
         (times, y) => {
           const hours = times.map((ms) => ms / HOUR_MS);
-          expect(leastSquaresSlope(hours, hours.map(() => y))).toBe(0);
+          expect(
+            leastSquaresSlope(
+              hours,
+              hours.map(() => y),
+            ),
+          ).toBe(0);
         },
       ),
     );
@@ -56,10 +61,19 @@ describe("least-squares slope", () => {
 
   it("recovers any straight line to within rounding", () => {
     fc.assert(
-      fc.property(fc.integer({ min: -10_000, max: 10_000 }), fc.integer({ min: 0, max: 2 ** 40 }), (slope, intercept) => {
-        const xs = [0, 0.25, 0.5, 1, 2];
-        expect(leastSquaresSlope(xs, xs.map((x) => intercept + slope * x))).toBeCloseTo(slope, 3);
-      }),
+      fc.property(
+        fc.integer({ min: -10_000, max: 10_000 }),
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        (slope, intercept) => {
+          const xs = [0, 0.25, 0.5, 1, 2];
+          expect(
+            leastSquaresSlope(
+              xs,
+              xs.map((x) => intercept + slope * x),
+            ),
+          ).toBeCloseTo(slope, 3);
+        },
+      ),
     );
   });
 });
@@ -67,14 +81,24 @@ describe("least-squares slope", () => {
 describe("the trend of a process", () => {
   it("is flat for a constant series, whatever its figures", () => {
     fc.assert(
-      fc.property(fc.nat({ max: 2 ** 40 }), fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.integer({ min: 2, max: 100 }), (rss, unaccounted, n) => {
-        const points = Array.from({ length: n }, (_, i) => ({ takenAtMs: START + i * 15_000, pid: 1, residentBytes: rss, unaccountedBytes: unaccounted }));
-        const trend = computeTrend(points, HOST, RULE, WINDOW_MS)!;
-        expect(trend.rssSlopeBytesPerHour).toBe(0);
-        expect(trend.unaccountedSlopeBytesPerHour).toBe(0);
-        expect(trend.hoursUntilMemoryLimit).toBeNull();
-        expect(trend.unaccountedGrowing).toBe(false);
-      }),
+      fc.property(
+        fc.nat({ max: 2 ** 40 }),
+        fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+        fc.integer({ min: 2, max: 100 }),
+        (rss, unaccounted, n) => {
+          const points = Array.from({ length: n }, (_, i) => ({
+            takenAtMs: START + i * 15_000,
+            pid: 1,
+            residentBytes: rss,
+            unaccountedBytes: unaccounted,
+          }));
+          const trend = computeTrend(points, HOST, RULE, WINDOW_MS)!;
+          expect(trend.rssSlopeBytesPerHour).toBe(0);
+          expect(trend.unaccountedSlopeBytesPerHour).toBe(0);
+          expect(trend.hoursUntilMemoryLimit).toBeNull();
+          expect(trend.unaccountedGrowing).toBe(false);
+        },
+      ),
     );
   });
 
@@ -99,7 +123,14 @@ describe("the trend of a process", () => {
     expect(recentLeak.recentUnaccountedSlopeBytesPerHour! / MB).toBeGreaterThan(50);
     expect(recentLeak.unaccountedGrowing).toBe(true);
 
-    const stopped = [...series(60, 0, 200), ...series(60, 0, 0).map((p) => ({ ...p, takenAtMs: p.takenAtMs + 61 * MINUTE_MS, unaccountedBytes: p.unaccountedBytes! + 200 * MB }))];
+    const stopped = [
+      ...series(60, 0, 200),
+      ...series(60, 0, 0).map((p) => ({
+        ...p,
+        takenAtMs: p.takenAtMs + 61 * MINUTE_MS,
+        unaccountedBytes: p.unaccountedBytes! + 200 * MB,
+      })),
+    ];
     const pastLeak = computeTrend(stopped, HOST, RULE, WINDOW_MS)!;
     expect(pastLeak.unaccountedSlopeBytesPerHour! / MB).toBeGreaterThan(50);
     expect(pastLeak.recentUnaccountedSlopeBytesPerHour).toBe(0);
@@ -143,7 +174,9 @@ describe("the trend of a process", () => {
 
   it("reads points in time order, whatever order they come in", () => {
     const points = series(40, 0, 100);
-    expect(computeTrend([...points].reverse(), HOST, RULE, WINDOW_MS)).toEqual(computeTrend(points, HOST, RULE, WINDOW_MS));
+    expect(computeTrend([...points].reverse(), HOST, RULE, WINDOW_MS)).toEqual(
+      computeTrend(points, HOST, RULE, WINDOW_MS),
+    );
   });
 
   it("has no trend from a single reading", () => {
@@ -161,7 +194,9 @@ describe("the trend in the snapshot", () => {
 
   /** RSS (all unaccounted) growing `mbPerHour` for `minutes`. */
   function grownSnapshot(minutes: number, mbPerHour: number) {
-    const earlier = Array.from({ length: minutes }, (_, i) => buildSnapshot(sampleAt(i, 20 + (mbPerHour * i) / 60), thresholds));
+    const earlier = Array.from({ length: minutes }, (_, i) =>
+      buildSnapshot(sampleAt(i, 20 + (mbPerHour * i) / 60), thresholds),
+    );
     return buildSnapshot(sampleAt(minutes, 20 + (mbPerHour * minutes) / 60), thresholds, snapshotTrendPoints(earlier));
   }
 
@@ -199,7 +234,10 @@ describe("the trend in the snapshot", () => {
       value: 90,
       threshold: 50,
     });
-    expect(snapshot.health.deductions.find((d) => d.code === "unaccounted_growing")).toMatchObject({ points: 15, threshold: 50 });
+    expect(snapshot.health.deductions.find((d) => d.code === "unaccounted_growing")).toMatchObject({
+      points: 15,
+      threshold: 50,
+    });
     expect(snapshot.health.score).toBe(85);
   });
 

@@ -17,19 +17,46 @@ const recordedCollections = () => JSON.parse(readFileSync(path.join(FIXTURES, "v
 function withCollections(mutate: (body: any) => unknown): Responder {
   const body = JSON.stringify(mutate(recordedCollections()));
   return (request, response) => {
-    if (request.url !== "/collections") { recorded("vectorizer")(request, response); return; }
+    if (request.url !== "/collections") {
+      recorded("vectorizer")(request, response);
+      return;
+    }
     response.writeHead(200, { "content-type": "application/json" });
     response.end(body);
   };
 }
 
 const HOSTILE: Array<[string, (body: any) => unknown, string]> = [
-  ["a count as a string", (b) => ((b.collections[1].vector_count = "20000"), b), 'collection "docs-sq8": collections[1].vector_count: Invalid input: expected number, received string (got "20000")'],
-  ["a fractional dimension", (b) => ((b.collections[0].dimension = 767.5), b), 'collection "catalog-pq": collections[0].dimension: Invalid input: expected int, received number (got 767.5)'],
-  ["a negative byte figure", (b) => ((b.collections[3].size.total_bytes = -1), b), 'collection "raw": collections[3].size.total_bytes: Too small: expected number to be >=0 (got -1)'],
-  ["a byte figure as a display string", (b) => ((b.collections[3].size.total_bytes = "6.3 MB"), b), 'collection "raw": collections[3].size.total_bytes: Invalid input: expected number, received string (got "6.3 MB")'],
-  ["a collection without a name", (b) => (delete b.collections[2].name, b), "collections[2].name: Invalid input: expected string, received undefined"],
-  ["collections that are not a list", (b) => ({ ...b, collections: { a: 1 } }), "collections: Invalid input: expected array, received object"],
+  [
+    "a count as a string",
+    (b) => ((b.collections[1].vector_count = "20000"), b),
+    'collection "docs-sq8": collections[1].vector_count: Invalid input: expected number, received string (got "20000")',
+  ],
+  [
+    "a fractional dimension",
+    (b) => ((b.collections[0].dimension = 767.5), b),
+    'collection "catalog-pq": collections[0].dimension: Invalid input: expected int, received number (got 767.5)',
+  ],
+  [
+    "a negative byte figure",
+    (b) => ((b.collections[3].size.total_bytes = -1), b),
+    'collection "raw": collections[3].size.total_bytes: Too small: expected number to be >=0 (got -1)',
+  ],
+  [
+    "a byte figure as a display string",
+    (b) => ((b.collections[3].size.total_bytes = "6.3 MB"), b),
+    'collection "raw": collections[3].size.total_bytes: Invalid input: expected number, received string (got "6.3 MB")',
+  ],
+  [
+    "a collection without a name",
+    (b) => (delete b.collections[2].name, b),
+    "collections[2].name: Invalid input: expected string, received undefined",
+  ],
+  [
+    "collections that are not a list",
+    (b) => ({ ...b, collections: { a: 1 } }),
+    "collections: Invalid input: expected array, received object",
+  ],
   ["a list instead of the object", (b) => b.collections, "the body: Invalid input: expected object, received array"],
 ];
 
@@ -50,13 +77,19 @@ describe("the vectorizer adapter, against recorded Vectorizer answers", () => {
   it("reads every collection with its own byte figure, metric and normalised quantization", async () => {
     const { reading } = await read(`${server.url}/recorded`);
     expect(reading.serverVersion).toBe("1.8.2");
-    expect(reading.collections.map((c) => [c.name, c.quantization, c.actualBytes, c.dimension, c.vectorCount, c.metric])).toEqual([
+    expect(
+      reading.collections.map((c) => [c.name, c.quantization, c.actualBytes, c.dimension, c.vectorCount, c.metric]),
+    ).toEqual([
       ["catalog-pq", "pq", 203_280_000, 768, 60_000, "Euclidean"],
       ["docs-sq8", "sq8", 14_160_000, 384, 20_000, "Cosine"],
       ["notes-binary", "binary", null, 1024, 50_000, "DotProduct"],
       ["raw", "none", 6_624_000, 128, 8_000, "Cosine"],
     ]);
-    expect(reading.collections[1]).toMatchObject({ documentCount: 640, indexBytes: 10_560_000, payloadBytes: 3_600_000 });
+    expect(reading.collections[1]).toMatchObject({
+      documentCount: 640,
+      indexBytes: 10_560_000,
+      payloadBytes: 3_600_000,
+    });
     expect(reading.collections[1].actualSource).toMatch(/^vectorizer size\.total_bytes: Vectorizer's own estimate/);
   });
 
@@ -75,7 +108,8 @@ describe("the vectorizer adapter, against recorded Vectorizer answers", () => {
     expect(errors).toEqual([
       {
         source: "vectorizer",
-        message: 'collection "zz-broken": Vectorizer could not open it (indexing_status "error"); its figures are placeholders and are left out',
+        message:
+          'collection "zz-broken": Vectorizer could not open it (indexing_status "error"); its figures are placeholders and are left out',
       },
       {
         source: "vectorizer",
@@ -89,14 +123,18 @@ describe("the vectorizer adapter, against recorded Vectorizer answers", () => {
     const { errors } = await read(`${server.url}/tenant`);
     expect(errors).toContainEqual({
       source: "vectorizer",
-      message: "Vectorizer holds 7 collections but lists 5 to memsnap (tenant isolation?); the memory of the unlisted ones counts as unaccounted",
+      message:
+        "Vectorizer holds 7 collections but lists 5 to memsnap (tenant isolation?); the memory of the unlisted ones counts as unaccounted",
     });
   });
 
-  it.each(HOSTILE.map(([what, , message], i) => [what, i, message] as const))("refuses %s, naming the collection and the field", async (_what, i, message) => {
-    const url = `${server.url}/hostile${i}`;
-    await expect(read(url)).rejects.toThrow(`${url}/collections answered an unexpected shape: ${message}`);
-  });
+  it.each(HOSTILE.map(([what, , message], i) => [what, i, message] as const))(
+    "refuses %s, naming the collection and the field",
+    async (_what, i, message) => {
+      const url = `${server.url}/hostile${i}`;
+      await expect(read(url)).rejects.toThrow(`${url}/collections answered an unexpected shape: ${message}`);
+    },
+  );
 });
 
 describe("normaliseVectorizerQuantization", () => {

@@ -73,7 +73,11 @@ function drawExhaustion(u: UPlot, data: ChartData): void {
 function chartOptions(data: ChartData, width: number): UPlotOptions {
   const limitMb = toMb(data.limit_bytes);
   const exhaustion = exhaustionInView(data);
-  const peakMb = Math.max(0, ...data.rss.map((v) => toMb(v) ?? 0), ...(data.working_set ?? []).map((v) => toMb(v) ?? 0));
+  const peakMb = Math.max(
+    0,
+    ...data.rss.map((v) => toMb(v) ?? 0),
+    ...(data.working_set ?? []).map((v) => toMb(v) ?? 0),
+  );
   const showLimit = limitMb !== null && (peakMb >= limitMb * LIMIT_IN_VIEW_RATIO || exhaustion !== null);
   const series: UPlotOptions["series"] = [
     { label: "Time (UTC)", value: "{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}" },
@@ -82,15 +86,28 @@ function chartOptions(data: ChartData, width: number): UPlotOptions {
   if (data.working_set) series.push({ label: "Working set (MB)", stroke: cssColor("--c-ws"), width: 2 });
   if (data.unexplained) series.push({ label: "Unexplained (MB)", stroke: cssColor("--c-unexplained"), width: 2 });
   if (limitMb !== null) {
-    series.push({ label: `${data.limit_scope === "cgroup" ? "cgroup limit" : "host memory"} (MB)`, stroke: cssColor("--c-limit"), width: 1, dash: [4, 4], show: showLimit });
+    series.push({
+      label: `${data.limit_scope === "cgroup" ? "cgroup limit" : "host memory"} (MB)`,
+      stroke: cssColor("--c-limit"),
+      width: 1,
+      dash: [4, 4],
+      show: showLimit,
+    });
   }
-  const axis = { stroke: cssColor("--muted"), grid: { stroke: cssColor("--line"), width: 1 }, ticks: { stroke: cssColor("--line"), width: 1 } };
+  const axis = {
+    stroke: cssColor("--muted"),
+    grid: { stroke: cssColor("--line"), width: 1 },
+    ticks: { stroke: cssColor("--line"), width: 1 },
+  };
   return {
     width,
     height: width < 500 ? 240 : 300,
     tzDate: utc,
     series,
-    axes: [{ ...axis, space: 80, values: (_u, splits) => tickLabels(splits) }, { ...axis, size: 60 }],
+    axes: [
+      { ...axis, space: 80, values: (_u, splits) => tickLabels(splits) },
+      { ...axis, size: 60 },
+    ],
     scales: {
       x: {
         time: true,
@@ -126,7 +143,8 @@ function drawChart(): void {
 
 function resizeChart(): void {
   const box = document.getElementById("chart");
-  if (chart !== null && box !== null) chart.setSize({ width: box.clientWidth, height: box.clientWidth < 500 ? 240 : 300 });
+  if (chart !== null && box !== null)
+    chart.setSize({ width: box.clientWidth, height: box.clientWidth < 500 ? 240 : 300 });
 }
 
 function sortValue(row: HTMLTableRowElement, column: number, numeric: boolean): number | string {
@@ -148,14 +166,19 @@ function applySort(): void {
     return (x < y ? -1 : x > y ? 1 : 0) * (ascending ? 1 : -1);
   });
   body.append(...rows);
-  table.querySelectorAll("th").forEach((th, i) => th.setAttribute("aria-sort", i === column ? (ascending ? "ascending" : "descending") : "none"));
+  table
+    .querySelectorAll("th")
+    .forEach((th, i) => th.setAttribute("aria-sort", i === column ? (ascending ? "ascending" : "descending") : "none"));
 }
 
 function onSortClick(event: Event): void {
   const button = (event.target as Element).closest<HTMLButtonElement>("button.sort");
   if (button === null) return;
   const column = Number(button.dataset.column);
-  sortState = { column, ascending: sortState?.column === column ? !sortState.ascending : button.dataset.numeric !== "true" };
+  sortState = {
+    column,
+    ascending: sortState?.column === column ? !sortState.ascending : button.dataset.numeric !== "true",
+  };
   applySort();
 }
 

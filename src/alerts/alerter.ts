@@ -11,7 +11,14 @@ import type { Notification } from "./notification";
 import type { Notifier } from "./notifiers/channel";
 import { configuredChannels, type ChannelName } from "./notifiers/registry";
 import { configuredRoutes, type Route } from "./router";
-import { alertRules, evaluate, type AlertBook, type AlertNotification, type AlertRules, type AlertState } from "./state";
+import {
+  alertRules,
+  evaluate,
+  type AlertBook,
+  type AlertNotification,
+  type AlertRules,
+  type AlertState,
+} from "./state";
 import { AlertStore, type AlertFile } from "./store";
 
 /** The catalog's order of codes: among alerts of one severity, a notification names the earlier first. */
@@ -64,7 +71,10 @@ export class Alerter {
     for (const entry of this.dispatcher.pending()) this.track(entry, "pending");
   }
 
-  private createDispatcher(notifiers: ReadonlyMap<ChannelName, Notifier<Notification>>, alerting: AlertingConfig): Dispatcher {
+  private createDispatcher(
+    notifiers: ReadonlyMap<ChannelName, Notifier<Notification>>,
+    alerting: AlertingConfig,
+  ): Dispatcher {
     return new Dispatcher(notifiers, {
       retry: alerting.retry,
       maxAgeMs: alerting.notify_max_age,
@@ -76,7 +86,9 @@ export class Alerter {
   }
 
   private static async createNotifiers(alerting: AlertingConfig): Promise<Map<ChannelName, Notifier<Notification>>> {
-    return new Map(await Promise.all(configuredChannels(alerting).map(async (c) => [c.name, await c.create()] as const)));
+    return new Map(
+      await Promise.all(configuredChannels(alerting).map(async (c) => [c.name, await c.create()] as const)),
+    );
   }
 
   /**
@@ -111,9 +123,20 @@ export class Alerter {
     alerter.persist();
     alerter.dispatcher.start();
     if (channels.length === 0) {
-      log.info({ state_file: store.file }, "no alert channel configured: alerts are evaluated, exposed and logged only");
+      log.info(
+        { state_file: store.file },
+        "no alert channel configured: alerts are evaluated, exposed and logged only",
+      );
     } else {
-      log.info({ routes: alerter.routes, state_file: store.file, alerts_loaded: saved.book.size, undelivered: saved.outbox.length }, "alerting on");
+      log.info(
+        {
+          routes: alerter.routes,
+          state_file: store.file,
+          alerts_loaded: saved.book.size,
+          undelivered: saved.outbox.length,
+        },
+        "alerting on",
+      );
     }
     return alerter;
   }
@@ -123,7 +146,13 @@ export class Alerter {
     const target = snapshot.target.name;
     try {
       const previous = this.book;
-      const { next, notifications } = evaluate(previous, target, snapshot.findings, new Date(snapshot.timestamp), this.rules);
+      const { next, notifications } = evaluate(
+        previous,
+        target,
+        snapshot.findings,
+        new Date(snapshot.timestamp),
+        this.rules,
+      );
       this.book = next;
       this.metrics.applyAlerts(target, next.values());
       for (const n of notifications) this.logTransition(n);
@@ -137,7 +166,14 @@ export class Alerter {
         externalUrl: this.options.baseUrl(),
         runbookBaseUrl: this.options.config.runbook_base_url,
       };
-      for (const { channel, notification } of groupNotifications(notifications, next, previous, context, this.routes, rank)) {
+      for (const { channel, notification } of groupNotifications(
+        notifications,
+        next,
+        previous,
+        context,
+        this.routes,
+        rank,
+      )) {
         this.track(this.dispatcher.enqueue(channel, notification), "pending");
       }
       this.persist();
@@ -150,7 +186,10 @@ export class Alerter {
   private logTransition({ kind, alert }: AlertNotification): void {
     const { target, alertname, severity } = alert;
     const level = kind === "resolved" ? "info" : "warn";
-    this.options.log[level]({ target, alertname, severity, kind, value: alert.value, threshold: alert.threshold }, `alert ${kind}`);
+    this.options.log[level](
+      { target, alertname, severity, kind, value: alert.value, threshold: alert.threshold },
+      `alert ${kind}`,
+    );
   }
 
   private persist(): void {
@@ -168,7 +207,12 @@ export class Alerter {
   report(target?: string) {
     const alerts = [...this.book.values()]
       .filter((a) => target === undefined || a.target === target)
-      .sort((x, y) => PHASE_ORDER[x.phase] - PHASE_ORDER[y.phase] || x.target.localeCompare(y.target) || x.alertname.localeCompare(y.alertname));
+      .sort(
+        (x, y) =>
+          PHASE_ORDER[x.phase] - PHASE_ORDER[y.phase] ||
+          x.target.localeCompare(y.target) ||
+          x.alertname.localeCompare(y.alertname),
+      );
     return { enabled: true, routes: this.routes, alerts: alerts.map((a) => this.describe(a)) };
   }
 

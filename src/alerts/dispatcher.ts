@@ -89,7 +89,12 @@ export class Dispatcher {
     for (const channel of this.queues.keys()) {
       if (this.draining.has(channel) || this.stopping.signal.aborted) continue;
       this.draining.add(channel);
-      const worker = this.drain(channel).catch((err: unknown) => this.options.log.error({ err, channel }, "notification worker failed; the outbox is retried at the next notification"));
+      const worker = this.drain(channel).catch((err: unknown) =>
+        this.options.log.error(
+          { err, channel },
+          "notification worker failed; the outbox is retried at the next notification",
+        ),
+      );
       this.workers.add(worker);
       void worker.finally(() => this.workers.delete(worker));
     }
@@ -110,7 +115,8 @@ export class Dispatcher {
     const queue = this.queueOf(channel);
     const notifier = this.notifiers.get(channel);
     try {
-      if (notifier === undefined) throw new Error(`no notifier for the ${channel} channel, yet its queue holds notifications`);
+      if (notifier === undefined)
+        throw new Error(`no notifier for the ${channel} channel, yet its queue holds notifications`);
       while (queue.length > 0 && !this.stopping.signal.aborted) await this.step(queue, notifier);
     } finally {
       this.draining.delete(channel);
@@ -140,7 +146,12 @@ export class Dispatcher {
 
   private async attempt(entry: OutboxEntry, notifier: Notifier<Notification>): Promise<void> {
     const { log, metrics, retry } = this.options;
-    const fields = { channel: entry.channel, target: entry.notification.target, kind: entry.notification.kind, notification: entry.id };
+    const fields = {
+      channel: entry.channel,
+      target: entry.notification.target,
+      kind: entry.notification.kind,
+      notification: entry.id,
+    };
     try {
       await notifier.send(entry.notification, this.cutting.signal);
     } catch (err) {
@@ -155,7 +166,10 @@ export class Dispatcher {
         entry.nextAttemptAt = new Date(Date.now() + waitMs).toISOString();
         entry.lastError = error.message;
         metrics.countNotification(entry.channel, "retried");
-        log.warn({ ...fields, attempt: entry.attempts, wait_ms: Math.round(waitMs), reason: error.message }, "notification failed; retrying");
+        log.warn(
+          { ...fields, attempt: entry.attempts, wait_ms: Math.round(waitMs), reason: error.message },
+          "notification failed; retrying",
+        );
       }
       this.options.changed();
       return;
@@ -175,7 +189,15 @@ export class Dispatcher {
   private drop(entry: OutboxEntry, reason: string): void {
     this.options.metrics.countNotification(entry.channel, "dropped");
     this.options.log.error(
-      { channel: entry.channel, target: entry.notification.target, kind: entry.notification.kind, notification: entry.id, created_at: entry.createdAt, attempts: entry.attempts, reason },
+      {
+        channel: entry.channel,
+        target: entry.notification.target,
+        kind: entry.notification.kind,
+        notification: entry.id,
+        created_at: entry.createdAt,
+        attempts: entry.attempts,
+        reason,
+      },
       "notification dropped undelivered",
     );
     this.options.settled(entry, "dropped");

@@ -15,7 +15,9 @@ export interface ChannelNotification {
 
 function factsOf(alert: AlertState, previous: AlertBook): AlertFacts {
   const resolved = alert.phase === "resolved";
-  const firingSince = resolved ? (previous.get(alertKey(alert.target, alert.alertname))?.since ?? alert.since) : alert.since;
+  const firingSince = resolved
+    ? (previous.get(alertKey(alert.target, alert.alertname))?.since ?? alert.since)
+    : alert.since;
   return {
     alertname: alert.alertname,
     severity: alert.severity,
@@ -32,7 +34,9 @@ function factsOf(alert: AlertState, previous: AlertBook): AlertFacts {
 /** The most severe first, then in catalog order (`rank`), as a stable sort. */
 function topFirst(alerts: AlertState[], rank: (alertname: string) => number): AlertState[] {
   return [...alerts].sort(
-    (x, y) => ALERTED_SEVERITIES.indexOf(x.severity) - ALERTED_SEVERITIES.indexOf(y.severity) || rank(x.alertname) - rank(y.alertname),
+    (x, y) =>
+      ALERTED_SEVERITIES.indexOf(x.severity) - ALERTED_SEVERITIES.indexOf(y.severity) ||
+      rank(x.alertname) - rank(y.alertname),
   );
 }
 
@@ -55,17 +59,27 @@ export function groupNotifications(
     [...next.values()].filter((a) => a.target === target && a.phase === "firing" && a.inhibitedBy === null),
     rank,
   );
-  const resolved = topFirst(notifications.filter((n) => n.kind === "resolved").map((n) => n.alert), rank);
+  const resolved = topFirst(
+    notifications.filter((n) => n.kind === "resolved").map((n) => n.alert),
+    rank,
+  );
   const out: ChannelNotification[] = [];
   for (const { channel } of routes) {
     const routed = (a: AlertState) => channelsFor(a.severity, routes).includes(channel);
     const triggers = notifications.filter((n) => n.kind !== "resolved" && routed(n.alert));
     if (triggers.length > 0) {
       const kind = triggers.some((n) => n.kind === "firing") ? "firing" : "reminder";
-      out.push({ channel, notification: { ...context, kind, alerts: firing.filter(routed).map((a) => factsOf(a, previous)) } });
+      out.push({
+        channel,
+        notification: { ...context, kind, alerts: firing.filter(routed).map((a) => factsOf(a, previous)) },
+      });
     }
     const gone = resolved.filter(routed);
-    if (gone.length > 0) out.push({ channel, notification: { ...context, kind: "resolved", alerts: gone.map((a) => factsOf(a, previous)) } });
+    if (gone.length > 0)
+      out.push({
+        channel,
+        notification: { ...context, kind: "resolved", alerts: gone.map((a) => factsOf(a, previous)) },
+      });
   }
   return out;
 }

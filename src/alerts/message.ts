@@ -48,8 +48,12 @@ function alertLayout(n: Notification, top: AlertFacts): Layout {
     othersLabel: resolved ? "Also resolved" : "Also firing",
     recommendations: n.recommendations.slice(0, TOP_RECOMMENDATIONS),
     links: [
-      ...(n.externalUrl === null || n.target === null ? [] : [{ url: snapshotUrl(n.externalUrl, n.target), label: "Open the memory snapshot" }]),
-      ...(n.runbookBaseUrl === undefined ? [] : [{ url: runbookUrl(n.runbookBaseUrl, top.alertname), label: "Runbook" }]),
+      ...(n.externalUrl === null || n.target === null
+        ? []
+        : [{ url: snapshotUrl(n.externalUrl, n.target), label: "Open the memory snapshot" }]),
+      ...(n.runbookBaseUrl === undefined
+        ? []
+        : [{ url: runbookUrl(n.runbookBaseUrl, top.alertname), label: "Runbook" }]),
     ],
     color: resolved ? COLORS.resolved : COLORS[top.severity],
   };
@@ -64,7 +68,10 @@ function testLayout(n: Notification, channel: string): Layout {
     others: [],
     othersLabel: "",
     recommendations: [],
-    links: n.externalUrl === null ? [] : [{ url: `${n.externalUrl.replace(/\/+$/, "")}/api/v1/alerts`, label: "Alert states" }],
+    links:
+      n.externalUrl === null
+        ? []
+        : [{ url: `${n.externalUrl.replace(/\/+$/, "")}/api/v1/alerts`, label: "Alert states" }],
     color: COLORS.test,
   };
 }
@@ -77,28 +84,48 @@ export function layoutOf(n: Notification, channel: string): Layout {
 
 export function renderText(l: Layout): string {
   const width = Math.max(...l.fields.map(([label]) => label.length)) + 2;
-  const lines = [l.title, "", l.headline, "", ...l.fields.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`)];
+  const lines = [
+    l.title,
+    "",
+    l.headline,
+    "",
+    ...l.fields.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`),
+  ];
   if (l.others.length > 0) lines.push("", `${l.othersLabel}:`, ...l.others.map((o) => `  - ${o}`));
-  if (l.recommendations.length > 0) lines.push("", "Top recommendations:", ...l.recommendations.map((r, i) => `  ${i + 1}. ${r}`));
+  if (l.recommendations.length > 0)
+    lines.push("", "Top recommendations:", ...l.recommendations.map((r, i) => `  ${i + 1}. ${r}`));
   if (l.links.length > 0) lines.push("", ...l.links.map((link) => `${link.label}: ${link.url}`));
   return `${lines.join("\n")}\n`;
 }
 
 const escapeHtml = (text: string) =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 
 export function renderHtml(l: Layout): string {
-  const rows = l.fields.map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`);
+  const rows = l.fields.map(
+    ([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`,
+  );
   const parts = [
     `<h2 style="border-left:6px solid ${l.color};padding-left:8px">${escapeHtml(l.title)}</h2>`,
     `<p>${escapeHtml(l.headline)}</p>`,
     `<table cellpadding="4">${rows.join("")}</table>`,
   ];
   if (l.others.length > 0) {
-    parts.push(`<h3>${escapeHtml(l.othersLabel)}</h3>`, `<ul>${l.others.map((o) => `<li>${escapeHtml(o)}</li>`).join("")}</ul>`);
+    parts.push(
+      `<h3>${escapeHtml(l.othersLabel)}</h3>`,
+      `<ul>${l.others.map((o) => `<li>${escapeHtml(o)}</li>`).join("")}</ul>`,
+    );
   }
   if (l.recommendations.length > 0) {
-    parts.push("<h3>Top recommendations</h3>", `<ol>${l.recommendations.map((r) => `<li>${escapeHtml(r)}</li>`).join("")}</ol>`);
+    parts.push(
+      "<h3>Top recommendations</h3>",
+      `<ol>${l.recommendations.map((r) => `<li>${escapeHtml(r)}</li>`).join("")}</ol>`,
+    );
   }
   for (const link of l.links) parts.push(`<p><a href="${escapeHtml(link.url)}">${escapeHtml(link.label)}</a></p>`);
   return `<!doctype html><html><body>${parts.join("\n")}</body></html>\n`;

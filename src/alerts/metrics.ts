@@ -27,15 +27,18 @@ export class AlertMetrics {
       labelNames: ["channel", "outcome"],
       registers: [registry],
     });
-    for (const channel of CHANNEL_NAMES) for (const outcome of NOTIFICATION_OUTCOMES) this.notifications.inc({ channel, outcome }, 0);
+    for (const channel of CHANNEL_NAMES)
+      for (const outcome of NOTIFICATION_OUTCOMES) this.notifications.inc({ channel, outcome }, 0);
   }
 
   /** Every code and severity of the catalog for the target: 1 where its alert fires at that severity, else 0. */
   applyAlerts(target: string, alerts: Iterable<AlertState>): void {
     const firing = new Set<string>();
-    for (const alert of alerts) if (alert.target === target && alert.phase === "firing") firing.add(`${alert.alertname}/${alert.severity}`);
+    for (const alert of alerts)
+      if (alert.target === target && alert.phase === "firing") firing.add(`${alert.alertname}/${alert.severity}`);
     for (const { code, levels } of FINDINGS) {
-      for (const { severity } of levels) this.firing.set({ alertname: code, severity, target }, firing.has(`${code}/${severity}`) ? 1 : 0);
+      for (const { severity } of levels)
+        this.firing.set({ alertname: code, severity, target }, firing.has(`${code}/${severity}`) ? 1 : 0);
     }
     this.invalidate();
   }

@@ -60,7 +60,12 @@ export const alertKey = (target: string, alertname: string) => `${target}/${aler
 
 const isAlerted = (f: Finding): f is Finding & { severity: AlertedSeverity } => isAlertedSeverity(f.severity);
 
-function startEpisode(finding: Finding & { severity: AlertedSeverity }, target: string, now: string, rules: AlertRules): AlertState {
+function startEpisode(
+  finding: Finding & { severity: AlertedSeverity },
+  target: string,
+  now: string,
+  rules: AlertRules,
+): AlertState {
   return {
     target,
     alertname: finding.code,
@@ -78,7 +83,13 @@ function startEpisode(finding: Finding & { severity: AlertedSeverity }, target: 
   };
 }
 
-function whileActive(prev: AlertState, finding: Finding & { severity: AlertedSeverity }, target: string, now: string, rules: AlertRules): AlertState {
+function whileActive(
+  prev: AlertState,
+  finding: Finding & { severity: AlertedSeverity },
+  target: string,
+  now: string,
+  rules: AlertRules,
+): AlertState {
   if (prev.phase === "inactive" || prev.phase === "resolved") {
     return { ...startEpisode(finding, target, now, rules), lastNotification: prev.lastNotification };
   }
@@ -111,11 +122,18 @@ function whileClear(prev: AlertState, now: string, rules: AlertRules): AlertStat
  * `inhibits`, the same pairs as the inhibit rules of alerts/alertmanager.yml.
  */
 function inhibitorOf(alert: AlertState, targetAlerts: AlertState[]): string | null {
-  const source = targetAlerts.find((other) => other.phase === "firing" && inhibitedBy(other.alertname).includes(alert.alertname));
+  const source = targetAlerts.find(
+    (other) => other.phase === "firing" && inhibitedBy(other.alertname).includes(alert.alertname),
+  );
   return source?.alertname ?? null;
 }
 
-function notificationKind(prev: AlertState | undefined, next: AlertState, nowMs: number, rules: AlertRules): NotificationKind | null {
+function notificationKind(
+  prev: AlertState | undefined,
+  next: AlertState,
+  nowMs: number,
+  rules: AlertRules,
+): NotificationKind | null {
   if (next.phase === "resolved" && prev?.phase === "firing") {
     return prev.notifiedAt !== null && rules.sendResolved ? "resolved" : null;
   }
@@ -142,7 +160,13 @@ export interface Evaluation {
  * One step of every alert of one target, after a sample of that target: pure, so the
  * daemon, the tests and a restart all see the same transitions.
  */
-export function evaluate(previous: AlertBook, target: string, findings: Finding[], now: Date, rules: AlertRules): Evaluation {
+export function evaluate(
+  previous: AlertBook,
+  target: string,
+  findings: Finding[],
+  now: Date,
+  rules: AlertRules,
+): Evaluation {
   const at = now.toISOString();
   const active = new Map<string, Finding & { severity: AlertedSeverity }>();
   for (const finding of findings.filter(isAlerted)) if (!active.has(finding.code)) active.set(finding.code, finding);
@@ -150,7 +174,10 @@ export function evaluate(previous: AlertBook, target: string, findings: Finding[
   for (const alert of previous.values()) {
     if (alert.target !== target) continue;
     const finding = active.get(alert.alertname);
-    stepped.set(alert.alertname, finding ? whileActive(alert, finding, target, at, rules) : whileClear(alert, at, rules));
+    stepped.set(
+      alert.alertname,
+      finding ? whileActive(alert, finding, target, at, rules) : whileClear(alert, at, rules),
+    );
   }
   for (const [code, finding] of active) {
     if (!stepped.has(code)) stepped.set(code, startEpisode(finding, target, at, rules));

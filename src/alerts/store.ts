@@ -73,7 +73,8 @@ export class AlertStore {
     try {
       text = await fs.readFile(this.file, "utf8");
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") this.log.error({ err, file: this.file }, "cannot read the alert state file; starting with no alert state");
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+        this.log.error({ err, file: this.file }, "cannot read the alert state file; starting with no alert state");
       return EMPTY;
     }
     const parsed = StateFileSchema.safeParse(parseJson(text));
@@ -113,7 +114,10 @@ export class AlertStore {
       await writeInside(this.dataDir, STATE_FILE, text, true);
       this.lastWritten = contents;
     } catch (err) {
-      this.log.error({ err, file: this.file }, "cannot write the alert state file; a restart may notify again, or lose what was not delivered");
+      this.log.error(
+        { err, file: this.file },
+        "cannot write the alert state file; a restart may notify again, or lose what was not delivered",
+      );
     }
   }
 }

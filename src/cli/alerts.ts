@@ -23,12 +23,19 @@ export async function alertsTest(options: { channel: ChannelName; config?: strin
   const signal = new AbortController().signal;
   let exitCode = 0;
   try {
-    const attempts = await withRetry(() => notifier.send(payload, signal), config.alerting.retry, (error, failed, waitMs) =>
-      process.stderr.write(`memsnap: attempt ${failed} failed (${error.message}); retrying in ${(waitMs / 1000).toFixed(1)} s\n`),
+    const attempts = await withRetry(
+      () => notifier.send(payload, signal),
+      config.alerting.retry,
+      (error, failed, waitMs) =>
+        process.stderr.write(
+          `memsnap: attempt ${failed} failed (${error.message}); retrying in ${(waitMs / 1000).toFixed(1)} s\n`,
+        ),
     );
     process.stdout.write(`test message delivered by ${options.channel} (attempt ${attempts})\n`);
   } catch (err) {
-    process.stderr.write(`memsnap: the test message was not delivered by ${options.channel}: ${(err as Error).message}\n`);
+    process.stderr.write(
+      `memsnap: the test message was not delivered by ${options.channel}: ${(err as Error).message}\n`,
+    );
     exitCode = EXIT_NOT_DELIVERED;
   } finally {
     notifier.close();

@@ -1,7 +1,15 @@
 import type { Command } from "commander";
 import { renderAnalysis } from "./render/snapshot-report";
 import { stdoutStyle } from "./render/style";
-import { cliConfig, exitCodeFor, print, readSnapshotFile, runAction, withOutputOptions, type OutputOptions } from "./common";
+import {
+  cliConfig,
+  exitCodeFor,
+  print,
+  readSnapshotFile,
+  runAction,
+  withOutputOptions,
+  type OutputOptions,
+} from "./common";
 
 async function analyze(file: string, options: OutputOptions): Promise<number> {
   const config = cliConfig(options.config);

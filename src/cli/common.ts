@@ -33,7 +33,10 @@ export function withOutputOptions(command: Command): Command {
   return command
     .option("--json", "print JSON for machines instead of tables")
     .addOption(
-      new Option("--fail-on <severity>", "exit 1 when a finding this severe (or worse) exists").choices(["critical", "warning"]),
+      new Option("--fail-on <severity>", "exit 1 when a finding this severe (or worse) exists").choices([
+        "critical",
+        "warning",
+      ]),
     )
     .option("-c, --config <file>", "a .yaml or .json config file (environment variables override it)");
 }
@@ -90,7 +93,8 @@ export async function readSnapshotFile(file: string, thresholds: Thresholds): Pr
   let text: string;
   try {
     const stat = await fs.stat(file);
-    if (stat.size > MAX_SNAPSHOT_FILE_BYTES) throw new CliError(`${file} is ${stat.size} bytes: too large for a snapshot`);
+    if (stat.size > MAX_SNAPSHOT_FILE_BYTES)
+      throw new CliError(`${file} is ${stat.size} bytes: too large for a snapshot`);
     text = await fs.readFile(file, "utf8");
   } catch (err) {
     if (err instanceof CliError) throw err;
@@ -113,8 +117,10 @@ export async function writeJsonFile(dir: string, name: string, value: unknown, o
   try {
     return (await writeInside(dir, name, `${JSON.stringify(value, null, 2)}\n`, overwrite)).path;
   } catch (err) {
-    if (err instanceof FileExistsError) throw new CliError(`${shown} already exists: choose another name, or add --force to replace it`);
-    if (err instanceof UnsafePathError || err instanceof FolderWriteError) throw new CliError(`cannot write ${shown}: ${err.message}`);
+    if (err instanceof FileExistsError)
+      throw new CliError(`${shown} already exists: choose another name, or add --force to replace it`);
+    if (err instanceof UnsafePathError || err instanceof FolderWriteError)
+      throw new CliError(`cannot write ${shown}: ${err.message}`);
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== undefined) throw new CliError(`cannot write ${shown}: ${(err as Error).message}`);
     throw err;
@@ -124,8 +130,10 @@ export async function writeJsonFile(dir: string, name: string, value: unknown, o
 /** Refuses a bad --output before any work, so that nothing is done for a file that cannot be written. */
 export function checkOutputFile(file: string | undefined, overwrite: boolean): void {
   if (file === undefined) return;
-  if (!file.toLowerCase().endsWith(".json")) throw new CliError(`--output ${file}: expected a file name ending in .json`);
-  if (!overwrite && existsSync(file)) throw new CliError(`${file} already exists: choose another name, or add --force to replace it`);
+  if (!file.toLowerCase().endsWith(".json"))
+    throw new CliError(`--output ${file}: expected a file name ending in .json`);
+  if (!overwrite && existsSync(file))
+    throw new CliError(`${file} already exists: choose another name, or add --force to replace it`);
 }
 
 /** --output FILE: a .json path, relative to the working directory or absolute. */

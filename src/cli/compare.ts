@@ -2,7 +2,15 @@ import type { Command } from "commander";
 import { compareSnapshots } from "../snapshot/compare";
 import { renderComparison } from "./render/comparison-report";
 import { stdoutStyle } from "./render/style";
-import { cliConfig, exitCodeFor, print, readSnapshotFile, runAction, withOutputOptions, type OutputOptions } from "./common";
+import {
+  cliConfig,
+  exitCodeFor,
+  print,
+  readSnapshotFile,
+  runAction,
+  withOutputOptions,
+  type OutputOptions,
+} from "./common";
 
 async function compare(oldFile: string, newFile: string, options: OutputOptions): Promise<number> {
   const config = cliConfig(options.config);

@@ -39,5 +39,7 @@ function maskSecrets(config: Config): unknown {
  */
 export async function configCheck(options: DaemonOptions): Promise<void> {
   const config = await loadConfigOrExit(options.config, daemonEnv(options));
-  process.stdout.write(`# memsnap: the configuration is valid; effective settings (secrets hidden):\n${stringify(maskSecrets(config))}`);
+  process.stdout.write(
+    `# memsnap: the configuration is valid; effective settings (secrets hidden):\n${stringify(maskSecrets(config))}`,
+  );
 }

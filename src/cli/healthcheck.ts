@@ -22,14 +22,21 @@ function probeHost(host: string): string {
  */
 export async function healthcheck(options: DaemonOptions): Promise<void> {
   const config = await loadConfigOrExit(options.config, daemonEnv(options));
-  const tls = config.web_config_file !== undefined && loadWebConfig(config.web_config_file).tls_server_config !== undefined;
+  const tls =
+    config.web_config_file !== undefined && loadWebConfig(config.web_config_file).tls_server_config !== undefined;
   const request = tls ? httpsRequest : httpRequest;
   const fail = (why: string) => {
     process.stderr.write(`memsnap: unhealthy: ${why}\n`);
     process.exit(EXIT_UNHEALTHY);
   };
   const req = request(
-    { host: probeHost(config.host), port: config.port, path: "/healthz", timeout: TIMEOUT_MS, rejectUnauthorized: false },
+    {
+      host: probeHost(config.host),
+      port: config.port,
+      path: "/healthz",
+      timeout: TIMEOUT_MS,
+      rejectUnauthorized: false,
+    },
     (res) => {
       res.resume();
       if (res.statusCode === 200) {
@@ -40,6 +47,8 @@ export async function healthcheck(options: DaemonOptions): Promise<void> {
     },
   );
   req.on("timeout", () => req.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
-  req.on("error", (err) => fail(`${tls ? "https" : "http"}://${probeHost(config.host)}:${config.port}/healthz: ${err.message}`));
+  req.on("error", (err) =>
+    fail(`${tls ? "https" : "http"}://${probeHost(config.host)}:${config.port}/healthz: ${err.message}`),
+  );
   req.end();
 }

@@ -14,7 +14,10 @@ import { registerSnapshotCommand } from "./snapshot";
 
 /** Commander's "error: …" (and its "Did you mean" line) as one line on stderr. */
 function oneLineError(message: string, write: (text: string) => void): void {
-  const text = message.trim().replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
+  const text = message
+    .trim()
+    .replace(/^error: /, "")
+    .replace(/\s*\n\s*/g, " ");
   write(`memsnap: ${text} (run memsnap --help for usage)\n`);
 }
 
@@ -44,18 +47,24 @@ function buildProgram(): Command {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ outputError: oneLineError });
-  withDaemonOptions(program.command("serve").description("run the daemon: sample on a schedule, serve /metrics and the snapshot API")).action(
-    (options: Record<string, string>) => loadServe().serve(daemonOptionsOf(options)),
-  );
+  withDaemonOptions(
+    program.command("serve").description("run the daemon: sample on a schedule, serve /metrics and the snapshot API"),
+  ).action((options: Record<string, string>) => loadServe().serve(daemonOptionsOf(options)));
   withDaemonOptions(
     program
       .command("config")
       .description("the configuration")
       .command("check")
-      .description("validate the configuration as serve reads it and print the effective settings, secrets hidden (exit 0 or 2)"),
+      .description(
+        "validate the configuration as serve reads it and print the effective settings, secrets hidden (exit 0 or 2)",
+      ),
   ).action((options: Record<string, string>) => loadConfigCheck().configCheck(daemonOptionsOf(options)));
   withDaemonOptions(
-    program.command("healthcheck").description("exit 0 when this host's daemon answers /healthz on the port, host and scheme its configuration sets"),
+    program
+      .command("healthcheck")
+      .description(
+        "exit 0 when this host's daemon answers /healthz on the port, host and scheme its configuration sets",
+      ),
   ).action((options: Record<string, string>) => loadHealthcheck().healthcheck(daemonOptionsOf(options)));
   program
     .command("alerts")

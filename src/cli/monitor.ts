@@ -54,7 +54,8 @@ export function monitorFileName(timestamp: string, tick: number): string {
 
 export function parseSeconds(value: string): number {
   const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a number of seconds above 0");
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError("expected a number of seconds above 0");
   return n;
 }
 
@@ -75,7 +76,12 @@ async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
 }
 
 /** Snapshots on the interval, each written to its own file, until the count or the signal. */
-async function runTicks(source: SnapshotSource, plan: Plan, signal: AbortSignal, onTick: (t: Tick) => void): Promise<Tick[]> {
+async function runTicks(
+  source: SnapshotSource,
+  plan: Plan,
+  signal: AbortSignal,
+  onTick: (t: Tick) => void,
+): Promise<Tick[]> {
   const ticks: Tick[] = [];
   const startedMs = Date.now();
   for (let n = 1; plan.count === undefined || n <= plan.count; n++) {
@@ -112,7 +118,10 @@ function tickFigures(t: Tick) {
 
 function tickLine(t: Tick, style: Style): string {
   const f = tickFigures(t);
-  const health = style.status(f.health_status, `health ${(f.health_score === null ? "-" : String(f.health_score)).padStart(3)} ${f.health_status.padEnd(9)}`);
+  const health = style.status(
+    f.health_status,
+    `health ${(f.health_score === null ? "-" : String(f.health_score)).padStart(3)} ${f.health_status.padEnd(9)}`,
+  );
   const rss = `RSS ${fixed(f.rss_mb).padStart(9)} MB`;
   const unaccounted = `unaccounted ${fixed(f.unaccounted_mb).padStart(9)} MB`;
   return `${f.timestamp}  #${pad(f.tick, 3)}  ${rss}  ${unaccounted}  ${health}  ${f.file}`;
@@ -121,13 +130,22 @@ function tickLine(t: Tick, style: Style): string {
 function monitorTrend(ticks: Tick[], config: Config): TrendInfo | null {
   const snapshots = ticks.map((t) => t.snapshot);
   if (snapshots.length === 0) return null;
-  const trend = computeTrend(snapshotTrendPoints(snapshots), snapshotPressure(snapshots[snapshots.length - 1]), growthRule(config.thresholds), config.thresholds.trend_window);
+  const trend = computeTrend(
+    snapshotTrendPoints(snapshots),
+    snapshotPressure(snapshots[snapshots.length - 1]),
+    growthRule(config.thresholds),
+    config.thresholds.trend_window,
+  );
   return trend === null ? null : trendInfo(trend);
 }
 
 function planOf(options: MonitorOptions, config: Config): Plan {
   const intervalSeconds = options.interval ?? config.cli.monitor_interval_seconds;
-  return { intervalMs: intervalSeconds * 1000, count: options.count, outputDir: path.resolve(options.outputDir ?? config.output_dir) };
+  return {
+    intervalMs: intervalSeconds * 1000,
+    count: options.count,
+    outputDir: path.resolve(options.outputDir ?? config.output_dir),
+  };
 }
 
 async function monitor(options: MonitorOptions): Promise<number> {
@@ -140,12 +158,15 @@ async function monitor(options: MonitorOptions): Promise<number> {
   const style = stdoutStyle();
   const source = await openSource(config, options);
   try {
-    const ticks = await runTicks(source, plan, stop.signal, (t) => print(options.json ? JSON.stringify(tickFigures(t)) : tickLine(t, style)));
+    const ticks = await runTicks(source, plan, stop.signal, (t) =>
+      print(options.json ? JSON.stringify(tickFigures(t)) : tickLine(t, style)),
+    );
     const trend = monitorTrend(ticks, config);
     const summary = { ticks: ticks.map(tickFigures), output_dir: plan.outputDir, trend };
     if (options.output !== undefined) await writeOutputFile(options.output, summary, options.force === true);
     if (options.json) print(JSON.stringify({ ticks: ticks.length, output_dir: plan.outputDir, trend }));
-    else print(["", ...trendLines(trend, style), style.dim(`${ticks.length} snapshots in ${plan.outputDir}`)].join("\n"));
+    else
+      print(["", ...trendLines(trend, style), style.dim(`${ticks.length} snapshots in ${plan.outputDir}`)].join("\n"));
     return Math.max(0, ...ticks.map((t) => exitCodeFor(t.snapshot.findings, options.failOn)));
   } finally {
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
@@ -156,8 +177,14 @@ async function monitor(options: MonitorOptions): Promise<number> {
 export function registerMonitorCommand(program: Command): void {
   const command = program
     .command("monitor")
-    .description("snapshot on an interval into monitor_YYYYMMDD_HHMMSS_NNN.json files; a line per tick, the trend at the end or on Ctrl-C")
-    .option("-i, --interval <seconds>", "seconds between snapshots (default: MEMORY_MONITOR_INTERVAL, else 30)", parseSeconds)
+    .description(
+      "snapshot on an interval into monitor_YYYYMMDD_HHMMSS_NNN.json files; a line per tick, the trend at the end or on Ctrl-C",
+    )
+    .option(
+      "-i, --interval <seconds>",
+      "seconds between snapshots (default: MEMORY_MONITOR_INTERVAL, else 30)",
+      parseSeconds,
+    )
     .option("-n, --count <n>", "stop after this many snapshots (default: until Ctrl-C)", parseCount)
     .option("-d, --output-dir <dir>", "where the snapshot files go (default: MEMORY_OUTPUT_DIR, else memory_snapshots)")
     .option("-o, --output <file>", "also write a summary (every tick's figures and the trend) to this .json file")

@@ -30,8 +30,11 @@ function historyUrl(from: string, target: string | undefined, limit: number): UR
   } catch {
     throw new CliError(`--from ${from}: expected the daemon's URL, such as http://127.0.0.1:8080`);
   }
-  if (base.protocol !== "http:" && base.protocol !== "https:") throw new CliError(`--from ${from}: expected an http(s) URL`);
-  const api = base.pathname.replace(/\/+$/, "").endsWith("/api/v1") ? base.pathname.replace(/\/+$/, "") : `${base.pathname.replace(/\/+$/, "")}/api/v1`;
+  if (base.protocol !== "http:" && base.protocol !== "https:")
+    throw new CliError(`--from ${from}: expected an http(s) URL`);
+  const api = base.pathname.replace(/\/+$/, "").endsWith("/api/v1")
+    ? base.pathname.replace(/\/+$/, "")
+    : `${base.pathname.replace(/\/+$/, "")}/api/v1`;
   const url = new URL(`${api}/memory-snapshot/history`, base);
   url.searchParams.set("limit", String(limit));
   url.searchParams.set("detail", "full");
@@ -47,16 +50,21 @@ async function historyFrom(from: string, target: string | undefined, limit: numb
     response = await fetch(url, { signal: AbortSignal.timeout(DAEMON_TIMEOUT_MS) });
   } catch (err) {
     const cause = (err as Error).cause as { code?: string } | undefined;
-    throw new CliError(`cannot reach the memsnap daemon at ${from} (${cause?.code ?? (err as Error).message}): is memsnap serve running there?`);
+    throw new CliError(
+      `cannot reach the memsnap daemon at ${from} (${cause?.code ?? (err as Error).message}): is memsnap serve running there?`,
+    );
   }
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const error = (body as { error?: unknown } | null)?.error;
-    throw new CliError(`the daemon at ${from} answered ${response.status}${typeof error === "string" ? `: ${error}` : ""}`);
+    throw new CliError(
+      `the daemon at ${from} answered ${response.status}${typeof error === "string" ? `: ${error}` : ""}`,
+    );
   }
   const parsed = HistoryAnswer.safeParse(body);
   if (!parsed.success) throw new CliError(`${url.href} did not answer a memsnap history: is ${from} a memsnap daemon?`);
-  if (parsed.data.snapshots.length === 0) throw new CliError(`the daemon at ${from} has no sample yet: try again after its first sample`);
+  if (parsed.data.snapshots.length === 0)
+    throw new CliError(`the daemon at ${from} has no sample yet: try again after its first sample`);
   return parsed.data.snapshots;
 }
 
@@ -67,7 +75,8 @@ async function fromFiles(files: string[], options: ReportOptions): Promise<Snaps
   for (const file of files) snapshots.push(await readSnapshotFile(file, config.thresholds));
   const targets = [...new Set(snapshots.map((s) => s.target.name))];
   const chosen = options.target === undefined ? snapshots : snapshots.filter((s) => s.target.name === options.target);
-  if (chosen.length === 0) throw new CliError(`no file holds target ${options.target}; the files hold ${targets.join(", ")}`);
+  if (chosen.length === 0)
+    throw new CliError(`no file holds target ${options.target}; the files hold ${targets.join(", ")}`);
   if (options.target === undefined && targets.length > 1) {
     throw new CliError(`the files hold several targets (${targets.join(", ")}): choose one with --target`);
   }
@@ -76,7 +85,10 @@ async function fromFiles(files: string[], options: ReportOptions): Promise<Snaps
 
 function limitOf(text: string | undefined): number {
   if (text === undefined) return DEFAULT_FROM_LIMIT;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > DEFAULT_FROM_LIMIT) throw new CliError(`--limit ${text}: expected a whole number of snapshots from 1 to ${DEFAULT_FROM_LIMIT} (the most full snapshots a daemon answers at once)`);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > DEFAULT_FROM_LIMIT)
+    throw new CliError(
+      `--limit ${text}: expected a whole number of snapshots from 1 to ${DEFAULT_FROM_LIMIT} (the most full snapshots a daemon answers at once)`,
+    );
   return Number(text);
 }
 
@@ -93,14 +105,18 @@ function checkOutput(file: string, force: boolean): Promise<void> {
 
 /** Writes through a temporary file beside the target, so that a reader never sees half a report. */
 async function writeReport(file: string, text: string, force: boolean): Promise<void> {
-  const temporary = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  const temporary = path.join(
+    path.dirname(path.resolve(file)),
+    `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`,
+  );
   try {
     await fs.writeFile(temporary, text, { flag: "wx" });
     if (force) await fs.rename(temporary, file);
     else await fs.link(temporary, file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") throw new CliError(`${file} already exists: choose another name, or add --force to replace it`);
+    if (code === "EEXIST")
+      throw new CliError(`${file} already exists: choose another name, or add --force to replace it`);
     throw new CliError(`cannot write ${file}: ${(err as Error).message}`);
   } finally {
     await fs.rm(temporary, { force: true });
@@ -114,10 +130,14 @@ async function report(files: string[], options: ReportOptions): Promise<number> 
   }
   await checkOutput(options.output, options.force === true);
   const snapshots =
-    options.from === undefined ? await fromFiles(files, options) : await historyFrom(options.from, options.target, limitOf(options.limit));
+    options.from === undefined
+      ? await fromFiles(files, options)
+      : await historyFrom(options.from, options.target, limitOf(options.limit));
   const source = options.from ?? `${files.length} file${files.length === 1 ? "" : "s"}`;
   await writeReport(options.output, renderReport(snapshots, source, new Date()), options.force === true);
-  print(`${options.output}: ${snapshots.length} sample${snapshots.length === 1 ? "" : "s"} of ${snapshots[0].target.name}`);
+  print(
+    `${options.output}: ${snapshots.length} sample${snapshots.length === 1 ? "" : "s"} of ${snapshots[0].target.name}`,
+  );
   return 0;
 }
 
@@ -127,7 +147,10 @@ export function registerReportCommand(program: Command): void {
     .description("one self-contained HTML file (opens from disk, no network) from snapshot files or a daemon's history")
     .argument("[files...]", "snapshot files, memsnap's (monitor_*.json) or seed-shaped")
     .option("--from <url>", "a memsnap daemon to take the recent history from, such as http://127.0.0.1:8080")
-    .option("-t, --target <name>", "the target to report on (default: the daemon's first, or the only one in the files)")
+    .option(
+      "-t, --target <name>",
+      "the target to report on (default: the daemon's first, or the only one in the files)",
+    )
     .option("--limit <n>", `with --from, at most this many snapshots (default ${DEFAULT_FROM_LIMIT})`)
     .requiredOption("-o, --output <file>", "the .html file to write")
     .option("--force", "replace the output file if it exists")

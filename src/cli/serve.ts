@@ -18,15 +18,19 @@ function reloadOnHangup(daemon: RunningDaemon, options: DaemonOptions, log: Logg
   process.on("SIGHUP", () => {
     log.info({ signal: "SIGHUP", config_file: options.config ?? null }, "reloading the configuration");
     const refused = (err: unknown) => {
-      const problems = err instanceof ConfigError || err instanceof WebConfigError ? err.problems : [(err as Error).message];
+      const problems =
+        err instanceof ConfigError || err instanceof WebConfigError ? err.problems : [(err as Error).message];
       log.error({ problems }, "configuration refused; the running one stays");
     };
-    loadDaemonConfig(daemonEnv(options), options.config).then((next: Config) =>
-      daemon.reload(next).then((restartNeeded) => {
-        if (restartNeeded.length > 0) log.warn({ settings: restartNeeded }, "these settings changed but apply only after a restart");
-        log.info({ targets: next.targets.map((t) => t.name) }, "configuration reloaded");
-      }, refused),
-    refused);
+    loadDaemonConfig(daemonEnv(options), options.config).then(
+      (next: Config) =>
+        daemon.reload(next).then((restartNeeded) => {
+          if (restartNeeded.length > 0)
+            log.warn({ settings: restartNeeded }, "these settings changed but apply only after a restart");
+          log.info({ targets: next.targets.map((t) => t.name) }, "configuration reloaded");
+        }, refused),
+      refused,
+    );
   });
 }
 

@@ -1,7 +1,16 @@
 import type { Command } from "commander";
 import { renderAnalysis, renderSummary } from "./render/snapshot-report";
 import { stdoutStyle } from "./render/style";
-import { checkOutputFile, cliConfig, exitCodeFor, print, runAction, withOutputOptions, writeOutputFile, type OutputOptions } from "./common";
+import {
+  checkOutputFile,
+  cliConfig,
+  exitCodeFor,
+  print,
+  runAction,
+  withOutputOptions,
+  writeOutputFile,
+  type OutputOptions,
+} from "./common";
 import { openSource, withSourceOptions, type SourceOptions } from "./source";
 
 interface SnapshotOptions extends OutputOptions, SourceOptions {

@@ -26,7 +26,9 @@ async function answerOf(apiUrl: string, response: Response): Promise<Snapshot> {
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const error = (body as { error?: unknown } | null)?.error;
-    throw new CliError(`the daemon at ${apiUrl} answered ${response.status}${typeof error === "string" ? `: ${error}` : ""}`);
+    throw new CliError(
+      `the daemon at ${apiUrl} answered ${response.status}${typeof error === "string" ? `: ${error}` : ""}`,
+    );
   }
   const parsed = SnapshotSchema.safeParse(body);
   if (!parsed.success) {
@@ -42,7 +44,9 @@ function daemonSource(apiUrl: string, target: string | undefined): SnapshotSourc
     async take(signal) {
       let response: Response;
       try {
-        response = await fetch(snapshotUrl(apiUrl, target), { signal: AbortSignal.any([signal, AbortSignal.timeout(DAEMON_TIMEOUT_MS)]) });
+        response = await fetch(snapshotUrl(apiUrl, target), {
+          signal: AbortSignal.any([signal, AbortSignal.timeout(DAEMON_TIMEOUT_MS)]),
+        });
       } catch (err) {
         if (signal.aborted) throw err;
         throw unreachable(apiUrl, err as Error);

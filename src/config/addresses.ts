@@ -31,7 +31,9 @@ async function resolvedAddressProblems(config: Config): Promise<string[]> {
     const found = await resolveHost(url.hostname);
     if ("problem" in found) problems.push(`${settingName(at)}: ${HTTP_ONLY_ON_LOOPBACK}; ${found.problem}`);
     else if (!found.addresses.every(isLoopbackAddress)) {
-      problems.push(`${settingName(at)}: ${HTTP_ONLY_ON_LOOPBACK}; ${url.hostname} resolves to ${found.addresses.join(", ")}`);
+      problems.push(
+        `${settingName(at)}: ${HTTP_ONLY_ON_LOOPBACK}; ${url.hostname} resolves to ${found.addresses.join(", ")}`,
+      );
     }
   }
   return problems;

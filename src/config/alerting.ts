@@ -25,14 +25,18 @@ const BaseAlertingSchema = z.object({
     .prefault({}),
 });
 
-const channelSlices = Object.fromEntries(CHANNELS.map((d): [string, z.ZodType] => [d.name, (d.schema as z.ZodType).prefault({})]));
+const channelSlices = Object.fromEntries(
+  CHANNELS.map((d): [string, z.ZodType] => [d.name, (d.schema as z.ZodType).prefault({})]),
+);
 
 /**
  * The alerting settings: the evaluation and retry settings, and one slice per channel of
  * the registry (`alerting.slack`, `alerting.email`, …). The slices are assembled from the
  * registry, so their types are stated once, in ChannelConfigs.
  */
-export const AlertingSchema = BaseAlertingSchema.extend(channelSlices) as unknown as z.ZodType<z.output<typeof BaseAlertingSchema> & ChannelConfigs>;
+export const AlertingSchema = BaseAlertingSchema.extend(channelSlices) as unknown as z.ZodType<
+  z.output<typeof BaseAlertingSchema> & ChannelConfigs
+>;
 export type AlertingConfig = z.infer<typeof AlertingSchema>;
 
 /** Environment variable → path under `alerting`. */

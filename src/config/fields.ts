@@ -11,7 +11,8 @@ import { isLoopbackAddress } from "../net/loopback";
 export const ALERTED_SEVERITIES = ["critical", "warning"] as const;
 export type AlertedSeverity = (typeof ALERTED_SEVERITIES)[number];
 
-export const isAlertedSeverity = (s: string): s is AlertedSeverity => (ALERTED_SEVERITIES as readonly string[]).includes(s);
+export const isAlertedSeverity = (s: string): s is AlertedSeverity =>
+  (ALERTED_SEVERITIES as readonly string[]).includes(s);
 
 const NUMBER_TEXT = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$/i;
 
@@ -21,7 +22,10 @@ const NUMBER_TEXT = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$/i;
  */
 export const numberField = (what: string, check: (n: number) => boolean) =>
   z
-    .preprocess((v) => (typeof v === "string" && NUMBER_TEXT.test(v) ? Number(v) : v), z.number({ error: `expected ${what}` }))
+    .preprocess(
+      (v) => (typeof v === "string" && NUMBER_TEXT.test(v) ? Number(v) : v),
+      z.number({ error: `expected ${what}` }),
+    )
     .refine((n) => Number.isFinite(n) && check(n), { error: `expected ${what}` });
 
 export const integerField = (min: number, max: number, what: string) =>
@@ -57,12 +61,20 @@ export const durationMs = (minMs: number, what: string, maxMs = Number.MAX_SAFE_
 /** A list from YAML, or a comma-separated string from the environment. */
 export const commaList = <T extends z.ZodType>(item: T) =>
   z.preprocess(
-    (v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter((s) => s !== "") : v),
+    (v) =>
+      typeof v === "string"
+        ? v
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s !== "")
+        : v,
     z.array(item),
   );
 
 export const severities = commaList(z.string())
-  .refine((list) => list.every(isAlertedSeverity), { error: `expected severities among ${ALERTED_SEVERITIES.join(", ")}` })
+  .refine((list) => list.every(isAlertedSeverity), {
+    error: `expected severities among ${ALERTED_SEVERITIES.join(", ")}`,
+  })
   .transform((list) => list.filter(isAlertedSeverity));
 
 export const HTTP_ONLY_ON_LOOPBACK = "expected an https URL (plain http only to a loopback address, for a local relay)";

@@ -64,6 +64,8 @@ export function unknownKeys(raw: unknown, schema: z.ZodType, at: string[] = []):
     if (field !== undefined) return unknownKeys(value, field, [...at, key]);
     const near = nearestName(key, names);
     const where = at.length > 0 ? `${at.join(".")}: ` : "";
-    return [`${where}\`${key}\` is not a setting; ${near === null ? `the settings here are ${names.join(", ")}` : `did you mean \`${near}\`?`}`];
+    return [
+      `${where}\`${key}\` is not a setting; ${near === null ? `the settings here are ${names.join(", ")}` : `did you mean \`${near}\`?`}`,
+    ];
   });
 }

@@ -23,7 +23,10 @@ const processPattern = z
   .superRefine((pattern, ctx) => {
     const problem = regexProblem(pattern);
     if (problem !== null) {
-      ctx.addIssue({ code: "custom", message: `expected a process name or a regular expression over the command line (${problem})` });
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a process name or a regular expression over the command line (${problem})`,
+      });
     }
   });
 
@@ -34,7 +37,9 @@ const apiUrl = z
   });
 
 /** A Chroma tenant or database name: one path segment of its API. */
-const chromaName = z.string().regex(/^[^/?#\s]{1,128}$/, "expected a Chroma name: 1–128 characters without '/', '?', '#' or spaces");
+const chromaName = z
+  .string()
+  .regex(/^[^/?#\s]{1,128}$/, "expected a Chroma name: 1–128 characters without '/', '?', '#' or spaces");
 
 const TargetFields = z.object({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "expected 1–64 letters, digits, '.', '_' or '-'"),
@@ -66,12 +71,14 @@ function targetProblems(target: z.infer<typeof TargetFields>): Array<{ path: str
         "(MEMSNAP_TARGET_PID, MEMSNAP_TARGET_PID_FILE or MEMSNAP_TARGET_PROCESS)",
     });
   }
-  if (target.scale !== undefined && target.kind !== "demo") problems.push({ path: "scale", message: "only the demo target has a scale" });
+  if (target.scale !== undefined && target.kind !== "demo")
+    problems.push({ path: "scale", message: "only the demo target has a scale" });
   if (target.api_key !== undefined && target.kind !== "qdrant") {
     problems.push({ path: "api_key", message: "only the qdrant target takes an api_key" });
   }
   for (const field of ["tenant", "database"] as const) {
-    if (target[field] !== undefined && target.kind !== "chroma") problems.push({ path: field, message: `only the chroma target takes a ${field}` });
+    if (target[field] !== undefined && target.kind !== "chroma")
+      problems.push({ path: field, message: `only the chroma target takes a ${field}` });
   }
   if (locators.length > 1) problems.push({ path: "pid", message: "set only one of pid, pid_file and process" });
   return problems;
@@ -104,7 +111,10 @@ export type Thresholds = z.infer<typeof ThresholdsSchema>;
 /** What the command line (snapshot, monitor) reads; the daemon ignores it. */
 const CliSchema = z.object({
   api_url: z
-    .url({ protocol: /^https?$/, error: "expected the http(s) URL of a memsnap daemon's API, such as http://localhost:8080/api/v1" })
+    .url({
+      protocol: /^https?$/,
+      error: "expected the http(s) URL of a memsnap daemon's API, such as http://localhost:8080/api/v1",
+    })
     .default("http://localhost:8080/api/v1"),
   monitor_interval_seconds: numberField("a number of seconds above 0", (n) => n > 0).default(30),
 });
@@ -133,23 +143,29 @@ export const ConfigSchema = z.object({
   /** Read /proc/<pid>/smaps_rollup (PSS, shared pages); it costs milliseconds per GiB the target holds. */
   process_smaps: onOff.default(true),
   /** Seconds between two walks of /proc/<pid>/smaps for the memory attribution; 0 turns it off. */
-  smaps_interval_seconds: numberField("a number of seconds from 0 to 86400 (0 turns the attribution off)", (n) => n >= 0 && n <= 86400).default(60),
+  smaps_interval_seconds: numberField(
+    "a number of seconds from 0 to 86400 (0 turns the attribution off)",
+    (n) => n >= 0 && n <= 86400,
+  ).default(60),
   alerts: onOff.default(true),
   alerting: AlertingSchema.prefault({}),
-  external_url: z.url({ protocol: /^https?$/, error: "expected the http(s) URL operators reach memsnap at" }).optional(),
+  external_url: z
+    .url({ protocol: /^https?$/, error: "expected the http(s) URL operators reach memsnap at" })
+    .optional(),
   api_token: z.string().min(16, "expected a token of at least 16 characters").optional(),
   thresholds: ThresholdsSchema.prefault({}),
   cli: CliSchema.prefault({}),
-  log_level: z
-    .enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` })
-    .default("info"),
+  log_level: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   /** An exporter-toolkit web configuration file: TLS and basic authentication on every route. */
   web_config_file: z.string().min(1, "expected the path of a web configuration file").optional(),
   /** The largest collections keep their own series; the rest are summed under collection="__other__". 0: none. */
   collection_series_max: integer(0, 1_000_000, "a number of collections from 0 to 1000000").default(500),
   /** Where the runbook lives: alert messages link to `<runbook_base_url>#<alertname in lower case>`. */
   runbook_base_url: z
-    .url({ protocol: /^https?$/, error: "expected the absolute http(s) URL of the runbook, such as https://wiki.example.com/memsnap/runbook" })
+    .url({
+      protocol: /^https?$/,
+      error: "expected the absolute http(s) URL of the runbook, such as https://wiki.example.com/memsnap/runbook",
+    })
     .default(DEFAULT_RUNBOOK_BASE_URL),
 });
 export type Config = z.infer<typeof ConfigSchema>;

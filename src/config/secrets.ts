@@ -1,5 +1,6 @@
 /** Setting names whose values are secrets, wherever they appear (YAML, JSON, key=value). */
-const SECRET_KEY = /[A-Za-z0-9_]*(?:pass(?:word)?|token|secret|api_key|apikey|webhook_url|smtp_url)[A-Za-z0-9_]*/i.source;
+const SECRET_KEY = /[A-Za-z0-9_]*(?:pass(?:word)?|token|secret|api_key|apikey|webhook_url|smtp_url)[A-Za-z0-9_]*/i
+  .source;
 
 /** user info in a URL: scheme://user:password@host */
 const URL_USER_INFO: [RegExp, string] = [/([a-z][a-z0-9+.-]*:\/\/)[^\s/@"']+@/gi, "$1***@"];

@@ -28,7 +28,10 @@ function waitForListening(child: ChildProcess, what: string): Promise<string> {
     child.stderr?.on("data", (chunk: Buffer) => {
       if (stderr.length < 4096) stderr += chunk.toString();
     });
-    const timer = setTimeout(() => reject(new Error(`${what} did not start within ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`${what} did not start within ${STARTUP_TIMEOUT_MS} ms`)),
+      STARTUP_TIMEOUT_MS,
+    );
     const lines = createInterface({ input: stdout });
     lines.on("line", (line) => {
       try {
@@ -52,7 +55,11 @@ function waitForListening(child: ChildProcess, what: string): Promise<string> {
  * Starts a Node script that writes {"event":"listening","url":...} on stdout once it serves,
  * and exits when its IPC channel closes, so it never outlives its parent.
  */
-export async function launchListeningChild(entry: string, env: NodeJS.ProcessEnv, what: string): Promise<ListeningChild> {
+export async function launchListeningChild(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  what: string,
+): Promise<ListeningChild> {
   const child = spawn(process.execPath, [entry], { env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let url: string;

@@ -223,7 +223,11 @@ function readPort(raw: string | undefined): number {
 
 function readOptions(env: NodeJS.ProcessEnv): DemoServerOptions {
   const host = env.MEMSNAP_DEMO_HOST?.trim() ?? "";
-  return { host: host === "" ? "127.0.0.1" : host, port: readPort(env.MEMSNAP_DEMO_PORT), scale: readScale(env.MEMSNAP_DEMO_SCALE) };
+  return {
+    host: host === "" ? "127.0.0.1" : host,
+    port: readPort(env.MEMSNAP_DEMO_PORT),
+    scale: readScale(env.MEMSNAP_DEMO_SCALE),
+  };
 }
 
 /** Exits 0 on SIGTERM/SIGINT, and when the parent's IPC channel closes (the parent is gone). */

@@ -23,18 +23,60 @@ const IMAGE_TAGS = ["photo", "diagram", "screenshot", "logo", "product-shot", "b
 const PRODUCT_TAGS = ["electronics", "garden", "kitchen", "outdoor", "sale", "new", "bestseller"];
 
 export const DEMO_COLLECTION_SPECS: readonly DemoCollectionSpec[] = [
-  { name: "docs", dimension: 768, baseVectorCount: 10_000, quantization: "none",
-    chunksPerDocument: 4, titlePrefix: "Document", tags: TEXT_TAGS },
-  { name: "docs-sq8", dimension: 768, baseVectorCount: 30_000, quantization: "sq8",
-    chunksPerDocument: 4, titlePrefix: "Archived document", tags: TEXT_TAGS },
-  { name: "images", dimension: 512, baseVectorCount: 105_000, quantization: "none",
-    chunksPerDocument: 1, titlePrefix: "Image", tags: IMAGE_TAGS },
-  { name: "products", dimension: 384, baseVectorCount: 50_000, quantization: "sq8",
-    chunksPerDocument: 1, titlePrefix: "Product", tags: PRODUCT_TAGS },
-  { name: "faq", dimension: 384, baseVectorCount: 2_500, quantization: "none",
-    chunksPerDocument: 1, titlePrefix: "Question", tags: TEXT_TAGS },
-  { name: "empty", dimension: 768, baseVectorCount: 0, quantization: "none",
-    chunksPerDocument: 1, titlePrefix: "Item", tags: TEXT_TAGS },
+  {
+    name: "docs",
+    dimension: 768,
+    baseVectorCount: 10_000,
+    quantization: "none",
+    chunksPerDocument: 4,
+    titlePrefix: "Document",
+    tags: TEXT_TAGS,
+  },
+  {
+    name: "docs-sq8",
+    dimension: 768,
+    baseVectorCount: 30_000,
+    quantization: "sq8",
+    chunksPerDocument: 4,
+    titlePrefix: "Archived document",
+    tags: TEXT_TAGS,
+  },
+  {
+    name: "images",
+    dimension: 512,
+    baseVectorCount: 105_000,
+    quantization: "none",
+    chunksPerDocument: 1,
+    titlePrefix: "Image",
+    tags: IMAGE_TAGS,
+  },
+  {
+    name: "products",
+    dimension: 384,
+    baseVectorCount: 50_000,
+    quantization: "sq8",
+    chunksPerDocument: 1,
+    titlePrefix: "Product",
+    tags: PRODUCT_TAGS,
+  },
+  {
+    name: "faq",
+    dimension: 384,
+    baseVectorCount: 2_500,
+    quantization: "none",
+    chunksPerDocument: 1,
+    titlePrefix: "Question",
+    tags: TEXT_TAGS,
+  },
+  {
+    name: "empty",
+    dimension: 768,
+    baseVectorCount: 0,
+    quantization: "none",
+    chunksPerDocument: 1,
+    titlePrefix: "Item",
+    tags: TEXT_TAGS,
+  },
 ];
 
 /** Neighbours per vector in the HNSW base layer (layer 0). */
@@ -42,8 +84,18 @@ export const HNSW_LAYER0_NEIGHBOURS = 16;
 const DEFAULT_DEMO_SEED = 0x6d656d73;
 
 const TITLE_WORDS = [
-  "memory", "vector", "index", "search", "cluster", "shard",
-  "payload", "quantized", "latency", "recall", "embedding", "snapshot",
+  "memory",
+  "vector",
+  "index",
+  "search",
+  "cluster",
+  "shard",
+  "payload",
+  "quantized",
+  "latency",
+  "recall",
+  "embedding",
+  "snapshot",
 ];
 const SQ8_LEVELS = 255;
 const SQ8_CODE_OFFSET = 128;
@@ -222,7 +274,10 @@ function buildNeighbours(random: Random, count: number): Pick<DemoCollection, "n
  * each when all are Latin-1, aligned to a tagged slot; the array holds one slot per string after
  * its own two-slot header.
  */
-const V8_TAGGED_BYTES = (process.config.variables as { v8_enable_pointer_compression?: unknown }).v8_enable_pointer_compression ? 4 : 8;
+const V8_TAGGED_BYTES = (process.config.variables as { v8_enable_pointer_compression?: unknown })
+  .v8_enable_pointer_compression
+  ? 4
+  : 8;
 const V8_STRING_HEADER_BYTES = V8_TAGGED_BYTES + 8;
 const V8_ARRAY_HEADER_SLOTS = 2;
 
@@ -281,9 +336,10 @@ export function buildDemoCollection(spec: DemoCollectionSpec, options: DemoStore
   assertValidScale(scale);
   const seed = collectionSeed(options.seed ?? DEFAULT_DEMO_SEED, spec.name);
   const vectorCount = Math.max(0, Math.round(spec.baseVectorCount * scale));
-  const storage = spec.quantization === "sq8"
-    ? buildSq8Vectors(seed, vectorCount, spec.dimension)
-    : buildFloat32Vectors(seed, vectorCount, spec.dimension);
+  const storage =
+    spec.quantization === "sq8"
+      ? buildSq8Vectors(seed, vectorCount, spec.dimension)
+      : buildFloat32Vectors(seed, vectorCount, spec.dimension);
   const structureRandom = new Random(seed ^ 0x9e3779b9);
   const { neighbours, neighboursPerVector } = buildNeighbours(structureRandom, vectorCount);
   const { payloads, payloadBytes } = buildPayloads(structureRandom, spec, vectorCount);

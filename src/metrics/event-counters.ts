@@ -31,7 +31,10 @@ export class EventCounters {
   apply(snapshot: Snapshot): void {
     const target = snapshot.target.name;
     this.countOomKills(target, snapshot.cgroup_info?.oom_kills ?? null);
-    this.countRestart(target, { pid: snapshot.process_info.pid, processStartTicks: snapshot.process_info.start_time_ticks ?? null });
+    this.countRestart(target, {
+      pid: snapshot.process_info.pid,
+      processStartTicks: snapshot.process_info.start_time_ticks ?? null,
+    });
   }
 
   private countOomKills(target: string, kills: number | null): void {

@@ -16,7 +16,11 @@ export const CONTENT_TYPES: Record<ExpositionFormat, string> = {
 };
 
 /** prom-client gauges named like counters (promtool lints them); their per-type siblings stay. */
-const MISNAMED_DEFAULT_METRICS = ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"];
+const MISNAMED_DEFAULT_METRICS = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+];
 
 const gzipAsync = promisify(gzip);
 
@@ -57,7 +61,7 @@ export class MetricsExporter {
   );
   private readonly collectionsNotExported = this.gauge(
     "memsnap_collections_not_exported",
-    "Collections without series of their own (MEMSNAP_COLLECTION_SERIES_MAX): summed under collection=\"__other__\", or all of them with a cap of 0.",
+    'Collections without series of their own (MEMSNAP_COLLECTION_SERIES_MAX): summed under collection="__other__", or all of them with a cap of 0.',
     ["target"],
   );
   private readonly targetInfo = this.gauge(

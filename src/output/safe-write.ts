@@ -46,7 +46,10 @@ function checkFlatJsonName(name: string): void {
   if (name.length === 0) throw new UnsafePathError("empty_path", "file_path is empty");
   if (name.includes("\0")) throw new UnsafePathError("nul_byte", "file_path contains a NUL byte");
   if (path.isAbsolute(name) || path.win32.isAbsolute(name)) {
-    throw new UnsafePathError("absolute_path", "file_path must be a file name in the output folder, not an absolute path");
+    throw new UnsafePathError(
+      "absolute_path",
+      "file_path must be a file name in the output folder, not an absolute path",
+    );
   }
   const segments = name.split(/[\\/]/);
   if (segments.includes("..")) {
@@ -55,15 +58,19 @@ function checkFlatJsonName(name: string): void {
   if (segments.length > 1) {
     throw new UnsafePathError(
       "subfolder",
-      "file_path must be a plain file name such as \"daily-2024-05-01.json\": memsnap writes only directly into the output folder, never into subfolders",
+      'file_path must be a plain file name such as "daily-2024-05-01.json": memsnap writes only directly into the output folder, never into subfolders',
     );
   }
-  if (name === "." || name.startsWith(".")) throw new UnsafePathError("hidden_name", "file_path must not start with '.'");
+  if (name === "." || name.startsWith("."))
+    throw new UnsafePathError("hidden_name", "file_path must not start with '.'");
   if (!name.toLowerCase().endsWith(".json") || name.length <= ".json".length) {
     throw new UnsafePathError("not_json", "file_path must name a .json file");
   }
   if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
-    throw new UnsafePathError("name_too_long", `file_path is ${Buffer.byteLength(name)} bytes long; keep it to ${MAX_NAME_BYTES} bytes`);
+    throw new UnsafePathError(
+      "name_too_long",
+      `file_path is ${Buffer.byteLength(name)} bytes long; keep it to ${MAX_NAME_BYTES} bytes`,
+    );
   }
 }
 
@@ -79,7 +86,11 @@ function folderProblem(err: unknown, folder: string): Error {
   switch (errnoOf(err)) {
     case "ENOSPC":
     case "EDQUOT":
-      return new FolderWriteError("disk_full", "disk_full", `the disk holding ${folder} is full; free space there or point the folder elsewhere`);
+      return new FolderWriteError(
+        "disk_full",
+        "disk_full",
+        `the disk holding ${folder} is full; free space there or point the folder elsewhere`,
+      );
     case "EROFS":
     case "EACCES":
     case "EPERM":
@@ -90,11 +101,23 @@ function folderProblem(err: unknown, folder: string): Error {
       );
     case "ENOTDIR":
     case "EEXIST":
-      return new FolderWriteError("conflict", "not_a_folder", `${folder} is not a folder; remove what is there or point the folder elsewhere`);
+      return new FolderWriteError(
+        "conflict",
+        "not_a_folder",
+        `${folder} is not a folder; remove what is there or point the folder elsewhere`,
+      );
     case "ELOOP":
-      return new FolderWriteError("conflict", "folder_replaced", `${folder} was replaced by a symbolic link; memsnap does not write through links`);
+      return new FolderWriteError(
+        "conflict",
+        "folder_replaced",
+        `${folder} was replaced by a symbolic link; memsnap does not write through links`,
+      );
     case "ENOENT":
-      return new FolderWriteError("conflict", "folder_removed", `${folder} was removed while memsnap wrote in it; send the request again`);
+      return new FolderWriteError(
+        "conflict",
+        "folder_removed",
+        `${folder} was removed while memsnap wrote in it; send the request again`,
+      );
     case "EISDIR":
     case "ENOTEMPTY":
       return new FolderWriteError("conflict", "not_a_file", "file_path names a folder, not a file");
@@ -138,14 +161,23 @@ export interface WrittenFile {
  * the folder's open descriptor, so a link swapped in meanwhile leads nowhere else. No
  * temporary file is left behind on any failure.
  */
-export async function writeInside(folder: string, name: string, text: string, overwrite: boolean): Promise<WrittenFile> {
+export async function writeInside(
+  folder: string,
+  name: string,
+  text: string,
+  overwrite: boolean,
+): Promise<WrittenFile> {
   checkFlatJsonName(name);
   const dir = await openFolder(folder);
   const inFolder = (entry: string) => `/proc/self/fd/${dir.fd}/${entry}`;
   const temp = `.${name}.${randomBytes(6).toString("hex")}.tmp`;
   let created = false;
   try {
-    const file = await fs.open(inFolder(temp), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    const file = await fs.open(
+      inFolder(temp),
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o644,
+    );
     created = true;
     try {
       await file.writeFile(text);

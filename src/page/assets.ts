@@ -17,7 +17,11 @@ export interface Asset {
 
 /** Where each asset comes from: uPlot from its npm package, the page's script from the build (web/). */
 const SOURCES: Array<{ name: string; type: string; read: () => string }> = [
-  { name: "uPlot.min.css", type: "text/css; charset=utf-8", read: () => readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8") },
+  {
+    name: "uPlot.min.css",
+    type: "text/css; charset=utf-8",
+    read: () => readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8"),
+  },
   { name: "page.css", type: "text/css; charset=utf-8", read: () => PAGE_CSS },
   {
     name: "uPlot.min.js",
@@ -39,7 +43,9 @@ function readPageScript(): string {
   try {
     return readFileSync(file, "utf8");
   } catch (err) {
-    throw new Error(`the page's script ${file} is missing (${(err as Error).message}): run npm run build`, { cause: err });
+    throw new Error(`the page's script ${file} is missing (${(err as Error).message}): run npm run build`, {
+      cause: err,
+    });
   }
 }
 

@@ -70,5 +70,7 @@ export const MAX_MESSAGE_CHARS = 300;
 
 /** A message cut at MAX_MESSAGE_CHARS, saying that it was. */
 export function clipped(message: string): string {
-  return message.length <= MAX_MESSAGE_CHARS ? message : `${message.slice(0, MAX_MESSAGE_CHARS)}… (cut here; the whole message is in the JSON)`;
+  return message.length <= MAX_MESSAGE_CHARS
+    ? message
+    : `${message.slice(0, MAX_MESSAGE_CHARS)}… (cut here; the whole message is in the JSON)`;
 }

@@ -13,7 +13,11 @@ const AttributionPartSchema = z.object({
   share_of_rss: z.number().nullable().optional(),
 });
 
-const MappingSchema = z.object({ part: z.string(), collection: z.string().nullable().optional(), rss_bytes: z.number() });
+const MappingSchema = z.object({
+  part: z.string(),
+  collection: z.string().nullable().optional(),
+  rss_bytes: z.number(),
+});
 
 const AttributionSchema = z.object({
   parts: z.array(AttributionPartSchema),
@@ -38,7 +42,10 @@ export function mappedBytesByCollection(attribution: Attribution): Array<[string
   for (const entry of attribution.mappings_top ?? []) {
     const mapping = MappingSchema.safeParse(entry);
     if (!mapping.success || mapping.data.part !== "data_files" || !mapping.data.collection) continue;
-    byCollection.set(mapping.data.collection, (byCollection.get(mapping.data.collection) ?? 0) + mapping.data.rss_bytes);
+    byCollection.set(
+      mapping.data.collection,
+      (byCollection.get(mapping.data.collection) ?? 0) + mapping.data.rss_bytes,
+    );
   }
   return [...byCollection].sort((a, b) => b[1] - a[1]);
 }
@@ -48,7 +55,8 @@ export function unexplainedBytes(snapshot: Snapshot): number | null {
   return attributionOf(snapshot)?.parts.find((p) => p.part === "unexplained")?.bytes ?? null;
 }
 
-const optionalNumber = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) ? value : null);
+const optionalNumber = (value: unknown): number | null =>
+  typeof value === "number" && Number.isFinite(value) ? value : null;
 
 export function workingSetBytes(snapshot: Snapshot): number | null {
   return optionalNumber((snapshot.cgroup_info as { working_set_bytes?: unknown } | null)?.working_set_bytes);

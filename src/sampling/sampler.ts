@@ -100,7 +100,10 @@ async function readCollections(
   if (deadlineMs === undefined) return source.collections(signal, errors);
   const stop = new AbortController();
   const own: SourceError[] = [];
-  const windDown = setTimeout(() => stop.abort(new SampleDeadlineError(deadlineMs)), Math.max(deadlineMs - WIND_DOWN_MS, deadlineMs / 2));
+  const windDown = setTimeout(
+    () => stop.abort(new SampleDeadlineError(deadlineMs)),
+    Math.max(deadlineMs - WIND_DOWN_MS, deadlineMs / 2),
+  );
   let cutOff: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     cutOff = setTimeout(() => reject(new SampleDeadlineError(deadlineMs)), deadlineMs);
@@ -120,7 +123,11 @@ function remaining(deadlineMs: number | undefined, started: number): number | un
 }
 
 /** Reads host, process, cgroup, smaps and collections of one target, within its deadline. Never throws. */
-export async function sampleTarget(target: Target, signal: AbortSignal, options: SampleOptions = { smapsRollup: true }): Promise<TimedSample> {
+export async function sampleTarget(
+  target: Target,
+  signal: AbortSignal,
+  options: SampleOptions = { smapsRollup: true },
+): Promise<TimedSample> {
   const takenAt = new Date();
   const started = performance.now();
   const round = new Round();
@@ -132,19 +139,34 @@ export async function sampleTarget(target: Target, signal: AbortSignal, options:
   if (pid !== null) {
     processMemory = await round.run("process", () => readProcessMemory(pid, round.errors, options), processIsGone);
     const cadence = options.smaps;
-    if (processMemory !== null && cadence !== undefined) smaps = await round.run("smaps", () => cadence.reading(pid, round.errors), processIsGone);
+    if (processMemory !== null && cadence !== undefined)
+      smaps = await round.run("smaps", () => cadence.reading(pid, round.errors), processIsGone);
   }
-  const cgroup = await round.run("cgroup", () => readTargetCgroup(target, processMemory === null ? null : pid), () => false);
+  const cgroup = await round.run(
+    "cgroup",
+    () => readTargetCgroup(target, processMemory === null ? null : pid),
+    () => false,
+  );
   let reading: CollectionsReading | null = null;
   if (target.collections !== null) {
     const source = target.collections;
-    reading = await round.run(source.kind, () => readCollections(source, signal, remaining(options.deadlineMs, started), round.errors), () => true);
+    reading = await round.run(
+      source.kind,
+      () => readCollections(source, signal, remaining(options.deadlineMs, started), round.errors),
+      () => true,
+    );
   }
   const collections: CollectionFigures[] | null = reading?.collections ?? null;
   return {
     takenAt,
     durationSeconds: (performance.now() - started) / 1000,
-    target: { name: target.name, kind: target.kind, pid, url: target.url, server_version: reading?.serverVersion ?? null },
+    target: {
+      name: target.name,
+      kind: target.kind,
+      pid,
+      url: target.url,
+      server_version: reading?.serverVersion ?? null,
+    },
     system,
     process: processMemory,
     processStartTicks,

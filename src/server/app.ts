@@ -20,7 +20,9 @@ function jsonBodies() {
     jsonStrict: true,
     onError(err) {
       if ((err as { status?: number }).status === 413) {
-        throw new HttpError(413, "body_too_large", `the body is over ${MAX_BODY_BYTES / 1024} KiB`, { limit_bytes: MAX_BODY_BYTES });
+        throw new HttpError(413, "body_too_large", `the body is over ${MAX_BODY_BYTES / 1024} KiB`, {
+          limit_bytes: MAX_BODY_BYTES,
+        });
       }
       throw new BadRequest("malformed_json", `the body is not valid JSON: ${err.message}`);
     },

@@ -31,10 +31,15 @@ export function requireWriteAccess(token: string | undefined, boundAddress: () =
     if (token === undefined) {
       const address = boundAddress();
       if (address === null || !isLoopbackAddress(address)) {
-        throw new HttpError(403, "writes_disabled", "write routes are off: memsnap listens beyond loopback without MEMSNAP_API_TOKEN", {
-          fix: "set MEMSNAP_API_TOKEN and send it as 'Authorization: Bearer <token>'",
-          listening_on: address,
-        });
+        throw new HttpError(
+          403,
+          "writes_disabled",
+          "write routes are off: memsnap listens beyond loopback without MEMSNAP_API_TOKEN",
+          {
+            fix: "set MEMSNAP_API_TOKEN and send it as 'Authorization: Bearer <token>'",
+            listening_on: address,
+          },
+        );
       }
       await next();
       return;

@@ -57,7 +57,9 @@ export class BasicAuth {
     const given = credentials(header);
     if (given === null) return false;
     const hash = this.users.get(given.user);
-    const key = createHash("sha256").update(`${given.user}\0${given.password}\0${hash ?? ""}`).digest("base64");
+    const key = createHash("sha256")
+      .update(`${given.user}\0${given.password}\0${hash ?? ""}`)
+      .digest("base64");
     if (hash !== undefined && this.verified.has(key)) return true;
     const match = await bcrypt.compare(given.password, hash ?? DECOY_HASH);
     if (!match || hash === undefined) return false;
@@ -75,7 +77,11 @@ export class BasicAuth {
       const authorization = ctx.get("authorization");
       if (!this.isApiToken(authorization) && !(await this.accepts(authorization))) {
         ctx.set("WWW-Authenticate", 'Basic realm="memsnap", charset="UTF-8"');
-        throw new HttpError(401, "unauthorized", "this route needs HTTP basic authentication with a user of the web configuration file");
+        throw new HttpError(
+          401,
+          "unauthorized",
+          "this route needs HTTP basic authentication with a user of the web configuration file",
+        );
       }
       await next();
     };

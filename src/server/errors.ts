@@ -51,7 +51,11 @@ export function errorMiddleware(log: Logger) {
         throw new HttpError(404, "not_found", "no such route; see GET /metrics and GET /api/v1/memory-snapshot");
       }
       if (ctx.body == null && ctx.status === 405) {
-        throw new HttpError(405, "method_not_allowed", `${ctx.method} is not allowed here; allowed: ${ctx.response.get("allow")}`);
+        throw new HttpError(
+          405,
+          "method_not_allowed",
+          `${ctx.method} is not allowed here; allowed: ${ctx.response.get("allow")}`,
+        );
       }
     } catch (err) {
       if (err instanceof HttpError) {

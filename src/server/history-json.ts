@@ -16,7 +16,9 @@ const SUMMARY_RECOMMENDATIONS = 10;
 const SUMMARY_MESSAGE_CHARS = 300;
 
 const shortened = (message: string) =>
-  message.length <= SUMMARY_MESSAGE_CHARS ? message : `${message.slice(0, SUMMARY_MESSAGE_CHARS)}… (whole message with ?detail=full)`;
+  message.length <= SUMMARY_MESSAGE_CHARS
+    ? message
+    : `${message.slice(0, SUMMARY_MESSAGE_CHARS)}… (whole message with ?detail=full)`;
 
 /**
  * The snapshot without what grows with the number of collections: no `collections_detail`;
@@ -30,12 +32,15 @@ export function summaryJson(snapshot: Snapshot): string {
     const { collections_detail: _detail, ...totals } = snapshot.collections_info;
     const collectionFindings: Record<string, number> = {};
     for (const finding of snapshot.findings) {
-      if (finding.collection !== undefined) collectionFindings[finding.code] = (collectionFindings[finding.code] ?? 0) + 1;
+      if (finding.collection !== undefined)
+        collectionFindings[finding.code] = (collectionFindings[finding.code] ?? 0) + 1;
     }
     json = JSON.stringify({
       ...snapshot,
       collections_info: totals,
-      findings: snapshot.findings.filter((finding) => finding.collection === undefined).map((finding) => ({ ...finding, message: shortened(finding.message) })),
+      findings: snapshot.findings
+        .filter((finding) => finding.collection === undefined)
+        .map((finding) => ({ ...finding, message: shortened(finding.message) })),
       collection_findings: collectionFindings,
       recommendations: snapshot.recommendations.slice(0, SUMMARY_RECOMMENDATIONS),
       recommendations_total: snapshot.recommendations.length,

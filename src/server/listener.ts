@@ -3,7 +3,14 @@ import { createServer as createHttpServer, type RequestListener, type Server } f
 import { createServer as createHttpsServer } from "node:https";
 import type { SecureContextOptions, TLSSocket } from "node:tls";
 import type { Logger } from "../log";
-import { readTlsMaterial, TLS_VERSIONS, type ClientAuthType, type TlsMaterial, type TlsServerConfig, type WebConfig } from "./web-config";
+import {
+  readTlsMaterial,
+  TLS_VERSIONS,
+  type ClientAuthType,
+  type TlsMaterial,
+  type TlsServerConfig,
+  type WebConfig,
+} from "./web-config";
 
 /** How often the certificate, key and client CA files are checked for a change. */
 const CERTIFICATE_POLL_MS = 2000;
@@ -43,16 +50,30 @@ export interface Listener {
  * files are read again whenever one of them changes, so a renewed certificate (cert-manager,
  * certbot) is served without a restart; a broken renewal is logged and the old one kept.
  */
-export function createListener(handler: RequestListener, web: WebConfig | null, webConfigFile: string | undefined, log: Logger): Listener {
+export function createListener(
+  handler: RequestListener,
+  web: WebConfig | null,
+  webConfigFile: string | undefined,
+  log: Logger,
+): Listener {
   const tls = web?.tls_server_config;
   if (tls === undefined || webConfigFile === undefined) {
-    return { server: createHttpServer(handler), scheme: "http", reload: (next) => next?.tls_server_config === undefined, close: () => undefined };
+    return {
+      server: createHttpServer(handler),
+      scheme: "http",
+      reload: (next) => next?.tls_server_config === undefined,
+      close: () => undefined,
+    };
   }
   let current = tls;
   const material = readTlsMaterial(tls, webConfigFile);
   const requestCert = tls.client_auth_type !== "NoClientCert";
   const server = createHttpsServer(
-    { ...secureContext(tls, material), requestCert, rejectUnauthorized: tls.client_auth_type === "RequireAndVerifyClientCert" },
+    {
+      ...secureContext(tls, material),
+      requestCert,
+      rejectUnauthorized: tls.client_auth_type === "RequireAndVerifyClientCert",
+    },
     handler,
   );
   server.on("secureConnection", (socket: TLSSocket) => {

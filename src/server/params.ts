@@ -29,7 +29,9 @@ export function targetParam(query: ParsedUrlQuery, deps: ServerDeps): string {
   const value = single(query, "target");
   if (value === undefined) return deps.targetNames[0];
   if (!deps.targetNames.includes(value)) {
-    throw new NotFound("unknown_target", `no target named ${JSON.stringify(value)}`, { known_targets: deps.targetNames });
+    throw new NotFound("unknown_target", `no target named ${JSON.stringify(value)}`, {
+      known_targets: deps.targetNames,
+    });
   }
   return value;
 }

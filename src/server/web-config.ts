@@ -25,7 +25,8 @@ const TLS_VERSION_NAMES = Object.keys(TLS_VERSIONS) as TlsVersionName[];
 
 const BCRYPT_HASH = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 
-const file = (what: string) => z.string({ error: `expected the path of ${what}` }).min(1, `expected the path of ${what}`);
+const file = (what: string) =>
+  z.string({ error: `expected the path of ${what}` }).min(1, `expected the path of ${what}`);
 const tlsVersion = z.enum(TLS_VERSION_NAMES, { error: `expected one of ${TLS_VERSION_NAMES.join(", ")}` });
 
 const TlsServerSchema = z
@@ -33,17 +34,27 @@ const TlsServerSchema = z
     {
       cert_file: file("the server certificate (PEM)"),
       key_file: file("the server's private key (PEM)"),
-      client_auth_type: z.enum(CLIENT_AUTH_TYPES, { error: `expected one of ${CLIENT_AUTH_TYPES.join(", ")}` }).default("NoClientCert"),
+      client_auth_type: z
+        .enum(CLIENT_AUTH_TYPES, { error: `expected one of ${CLIENT_AUTH_TYPES.join(", ")}` })
+        .default("NoClientCert"),
       client_ca_file: file("the CA certificates (PEM) that sign client certificates").optional(),
       min_version: tlsVersion.default("TLS12"),
       max_version: tlsVersion.default("TLS13"),
     },
-    { error: (issue) => (issue.code === "unrecognized_keys" ? `memsnap does not support ${issue.keys.join(", ")} here` : undefined) },
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys" ? `memsnap does not support ${issue.keys.join(", ")} here` : undefined,
+    },
   )
   .superRefine((tls, ctx) => {
-    const verifies = tls.client_auth_type === "VerifyClientCertIfGiven" || tls.client_auth_type === "RequireAndVerifyClientCert";
+    const verifies =
+      tls.client_auth_type === "VerifyClientCertIfGiven" || tls.client_auth_type === "RequireAndVerifyClientCert";
     if (verifies && tls.client_ca_file === undefined) {
-      ctx.addIssue({ code: "custom", path: ["client_ca_file"], message: `client_auth_type ${tls.client_auth_type} needs client_ca_file` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["client_ca_file"],
+        message: `client_auth_type ${tls.client_auth_type} needs client_ca_file`,
+      });
     }
     if (TLS_VERSION_NAMES.indexOf(tls.min_version) > TLS_VERSION_NAMES.indexOf(tls.max_version)) {
       ctx.addIssue({ code: "custom", path: ["min_version"], message: "min_version is above max_version" });
@@ -55,14 +66,21 @@ const WebConfigSchema = z.strictObject(
     tls_server_config: TlsServerSchema.optional(),
     basic_auth_users: z
       .record(
-        z.string().min(1, "expected a user name").refine((user) => !user.includes(":"), { error: "a user name cannot hold ':'" }),
-        z.string().regex(BCRYPT_HASH, "expected a bcrypt hash ($2y$…, as `htpasswd -nBC 10 USER` prints after the colon)"),
+        z
+          .string()
+          .min(1, "expected a user name")
+          .refine((user) => !user.includes(":"), { error: "a user name cannot hold ':'" }),
+        z
+          .string()
+          .regex(BCRYPT_HASH, "expected a bcrypt hash ($2y$…, as `htpasswd -nBC 10 USER` prints after the colon)"),
       )
       .optional(),
   },
   {
     error: (issue) =>
-      issue.code === "unrecognized_keys" ? `memsnap reads tls_server_config and basic_auth_users only; remove ${issue.keys.join(", ")}` : undefined,
+      issue.code === "unrecognized_keys"
+        ? `memsnap reads tls_server_config and basic_auth_users only; remove ${issue.keys.join(", ")}`
+        : undefined,
   },
 );
 export type WebConfig = z.infer<typeof WebConfigSchema>;

@@ -64,11 +64,15 @@ export function memoryPressure(
   cgroup: { limitBytes: number | null; usageBytes: number | null } | null,
 ): MemoryPressure | null {
   const limited: MemoryPressure | null =
-    cgroup?.limitBytes && cgroup.usageBytes !== null ? { scope: "cgroup", usedBytes: cgroup.usageBytes, limitBytes: cgroup.limitBytes } : null;
+    cgroup?.limitBytes && cgroup.usageBytes !== null
+      ? { scope: "cgroup", usedBytes: cgroup.usageBytes, limitBytes: cgroup.limitBytes }
+      : null;
   const hostUsedBytes = host?.usedBytes ?? null;
   const hostTotalBytes = host?.totalBytes ?? null;
   const hostPressure: MemoryPressure | null =
-    hostUsedBytes === null || hostTotalBytes === null ? null : { scope: "host", usedBytes: hostUsedBytes, limitBytes: hostTotalBytes };
+    hostUsedBytes === null || hostTotalBytes === null
+      ? null
+      : { scope: "host", usedBytes: hostUsedBytes, limitBytes: hostTotalBytes };
   if (limited === null || hostPressure === null) return limited ?? hostPressure;
   const room = (p: MemoryPressure) => p.limitBytes - p.usedBytes;
   return room(hostPressure) < room(limited) ? hostPressure : limited;

@@ -2,7 +2,15 @@ import { BYTES_PER_MB, roundTo } from "./analysis";
 import type { KernelBreakdown, MappingFigures } from "./smaps-classify";
 
 /** The parts of SPEC section 3a, in the order the snapshot lists them. */
-export const ATTRIBUTION_PARTS = ["code", "data_files", "shared_memory", "stacks", "collections", "allocator_free", "unexplained"] as const;
+export const ATTRIBUTION_PARTS = [
+  "code",
+  "data_files",
+  "shared_memory",
+  "stacks",
+  "collections",
+  "allocator_free",
+  "unexplained",
+] as const;
 export type AttributionPartName = (typeof ATTRIBUTION_PARTS)[number];
 
 export interface AttributionPart {
@@ -78,7 +86,14 @@ interface KernelParts {
 export function scaleToCounters(b: KernelBreakdown, counters: StatusCounters): KernelParts {
   const { anonymousBytes: anon, fileBytes: file, shmemBytes: shmem } = counters;
   if (anon === null || file === null || shmem === null) {
-    return { code: b.codeBytes, dataFiles: b.dataFilesBytes, sharedMemory: b.sharedMemoryBytes, stacks: b.stacksBytes, anonymous: b.anonymousBytes, scaled: false };
+    return {
+      code: b.codeBytes,
+      dataFiles: b.dataFilesBytes,
+      sharedMemory: b.sharedMemoryBytes,
+      stacks: b.stacksBytes,
+      anonymous: b.anonymousBytes,
+      scaled: false,
+    };
   }
   const [stacks, anonymous] = scaleToTotal([b.stacksBytes, b.anonymousBytes], anon, 1);
   const [code, dataFiles] = scaleToTotal([b.codeBytes, b.dataFilesBytes], file, 1);
@@ -136,14 +151,27 @@ function divideAnonymous(anonymous: number, claims: AnonymousClaims, errors: str
  * The attribution of SPEC section 3a: the walk's kernel parts, carried to this sample's status
  * counters, and the anonymous rest divided by what the database and its runtime say.
  */
-export function attribute(b: KernelBreakdown, readAtMs: number, counters: StatusCounters, claims: AnonymousClaims): Attribution {
+export function attribute(
+  b: KernelBreakdown,
+  readAtMs: number,
+  counters: StatusCounters,
+  claims: AnonymousClaims,
+): Attribution {
   const kernel = scaleToCounters(b, counters);
   const errors = threadErrors(b);
   const carried = (counter: string) => (kernel.scaled ? `; ${counter} between walks` : "");
   const parts: AttributionPart[] = [
-    { part: "code", bytes: kernel.code, source: `kernel smaps: the executable and shared libraries${carried("RssFile")}` },
+    {
+      part: "code",
+      bytes: kernel.code,
+      source: `kernel smaps: the executable and shared libraries${carried("RssFile")}`,
+    },
     { part: "data_files", bytes: kernel.dataFiles, source: `${dataFilesSource(b)}${carried("RssFile")}` },
-    { part: "shared_memory", bytes: kernel.sharedMemory, source: `kernel smaps: shmem, /dev/shm, SysV and memfd mappings${carried("RssShmem")}` },
+    {
+      part: "shared_memory",
+      bytes: kernel.sharedMemory,
+      source: `kernel smaps: shmem, /dev/shm, SysV and memfd mappings${carried("RssShmem")}`,
+    },
     { part: "stacks", bytes: kernel.stacks, source: `${stacksSource(b)}${carried("RssAnon")}` },
     ...divideAnonymous(kernel.anonymous, claims, errors),
   ];

@@ -8,28 +8,45 @@ import { exhaustion, growthRule, samplePoint, trendInfo, unaccountedGrowth, unex
 import { health } from "./health";
 import type { Sample } from "./sample";
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from "./schema";
-import { cgroupInfo, collectionsInfo, discrepancyAnalysis, memoryAttributionInfo, processInfo, systemInfo } from "./sections";
+import {
+  cgroupInfo,
+  collectionsInfo,
+  discrepancyAnalysis,
+  memoryAttributionInfo,
+  processInfo,
+  systemInfo,
+} from "./sections";
 import { classifyMappings, STORAGE_LAYOUTS } from "./smaps-classify";
 import { computeTrend, type TrendPoint } from "./trend";
 
 /** What the database and its runtime say the process holds in anonymous memory. */
 function anonymousClaims(sample: Sample): AnonymousClaims {
   const runtime = sample.runtime ?? null;
-  const allocator = { allocatorFreeBytes: runtime?.allocatorFreeBytes ?? null, allocatorFreeSource: runtime?.source ?? null };
+  const allocator = {
+    allocatorFreeBytes: runtime?.allocatorFreeBytes ?? null,
+    allocatorFreeSource: runtime?.source ?? null,
+  };
   if (sample.target.kind === "none") {
     return { collectionsBytes: 0, collectionsSource: "no database (target kind none)", ...allocator };
   }
   if (sample.collections === null) {
-    return { collectionsBytes: null, collectionsSource: `${sample.target.kind} API unreadable (see errors): counted in unexplained`, ...allocator };
+    return {
+      collectionsBytes: null,
+      collectionsSource: `${sample.target.kind} API unreadable (see errors): counted in unexplained`,
+      ...allocator,
+    };
   }
   const held = sample.collections.map((c) => c.anonymousBytes ?? c.actualBytes);
   const known = held.filter((bytes): bytes is number => bytes !== null);
   const unknown = held.length - known.length;
-  const figure = sample.collections.some((c) => typeof c.anonymousBytes === "number") ? "anonymous (heap) figures" : "own figures";
+  const figure = sample.collections.some((c) => typeof c.anonymousBytes === "number")
+    ? "anonymous (heap) figures"
+    : "own figures";
   return {
     collectionsBytes: known.reduce((sum, bytes) => sum + bytes, 0),
     collectionsSource:
-      `${sample.target.kind} API: the ${known.length} collections' ${figure}` + (unknown > 0 ? `; ${unknown} without a figure` : ""),
+      `${sample.target.kind} API: the ${known.length} collections' ${figure}` +
+      (unknown > 0 ? `; ${unknown} without a figure` : ""),
     ...allocator,
   };
 }
@@ -41,7 +58,11 @@ function sampleAttribution(sample: Sample): Attribution | null {
   if (smaps === null || process === null) return null;
   if (smaps.pid !== process.pid) return null;
   const breakdown = classifyMappings(smaps, STORAGE_LAYOUTS[sample.target.kind] ?? null);
-  const counters = { anonymousBytes: process.anonymousBytes, fileBytes: process.fileBytes, shmemBytes: process.shmemBytes };
+  const counters = {
+    anonymousBytes: process.anonymousBytes,
+    fileBytes: process.fileBytes,
+    shmemBytes: process.shmemBytes,
+  };
   return attribute(breakdown, smaps.readAtMs, counters, anonymousClaims(sample));
 }
 

@@ -1,7 +1,13 @@
 import type { AlertedSeverity } from "../config/alerting";
 import type { Thresholds } from "../config/schema";
 import { BYTES_PER_MB, quantizationCoverageRatio, roundTo } from "./analysis";
-import { hasLargeCollection, LARGE_COLLECTION_VECTORS, largeUnquantizedCollections, pressureRatio, type Assessment } from "./assessment";
+import {
+  hasLargeCollection,
+  LARGE_COLLECTION_VECTORS,
+  largeUnquantizedCollections,
+  pressureRatio,
+  type Assessment,
+} from "./assessment";
 import { formatBytes, formatCount, formatHours, mb, pct } from "./format";
 
 /** The thresholds that are numbers (all but the trend window, which is a duration). */
@@ -70,9 +76,14 @@ const EFFICIENCY_CODES = ["OverheadCritical", "OverheadHigh", "UnaccountedMemory
 const UNACCOUNTED_PARTS_NAMED = 3;
 
 function largestUnaccountedParts(a: Assessment): string {
-  const parts = (a.attribution ?? []).filter((p) => p.part !== "collections" && p.bytes > 0).sort((x, y) => y.bytes - x.bytes);
+  const parts = (a.attribution ?? [])
+    .filter((p) => p.part !== "collections" && p.bytes > 0)
+    .sort((x, y) => y.bytes - x.bytes);
   if (parts.length === 0) return "";
-  return `; largest parts: ${parts.slice(0, UNACCOUNTED_PARTS_NAMED).map((p) => `${p.part} ${formatBytes(p.bytes)}`).join(", ")}`;
+  return `; largest parts: ${parts
+    .slice(0, UNACCOUNTED_PARTS_NAMED)
+    .map((p) => `${p.part} ${formatBytes(p.bytes)}`)
+    .join(", ")}`;
 }
 
 /** Overhead and unaccounted memory judge a database: only targets whose collections have figures. */
@@ -98,10 +109,14 @@ export const FINDINGS: FindingDescriptor[] = [
     runbook: "oomkilled",
     measure: ({ a }) => {
       const { oomKills, restarts, lookbackMinutes } = a.events;
-      const parts = [oomKills > 0 ? `${oomKills} OOM kill${oomKills === 1 ? "" : "s"} in its cgroup` : "", restarts > 0 ? `${restarts} restart${restarts === 1 ? "" : "s"}` : ""];
+      const parts = [
+        oomKills > 0 ? `${oomKills} OOM kill${oomKills === 1 ? "" : "s"} in its cgroup` : "",
+        restarts > 0 ? `${restarts} restart${restarts === 1 ? "" : "s"}` : "",
+      ];
       return {
         value: oomKills + restarts,
-        message: () => `the target ran out of memory or restarted: ${parts.filter((p) => p !== "").join(" and ")} in the last ${lookbackMinutes} min`,
+        message: () =>
+          `the target ran out of memory or restarted: ${parts.filter((p) => p !== "").join(" and ")} in the last ${lookbackMinutes} min`,
       };
     },
   },
@@ -119,7 +134,8 @@ export const FINDINGS: FindingDescriptor[] = [
       const limit = scope === "cgroup" ? "the cgroup memory limit" : "host memory";
       return {
         value: roundTo(hoursUntilLimit, 2),
-        message: (threshold) => `at the recent trend the working set reaches ${limit} in ${formatHours(hoursUntilLimit)} (under ${threshold} h)`,
+        message: (threshold) =>
+          `at the recent trend the working set reaches ${limit} in ${formatHours(hoursUntilLimit)} (under ${threshold} h)`,
       };
     },
   },
@@ -131,21 +147,30 @@ export const FINDINGS: FindingDescriptor[] = [
     levels: [level("critical", null)],
     inhibits: [...EFFICIENCY_CODES, "MemoryGrowth", "LowQuantizationCoverage", "LargeCollectionUnoptimized"],
     runbook: "targetdown",
-    measure: ({ a }) => (a.downReasons.length === 0 ? null : { value: 0, message: () => `target unreachable: ${a.downReasons.join("; ")}` }),
+    measure: ({ a }) =>
+      a.downReasons.length === 0
+        ? null
+        : { value: 0, message: () => `target unreachable: ${a.downReasons.join("; ")}` },
   },
   {
     code: "HostMemoryHigh",
     unit: "percent",
     ruleFactor: 0.01,
     comparison: "above",
-    levels: [level("critical", key("host_memory_critical_percent")), level("warning", key("host_memory_warning_percent"))],
+    levels: [
+      level("critical", key("host_memory_critical_percent")),
+      level("warning", key("host_memory_warning_percent")),
+    ],
     inhibits: [],
     runbook: "hostmemoryhigh",
     measure: ({ a }) => {
       if (a.memoryPressure === null) return null;
       const usedPercent = pressureRatio(a.memoryPressure) * 100;
       const scope = a.memoryPressure.scope === "cgroup" ? "the cgroup memory limit" : "host memory";
-      return { value: roundTo(usedPercent, 1), message: (threshold) => `${pct(usedPercent)} of ${scope} is in use (over ${threshold} %)` };
+      return {
+        value: roundTo(usedPercent, 1),
+        message: (threshold) => `${pct(usedPercent)} of ${scope} is in use (over ${threshold} %)`,
+      };
     },
   },
   {
@@ -172,7 +197,8 @@ export const FINDINGS: FindingDescriptor[] = [
       if (!a.collectionFiguresKnown || unaccounted === null) return null;
       return {
         value: roundTo(unaccounted / BYTES_PER_MB, 1),
-        message: (threshold) => `${mb(unaccounted)} of resident memory is not accounted for by any collection (over ${threshold} MB)${largestUnaccountedParts(a)}`,
+        message: (threshold) =>
+          `${mb(unaccounted)} of resident memory is not accounted for by any collection (over ${threshold} MB)${largestUnaccountedParts(a)}`,
       };
     },
   },
@@ -184,7 +210,10 @@ export const FINDINGS: FindingDescriptor[] = [
     levels: [level("critical", key("health_critical_score"))],
     inhibits: [],
     runbook: "healthscorecritical",
-    measure: ({ healthScore }) => (healthScore === null ? null : { value: healthScore, message: (threshold) => `memory health score is ${healthScore} (under ${threshold})` }),
+    measure: ({ healthScore }) =>
+      healthScore === null
+        ? null
+        : { value: healthScore, message: (threshold) => `memory health score is ${healthScore} (under ${threshold})` },
   },
   {
     code: "OverheadHigh",
@@ -210,7 +239,8 @@ export const FINDINGS: FindingDescriptor[] = [
       if (coverage === null || !hasLargeCollection(a.collections)) return null;
       return {
         value: roundTo(coverage * 100, 1),
-        message: (threshold) => `only ${a.totals.quantizedCollections} of ${a.totals.collections} collections use quantization (under ${threshold} %)`,
+        message: (threshold) =>
+          `only ${a.totals.quantizedCollections} of ${a.totals.collections} collections use quantization (under ${threshold} %)`,
       };
     },
   },
@@ -227,7 +257,8 @@ export const FINDINGS: FindingDescriptor[] = [
       if (large.length === 0) return null;
       return {
         value: Math.max(...large.map((c) => c.vectorCount)),
-        message: () => `over 100 000 vectors without quantization: ${large.map((c) => `${c.name} (${formatCount(c.vectorCount)})`).join(", ")}`,
+        message: () =>
+          `over 100 000 vectors without quantization: ${large.map((c) => `${c.name} (${formatCount(c.vectorCount)})`).join(", ")}`,
       };
     },
   },

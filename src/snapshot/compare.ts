@@ -32,7 +32,13 @@ export interface SnapshotComparison {
   old: { timestamp: string; target: string };
   new: { timestamp: string; target: string };
   elapsed_seconds: number;
-  health: { old_score: number | null; new_score: number | null; change: number | null; old_status: HealthStatus; new_status: HealthStatus };
+  health: {
+    old_score: number | null;
+    new_score: number | null;
+    change: number | null;
+    old_status: HealthStatus;
+    new_status: HealthStatus;
+  };
   figures: FigureChange[];
   findings_appeared: FindingRef[];
   findings_cleared: FindingRef[];
@@ -42,7 +48,15 @@ export interface SnapshotComparison {
 }
 
 /** The sections whose numeric figures are compared, in the order they are reported. */
-const SECTIONS = ["system_info", "process_info", "cgroup_info", "collections_info", "discrepancy_analysis", "memory_attribution", "trend"] as const;
+const SECTIONS = [
+  "system_info",
+  "process_info",
+  "cgroup_info",
+  "collections_info",
+  "discrepancy_analysis",
+  "memory_attribution",
+  "trend",
+] as const;
 
 /** Rounds half away from zero, so that x and −x round to opposites. */
 function roundSymmetric(value: number, decimals: number): number {
@@ -62,7 +76,8 @@ function figureNames(older: Figures, newer: Figures): string[] {
 }
 
 function figureChange(section: string, figure: string, older: number | null, newer: number | null): FigureChange {
-  if (older === null || newer === null) return { section, figure, old: older, new: newer, change: null, change_percent: null };
+  if (older === null || newer === null)
+    return { section, figure, old: older, new: newer, change: null, change_percent: null };
   const change = roundSymmetric(newer - older, 6);
   const percent = older === 0 ? null : roundSymmetric((change / Math.abs(older)) * 100, 1);
   return { section, figure, old: older, new: newer, change, change_percent: percent };
@@ -81,7 +96,12 @@ export function figureChanges(section: string, older: Figures | null, newer: Fig
 const findingKey = (f: Finding) => `${f.code}\u0000${f.collection ?? ""}`;
 
 function findingRef(f: Finding): FindingRef {
-  return { severity: f.severity, code: f.code, ...(f.collection === undefined ? {} : { collection: f.collection }), message: f.message };
+  return {
+    severity: f.severity,
+    code: f.code,
+    ...(f.collection === undefined ? {} : { collection: f.collection }),
+    message: f.message,
+  };
 }
 
 /** Findings of `from` that `other` does not have (by code and collection). */
@@ -99,7 +119,8 @@ const byName = (s: Snapshot) => new Map(s.collections_info.collections_detail.ma
 
 function collectionChange(older: CollectionDetail, newer: CollectionDetail): CollectionChange | null {
   const figures = figureChanges("collections_detail", older, newer);
-  const quantization = older.quantization === newer.quantization ? null : { old: older.quantization, new: newer.quantization };
+  const quantization =
+    older.quantization === newer.quantization ? null : { old: older.quantization, new: newer.quantization };
   return figures.length === 0 && quantization === null ? null : { name: newer.name, figures, quantization };
 }
 
@@ -113,7 +134,11 @@ function collectionDiff(older: Snapshot, newer: Snapshot) {
     const now = after.get(n);
     return was === undefined || now === undefined ? [] : (collectionChange(was, now) ?? []);
   });
-  return { collections_added: sortedNames(after, before), collections_removed: sortedNames(before, after), collections_changed: changed };
+  return {
+    collections_added: sortedNames(after, before),
+    collections_removed: sortedNames(before, after),
+    collections_changed: changed,
+  };
 }
 
 /**
@@ -129,11 +154,14 @@ export function compareSnapshots(older: Snapshot, newer: Snapshot): SnapshotComp
     health: {
       old_score: older.health.score,
       new_score: newer.health.score,
-      change: newer.health.score === null || older.health.score === null ? null : newer.health.score - older.health.score,
+      change:
+        newer.health.score === null || older.health.score === null ? null : newer.health.score - older.health.score,
       old_status: older.health.status,
       new_status: newer.health.status,
     },
-    figures: SECTIONS.flatMap((section) => figureChanges(section, sectionOf(older, section), sectionOf(newer, section))),
+    figures: SECTIONS.flatMap((section) =>
+      figureChanges(section, sectionOf(older, section), sectionOf(newer, section)),
+    ),
     findings_appeared: findingsOnlyIn(newer.findings, older.findings),
     findings_cleared: findingsOnlyIn(older.findings, newer.findings),
     ...collectionDiff(older, newer),
@@ -143,7 +171,12 @@ export function compareSnapshots(older: Snapshot, newer: Snapshot): SnapshotComp
 /** The attribution's parts as figures named `<part>_mb`, `<part>_bytes`. */
 function attributionFigures(s: Snapshot): Figures | null {
   if (s.memory_attribution === null) return null;
-  return Object.fromEntries(s.memory_attribution.parts.flatMap((p) => [[`${p.part}_mb`, p.mb], [`${p.part}_bytes`, p.bytes]]));
+  return Object.fromEntries(
+    s.memory_attribution.parts.flatMap((p) => [
+      [`${p.part}_mb`, p.mb],
+      [`${p.part}_bytes`, p.bytes],
+    ]),
+  );
 }
 
 function sectionOf(s: Snapshot, section: (typeof SECTIONS)[number]): Figures | null {

@@ -24,7 +24,13 @@ function evaluate(d: FindingDescriptor, ctx: FindingContext): Finding | null {
   for (const level of d.levels) {
     const threshold = thresholdOf(level.threshold, ctx.t);
     if (threshold === null || crosses(measured.value, threshold, d.comparison)) {
-      return { severity: level.severity, code: d.code, message: measured.message(threshold), value: measured.value, threshold };
+      return {
+        severity: level.severity,
+        code: d.code,
+        message: measured.message(threshold),
+        value: measured.value,
+        threshold,
+      };
     }
   }
   return null;
@@ -107,7 +113,9 @@ export const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 
 export function findings(a: Assessment, healthScore: number | null, t: Thresholds): Finding[] {
   const ctx = { a, t, healthScore };
   const alerted = FINDINGS.map((d) => evaluate(d, ctx)).filter((f): f is Finding => f !== null);
-  return [...alerted, ...opportunityFindings(a)].sort((x, y) => SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity]);
+  return [...alerted, ...opportunityFindings(a)].sort(
+    (x, y) => SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity],
+  );
 }
 
 /** Opportunities are never sent: they are the snapshot's recommendations. */

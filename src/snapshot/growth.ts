@@ -60,7 +60,8 @@ export function trendInfo(trend: Trend): TrendInfo {
     rss_slope_mb_per_hour: toMb(trend.rssSlopeBytesPerHour),
     unaccounted_slope_mb_per_hour: toMb(trend.unaccountedSlopeBytesPerHour),
     rss_slope_bytes_per_hour: Math.round(trend.rssSlopeBytesPerHour),
-    unaccounted_slope_bytes_per_hour: trend.unaccountedSlopeBytesPerHour === null ? null : Math.round(trend.unaccountedSlopeBytesPerHour),
+    unaccounted_slope_bytes_per_hour:
+      trend.unaccountedSlopeBytesPerHour === null ? null : Math.round(trend.unaccountedSlopeBytesPerHour),
     working_set_slope_mb_per_hour: toMb(trend.workingSetSlopeBytesPerHour),
     unexplained_slope_mb_per_hour: toMb(trend.unexplainedSlopeBytesPerHour),
     recent_unaccounted_slope_mb_per_hour: toMb(trend.recentUnaccountedSlopeBytesPerHour),

@@ -65,7 +65,15 @@ function growthDeduction(a: Assessment): Deduction[] {
   const growth = a.unaccountedGrowth;
   if (growth === null) return [];
   const reason = "unaccounted memory is growing (MB/hour)";
-  return [{ code: "unaccounted_growing", reason, points: 15, value: growth.slopeMbPerHour, threshold: growth.thresholdMbPerHour }];
+  return [
+    {
+      code: "unaccounted_growing",
+      reason,
+      points: 15,
+      value: growth.slopeMbPerHour,
+      threshold: growth.thresholdMbPerHour,
+    },
+  ];
 }
 
 /** The table can take up to 115 points; the last ones are trimmed so the score stops at 0. Values are rounded to 0.1 for the JSON. */
@@ -94,10 +102,25 @@ export function health(a: Assessment): Health {
   const unaccountedMb = a.discrepancy.unaccountedBytes === null ? null : a.discrepancy.unaccountedBytes / BYTES_PER_MB;
   const usedPercent = a.memoryPressure === null ? null : pressureRatio(a.memoryPressure) * 100;
   const deductions = [
-    ...stepped("overhead", "memory overhead over the collections' own figure", a.discrepancy.overheadPercentage, OVERHEAD_STEPS),
-    ...stepped("unaccounted_memory", "resident memory no collection accounts for (MB)", unaccountedMb, UNACCOUNTED_MB_STEPS),
+    ...stepped(
+      "overhead",
+      "memory overhead over the collections' own figure",
+      a.discrepancy.overheadPercentage,
+      OVERHEAD_STEPS,
+    ),
+    ...stepped(
+      "unaccounted_memory",
+      "resident memory no collection accounts for (MB)",
+      unaccountedMb,
+      UNACCOUNTED_MB_STEPS,
+    ),
     ...coverageDeduction(a),
-    ...stepped("memory_pressure", `${a.memoryPressure?.scope ?? "host"} memory used (%)`, usedPercent, MEMORY_USED_PERCENT_STEPS),
+    ...stepped(
+      "memory_pressure",
+      `${a.memoryPressure?.scope ?? "host"} memory used (%)`,
+      usedPercent,
+      MEMORY_USED_PERCENT_STEPS,
+    ),
     ...swapDeduction(a),
     ...growthDeduction(a),
   ];

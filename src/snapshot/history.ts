@@ -28,7 +28,11 @@ function shareUnchanged<T extends object | string>(next: T[], previous: T[], key
 /** Makes the per-collection parts of `next` share what did not change since `previous`. */
 function shareWithPrevious(next: Snapshot, previous: Snapshot): void {
   const collections = next.collections_info;
-  collections.collections_detail = shareUnchanged(collections.collections_detail, previous.collections_info.collections_detail, (c) => c.name);
+  collections.collections_detail = shareUnchanged(
+    collections.collections_detail,
+    previous.collections_info.collections_detail,
+    (c) => c.name,
+  );
   next.findings = shareUnchanged(next.findings, previous.findings, (f) => `${f.code}\n${f.message}`);
   next.recommendations = shareUnchanged(next.recommendations, previous.recommendations, (r) => r);
 }

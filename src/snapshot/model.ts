@@ -52,12 +52,19 @@ export function expectedMemory(c: CollectionFigures): ExpectedMemory {
   const nodes = Math.max(layout.allocatedNodes ?? c.vectorCount, c.vectorCount);
   const perComponent = quantizedComponentBytes(c.quantization);
   const quantizedBytes = perComponent === null ? 0 : Math.ceil(c.dimension * perComponent) * c.vectorCount;
-  const vectorsBytes = c.quantization === "none" || layout.keepsOriginals ? Math.round(nodes * c.dimension * layout.componentBytes) : 0;
+  const vectorsBytes =
+    c.quantization === "none" || layout.keepsOriginals ? Math.round(nodes * c.dimension * layout.componentBytes) : 0;
   const labels = nodes * (layout.nodeLabelBytes ?? 0);
   const graphs = layout.graphs ?? 1;
   const graphBytes = layout.hnswM === null ? 0 : graphs * hnswGraphBytes(nodes, c.vectorCount, layout.hnswM) + labels;
   const payloadBytes = c.payloadBytes ?? 0;
-  return { vectorsBytes, quantizedBytes, graphBytes, payloadBytes, totalBytes: vectorsBytes + quantizedBytes + graphBytes + payloadBytes };
+  return {
+    vectorsBytes,
+    quantizedBytes,
+    graphBytes,
+    payloadBytes,
+    totalBytes: vectorsBytes + quantizedBytes + graphBytes + payloadBytes,
+  };
 }
 
 /** What enabling SQ8 does to an unquantized collection's memory, by the model. */

@@ -1,5 +1,12 @@
 import type { SmapsReading } from "../sources/smaps";
-import type { CgroupMemory, CollectionFigures, ProcessMemory, RuntimeFigures, SourceError, SystemMemory } from "../sources/types";
+import type {
+  CgroupMemory,
+  CollectionFigures,
+  ProcessMemory,
+  RuntimeFigures,
+  SourceError,
+  SystemMemory,
+} from "../sources/types";
 
 /** What one sampling round read for one target, before any arithmetic. */
 export interface Sample {

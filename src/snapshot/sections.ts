@@ -123,7 +123,11 @@ export function collectionDetail(c: CollectionFigures): CollectionDetail {
 }
 
 /** Without the database's answer (`known` false) the totals are unknown, not zero. */
-export function collectionsInfo(collections: CollectionFigures[], totals: CollectionTotals, known: boolean): Snapshot["collections_info"] {
+export function collectionsInfo(
+  collections: CollectionFigures[],
+  totals: CollectionTotals,
+  known: boolean,
+): Snapshot["collections_info"] {
   const total = (value: number) => (known ? value : null);
   const coverage = quantizationCoverageRatio(totals.quantizedCollections, totals.collections);
   return {
@@ -161,7 +165,13 @@ export function memoryAttributionInfo(a: Attribution | null): MemoryAttributionI
   if (a === null) return null;
   const share = (bytes: number) => (a.residentBytes === 0 ? null : roundTo(bytes / a.residentBytes, 4));
   return {
-    parts: a.parts.map((p) => ({ part: p.part, bytes: p.bytes, mb: toMb(p.bytes), source: p.source, share_of_rss: share(p.bytes) })),
+    parts: a.parts.map((p) => ({
+      part: p.part,
+      bytes: p.bytes,
+      mb: toMb(p.bytes),
+      source: p.source,
+      share_of_rss: share(p.bytes),
+    })),
     mappings_top: a.mappingsTop.map((m) => ({
       mapping: m.mapping,
       address: m.address,

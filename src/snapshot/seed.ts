@@ -1,7 +1,14 @@
 import { z } from "zod";
 import type { Thresholds } from "../config/schema";
 import type { CollectionFigures, Quantization } from "../sources/types";
-import { BYTES_PER_MB, isQuantized, quantizationCoverageRatio, roundTo, type CollectionTotals, type Discrepancy } from "./analysis";
+import {
+  BYTES_PER_MB,
+  isQuantized,
+  quantizationCoverageRatio,
+  roundTo,
+  type CollectionTotals,
+  type Discrepancy,
+} from "./analysis";
 import { memoryPressure, type Assessment } from "./assessment";
 import { EVENTS_LOOKBACK_MINUTES } from "./events";
 import { collectionDetail } from "./sections";
@@ -148,7 +155,10 @@ function seedAssessment(seed: SeedSnapshot): Assessment {
     collections,
     totals: seedTotals(seed, collections),
     discrepancy: seedDiscrepancy(seed.discrepancy_analysis),
-    memoryPressure: memoryPressure({ usedBytes: toBytes(system.used_memory_mb), totalBytes: toBytes(system.total_memory_mb) }, null),
+    memoryPressure: memoryPressure(
+      { usedBytes: toBytes(system.used_memory_mb), totalBytes: toBytes(system.total_memory_mb) },
+      null,
+    ),
     processSwapBytes: null,
     hostSwapUsedRatio: swapTotal && system.swap_used_mb !== null ? system.swap_used_mb / swapTotal : null,
     unaccountedGrowth: null,

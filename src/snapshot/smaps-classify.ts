@@ -116,7 +116,8 @@ export function classifyMappings(reading: SmapsReading, layout: StorageLayout | 
       totals.anonymous += m.anonymousBytes;
       totals[part] += m.rssBytes - m.anonymousBytes;
     }
-    if (collection !== null) dataFilesByCollection[collection] = (dataFilesByCollection[collection] ?? 0) + m.rssBytes - m.anonymousBytes;
+    if (collection !== null)
+      dataFilesByCollection[collection] = (dataFilesByCollection[collection] ?? 0) + m.rssBytes - m.anonymousBytes;
     if (m.rssBytes > 0 || m.swapBytes > 0) {
       entries.push({
         mapping: mappingName(m, threadStacks.has(m)),

@@ -99,7 +99,11 @@ function robustSlope(points: TrendPoint[], figure: Figure): number | null {
 }
 
 /** The slope of one figure over the rule's window, and whether it counts as growth. */
-function recentGrowth(points: TrendPoint[], rule: GrowthRule, figure: Figure): { slope: number | null; growing: boolean } {
+function recentGrowth(
+  points: TrendPoint[],
+  rule: GrowthRule,
+  figure: Figure,
+): { slope: number | null; growing: boolean } {
   const usable = points.filter((p) => figure(p) !== null && figure(p) !== undefined);
   if (usable.length === 0) return { slope: null, growing: false };
   const windowMs = rule.minWindowMinutes * MS_PER_MINUTE;
@@ -132,20 +136,33 @@ function growth(points: TrendPoint[]): { slope: number; grew: true } | { slope: 
  * slope over seconds of a noisy figure (host memory in use) forecasts nothing. Otherwise null,
  * with the reason.
  */
-function exhaustion(windowed: TrendPoint[], pressure: MemoryPressure | null, windowMs: number): { hours: number | null; reason: string | null } {
-  if (pressure === null) return { hours: null, reason: "no memory limit is known: neither cgroup nor host figures could be read" };
+function exhaustion(
+  windowed: TrendPoint[],
+  pressure: MemoryPressure | null,
+  windowMs: number,
+): { hours: number | null; reason: string | null } {
+  if (pressure === null)
+    return { hours: null, reason: "no memory limit is known: neither cgroup nor host figures could be read" };
   const points = windowed.filter((p) => p.workingSetBytes !== null && p.workingSetBytes !== undefined);
-  if (points.length < MIN_EXHAUSTION_POINTS) return { hours: null, reason: `fewer than ${MIN_EXHAUSTION_POINTS} readings of the working set in the trend window` };
+  if (points.length < MIN_EXHAUSTION_POINTS)
+    return {
+      hours: null,
+      reason: `fewer than ${MIN_EXHAUSTION_POINTS} readings of the working set in the trend window`,
+    };
   const startMs = points[0].takenAtMs;
   const endMs = points[points.length - 1].takenAtMs;
   if (endMs - startMs < windowMs / 2) {
-    return { hours: null, reason: `the readings span ${span(endMs - startMs)} of the ${span(windowMs)} trend window; a forecast needs half of it` };
+    return {
+      hours: null,
+      reason: `the readings span ${span(endMs - startMs)} of the ${span(windowMs)} trend window; a forecast needs half of it`,
+    };
   }
   const whole = growth(points);
   if (!whole.grew) return { hours: null, reason: `memory does not grow over the last ${span(endMs - startMs)}` };
   const halfMs = (endMs - startMs) / 2;
   const recentHalf = points.filter((p) => p.takenAtMs >= endMs - halfMs);
-  if (recentHalf.length < 2 || !growth(recentHalf).grew) return { hours: null, reason: `memory stopped growing in the last ${span(halfMs)}` };
+  if (recentHalf.length < 2 || !growth(recentHalf).grew)
+    return { hours: null, reason: `memory stopped growing in the last ${span(halfMs)}` };
   return { hours: hoursUntilLimit(pressure, whole.slope), reason: null };
 }
 
@@ -155,7 +172,9 @@ function exhaustion(windowed: TrendPoint[], pressure: MemoryPressure | null, win
  * UnexplainedMemoryGrowth judges the unexplained part alone.
  */
 function unexplainedOrUnaccounted(points: TrendPoint[]): (p: TrendPoint) => number | null | undefined {
-  return points.some((p) => typeof p.unexplainedBytes === "number") ? (p) => p.unexplainedBytes : (p) => p.unaccountedBytes;
+  return points.some((p) => typeof p.unexplainedBytes === "number")
+    ? (p) => p.unexplainedBytes
+    : (p) => p.unaccountedBytes;
 }
 
 /**
@@ -163,7 +182,12 @@ function unexplainedOrUnaccounted(points: TrendPoint[]): (p: TrendPoint) => numb
  * the last `windowMs`, the hours left before `pressure`'s limit, and whether unaccounted memory
  * grows past the growth rule. Null until two RSS readings of the same process lie apart in time.
  */
-export function computeTrend(points: TrendPoint[], pressure: MemoryPressure | null, rule: GrowthRule, windowMs: number): Trend | null {
+export function computeTrend(
+  points: TrendPoint[],
+  pressure: MemoryPressure | null,
+  rule: GrowthRule,
+  windowMs: number,
+): Trend | null {
   const used = currentProcessPoints(points).filter((p) => p.residentBytes !== null);
   if (used.length < 2) return null;
   const endMs = used[used.length - 1].takenAtMs;

@@ -123,7 +123,11 @@ function tightest(levels: Level[], hierarchicalLimitBytes: number | null): Level
   const limited = levels.filter((l): l is LimitedLevel => l.limitBytes !== null);
   const visibleMin = Math.min(...limited.map((l) => l.limitBytes));
   if (hierarchicalLimitBytes !== null && hierarchicalLimitBytes < visibleMin) {
-    limited.push({ ...levels[0], path: `${levels[0].path} (hierarchical_memory_limit)`, limitBytes: hierarchicalLimitBytes });
+    limited.push({
+      ...levels[0],
+      path: `${levels[0].path} (hierarchical_memory_limit)`,
+      limitBytes: hierarchicalLimitBytes,
+    });
   }
   if (limited.length === 0) return null;
   return limited.reduce((best, l) => (headroom(l) < headroom(best) ? l : best));

@@ -16,7 +16,10 @@ const previousReadings = new Map<number, CpuReading>();
 function readCpuTimes(pid: number): { cpuSeconds: number; startSeconds: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / USER_HZ, startSeconds: Number(fields[19]) / USER_HZ };
+  return {
+    cpuSeconds: (Number(fields[11]) + Number(fields[12])) / USER_HZ,
+    startSeconds: Number(fields[19]) / USER_HZ,
+  };
 }
 
 function uptimeSeconds(): number {

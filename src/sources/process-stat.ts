@@ -27,8 +27,13 @@ export function readProcessStat(pid: number, proc = "/proc"): ProcessStat | null
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const ticks = Number(fields[19]);
   const flags = Number(fields[6]);
-  return { state: fields[0], exiting: Number.isInteger(flags) && (flags & PF_EXITING) !== 0, startTicks: Number.isInteger(ticks) ? ticks : null };
+  return {
+    state: fields[0],
+    exiting: Number.isInteger(flags) && (flags & PF_EXITING) !== 0,
+    startTicks: Number.isInteger(ticks) ? ticks : null,
+  };
 }
 
 /** A zombie, a dead or an exiting process: its /proc entry lingers, but its cgroup may already be the root's. */
-export const hasExited = (stat: ProcessStat | null) => stat !== null && (stat.exiting || stat.state === "Z" || stat.state === "X");
+export const hasExited = (stat: ProcessStat | null) =>
+  stat !== null && (stat.exiting || stat.state === "Z" || stat.state === "X");

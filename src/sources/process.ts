@@ -92,7 +92,11 @@ function cpuPercent(pid: number, errors: SourceError[]): number | null {
  * unknown are appended to `errors`; a process that does not exist, or has exited and
  * waits to be reaped (a zombie), throws.
  */
-async function readLinuxProcessMemory(pid: number, errors: SourceError[], options: ProcessReadOptions): Promise<ProcessMemory> {
+async function readLinuxProcessMemory(
+  pid: number,
+  errors: SourceError[],
+  options: ProcessReadOptions,
+): Promise<ProcessMemory> {
   const statusText = readProcFile(pid, "status");
   if (/^State:\s+[ZX]/m.test(statusText)) throw new ProcessNotFoundError(pid);
   const status = parseKibLines(statusText);

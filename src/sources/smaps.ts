@@ -116,9 +116,12 @@ export async function readSmaps(pid: number, readAtMs: number = Date.now()): Pro
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ESRCH") throw new ProcessNotFoundError(pid);
     if (code === "EACCES" || code === "EPERM") {
-      throw new Error(`cannot read /proc/${pid}/smaps: permission denied (run memsnap as the database's user or grant CAP_SYS_PTRACE)`, {
-        cause: err,
-      });
+      throw new Error(
+        `cannot read /proc/${pid}/smaps: permission denied (run memsnap as the database's user or grant CAP_SYS_PTRACE)`,
+        {
+          cause: err,
+        },
+      );
     }
     throw new Error(`cannot read /proc/${pid}/smaps: ${(err as Error).message}`, { cause: err });
   }

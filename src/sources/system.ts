@@ -10,9 +10,17 @@ function readMeminfo(): SystemMemory | null {
   } catch {
     return null;
   }
-  const [total, available, swapTotal, swapFree] = ["MemTotal", "MemAvailable", "SwapTotal", "SwapFree"].map((key) => fields.get(key));
+  const [total, available, swapTotal, swapFree] = ["MemTotal", "MemAvailable", "SwapTotal", "SwapFree"].map((key) =>
+    fields.get(key),
+  );
   if (total === undefined || available === undefined || swapTotal === undefined || swapFree === undefined) return null;
-  return { totalBytes: total, availableBytes: available, usedBytes: total - available, swapTotalBytes: swapTotal, swapUsedBytes: swapTotal - swapFree };
+  return {
+    totalBytes: total,
+    availableBytes: available,
+    usedBytes: total - available,
+    swapTotalBytes: swapTotal,
+    swapUsedBytes: swapTotal - swapFree,
+  };
 }
 
 /**

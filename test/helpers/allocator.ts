@@ -11,7 +11,9 @@ export class Allocator {
   }
 
   static async start(): Promise<Allocator> {
-    const child = spawn(process.execPath, ["--expose-gc", path.join(__dirname, "../fixtures/allocator.js")], { stdio: "pipe" });
+    const child = spawn(process.execPath, ["--expose-gc", path.join(__dirname, "../fixtures/allocator.js")], {
+      stdio: "pipe",
+    });
     const allocator = new Allocator(child);
     await allocator.expect("ready");
     return allocator;
@@ -34,7 +36,8 @@ export class Allocator {
 
   private async expect(line: string): Promise<void> {
     const next = await this.lines.next();
-    if (next.done || next.value !== line) throw new Error(`allocator said ${JSON.stringify(next.value)}, expected ${line}`);
+    if (next.done || next.value !== line)
+      throw new Error(`allocator said ${JSON.stringify(next.value)}, expected ${line}`);
   }
 
   async stop(): Promise<void> {

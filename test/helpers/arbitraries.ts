@@ -18,7 +18,9 @@ interface Def {
 function numberArbitrary(schema: z.ZodNumber): fc.Arbitrary<number> {
   const min = Math.max(schema.minValue ?? -LIMIT, -LIMIT);
   const max = Math.min(schema.maxValue ?? LIMIT, LIMIT);
-  return schema.format?.includes("int") ? fc.integer({ min, max }) : fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+  return schema.format?.includes("int")
+    ? fc.integer({ min, max })
+    : fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 }
 
 function objectArbitrary(shape: Record<string, z.ZodType>): fc.Arbitrary<unknown> {
@@ -84,11 +86,26 @@ const collectionArb: fc.Arbitrary<CollectionFigures> = fc.record({
 
 /** Any sample a sampling round could produce, from an idle host to a swapping, unreachable one. */
 export const sampleArb: fc.Arbitrary<Sample> = fc.record({
-  takenAt: fc.date({ min: new Date("2020-01-01T00:00:00Z"), max: new Date("2030-01-01T00:00:00Z"), noInvalidDate: true }),
+  takenAt: fc.date({
+    min: new Date("2020-01-01T00:00:00Z"),
+    max: new Date("2030-01-01T00:00:00Z"),
+    noInvalidDate: true,
+  }),
   durationSeconds: fc.double({ min: 0, max: 60, noNaN: true }),
-  target: fc.record({ name: fc.constant("t"), kind: fc.constant("vectorizer"), pid: fc.constant(42), url: fc.constant(null) }),
+  target: fc.record({
+    name: fc.constant("t"),
+    kind: fc.constant("vectorizer"),
+    pid: fc.constant(42),
+    url: fc.constant(null),
+  }),
   system: fc.option(
-    fc.record({ totalBytes: bytes, availableBytes: bytes, usedBytes: bytes, swapTotalBytes: bytes, swapUsedBytes: bytes }),
+    fc.record({
+      totalBytes: bytes,
+      availableBytes: bytes,
+      usedBytes: bytes,
+      swapTotalBytes: bytes,
+      swapUsedBytes: bytes,
+    }),
     { nil: null },
   ),
   process: fc.option(

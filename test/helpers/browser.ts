@@ -24,7 +24,9 @@ export interface TestBrowser {
 }
 
 /** Chromium with a fresh profile in a temporary folder, removed on close. */
-export async function openBrowser(options: { width?: number; colorScheme?: "light" | "dark"; javaScript?: boolean } = {}): Promise<TestBrowser> {
+export async function openBrowser(
+  options: { width?: number; colorScheme?: "light" | "dark"; javaScript?: boolean } = {},
+): Promise<TestBrowser> {
   const profile = mkdtempSync(path.join(os.tmpdir(), "memsnap-page-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,

@@ -9,9 +9,11 @@ const V2_ROOT = "/sys/fs/cgroup";
 /** Which memory cgroup hierarchy this machine lets a root test make cgroups in, if any. */
 export function writableMemoryHierarchy(): { version: 1 | 2; mount: string } | null {
   if (process.getuid?.() !== 0) return null;
-  if (existsSync(path.join(V1_MEMORY, "memory.usage_in_bytes")) || existsSync(path.join(V1_MEMORY, "tasks"))) return { version: 1, mount: V1_MEMORY };
+  if (existsSync(path.join(V1_MEMORY, "memory.usage_in_bytes")) || existsSync(path.join(V1_MEMORY, "tasks")))
+    return { version: 1, mount: V1_MEMORY };
   const controllers = path.join(V2_ROOT, "cgroup.controllers");
-  if (existsSync(controllers) && readFileSync(controllers, "utf8").split(/\s+/).includes("memory")) return { version: 2, mount: V2_ROOT };
+  if (existsSync(controllers) && readFileSync(controllers, "utf8").split(/\s+/).includes("memory"))
+    return { version: 2, mount: V2_ROOT };
   return null;
 }
 
@@ -28,7 +30,10 @@ export class CgroupSandbox {
     this.child = path.join(this.parent, "child");
     mkdirSync(this.parent);
     if (hierarchy.version === 2) writeFileSync(path.join(this.parent, "cgroup.subtree_control"), "+memory");
-    writeFileSync(path.join(this.parent, hierarchy.version === 2 ? "memory.max" : "memory.limit_in_bytes"), String(limitBytes));
+    writeFileSync(
+      path.join(this.parent, hierarchy.version === 2 ? "memory.max" : "memory.limit_in_bytes"),
+      String(limitBytes),
+    );
     mkdirSync(this.child);
   }
 
@@ -36,9 +41,20 @@ export class CgroupSandbox {
   async startGrower(mbPerSecond: number, stopAfterMb = 0): Promise<Grower> {
     const script = path.join(__dirname, "../fixtures/grower.js");
     const procs = path.join(this.child, "cgroup.procs");
-    const child = spawn("sh", ["-c", `echo $$ > ${procs} && exec "$0" "$@"`, process.execPath, script, String(mbPerSecond), String(stopAfterMb)], {
-      stdio: "pipe",
-    });
+    const child = spawn(
+      "sh",
+      [
+        "-c",
+        `echo $$ > ${procs} && exec "$0" "$@"`,
+        process.execPath,
+        script,
+        String(mbPerSecond),
+        String(stopAfterMb),
+      ],
+      {
+        stdio: "pipe",
+      },
+    );
     const grower = new Grower(child);
     await grower.expect("ready");
     return grower;
@@ -72,7 +88,8 @@ export class Grower {
 
   async expect(line: string): Promise<void> {
     const next = await this.lines.next();
-    if (next.done || next.value !== line) throw new Error(`grower said ${JSON.stringify(next.value)}, expected ${line}`);
+    if (next.done || next.value !== line)
+      throw new Error(`grower said ${JSON.stringify(next.value)}, expected ${line}`);
   }
 
   async stop(): Promise<void> {

@@ -43,17 +43,25 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 /** A real Chroma server persisting to `dataDir`, answering on 127.0.0.1:`port`. */
 export async function startChroma(dataDir: string, port: number): Promise<ChromaServer> {
-  const child = spawn(process.execPath, [CHROMA_CLI, "run", "--path", dataDir, "--host", "127.0.0.1", "--port", String(port)], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [CHROMA_CLI, "run", "--path", dataDir, "--host", "127.0.0.1", "--port", String(port)],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(() => {
-      if (child.exitCode !== null) throw new Error(`chroma run exited with ${child.exitCode}: ${stderr}`);
-      return heartbeat(url);
-    }, "the Chroma server's heartbeat", 30000);
+    await waitFor(
+      () => {
+        if (child.exitCode !== null) throw new Error(`chroma run exited with ${child.exitCode}: ${stderr}`);
+        return heartbeat(url);
+      },
+      "the Chroma server's heartbeat",
+      30000,
+    );
   } catch (err) {
     await stopChild(child);
     throw err;

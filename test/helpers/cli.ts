@@ -27,7 +27,9 @@ export interface ServeProcess {
 
 /** Starts `memsnap serve` as a user would and waits for its "listening" log line. */
 export function startServe(env: Record<string, string>, args: string[] = []): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [CLI, "serve", ...args], { env: { ...process.env, MEMSNAP_PORT: "0", ...env } });
+  const child = spawn(process.execPath, [CLI, "serve", ...args], {
+    env: { ...process.env, MEMSNAP_PORT: "0", ...env },
+  });
   const logs: Array<Record<string, unknown>> = [];
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   let stderr = "";
@@ -49,7 +51,11 @@ export interface CliResult {
 }
 
 /** Starts the built binary without blocking this process, so that an in-process daemon can answer it. */
-export function spawnCli(args: string[], env: Record<string, string> = {}, cwd?: string): ChildProcessWithoutNullStreams {
+export function spawnCli(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd?: string,
+): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, cwd });
 }
 

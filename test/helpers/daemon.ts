@@ -41,7 +41,11 @@ export async function startTestDaemon(env: Record<string, string> = {}, configFi
 }
 
 /** Polls until `check` returns a value other than undefined, or fails at the deadline. */
-export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15000): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 15000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -20,7 +20,9 @@ export class FakeVectorizer {
     const args = [script, name, String(port), ...(collections === undefined ? [] : [String(collections)])];
     const startedAtMs = Date.now();
     const child = spawn(process.execPath, args, { stdio: "pipe" });
-    const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`fake database exited with ${code}`))));
+    const exited = new Promise<never>((_, reject) =>
+      child.once("exit", (code) => reject(new Error(`fake database exited with ${code}`))),
+    );
     const listening = new Promise<number>((resolve) => {
       createInterface({ input: child.stdout }).on("line", (line) => {
         const match = /^listening (\d+)$/.exec(line);

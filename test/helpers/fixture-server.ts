@@ -33,9 +33,12 @@ function sendJson(response: http.ServerResponse, status: number, text: string): 
 export function recorded(...layers: string[]): Responder {
   return (request, response) => {
     const route = decodeURIComponent(new URL(request.url ?? "/", "http://fixture").pathname.replace(/^\/+|\/+$/g, ""));
-    const candidates = layers.flatMap((layer) => [".json", ".txt"].map((ext) => path.join(FIXTURES, layer, `${route}${ext}`)));
+    const candidates = layers.flatMap((layer) =>
+      [".json", ".txt"].map((ext) => path.join(FIXTURES, layer, `${route}${ext}`)),
+    );
     const file = candidates.find((f) => existsSync(f));
-    if (file === undefined) sendJson(response, 404, JSON.stringify({ status: { error: `Not found: ${route}` }, time: 0.0 }));
+    if (file === undefined)
+      sendJson(response, 404, JSON.stringify({ status: { error: `Not found: ${route}` }, time: 0.0 }));
     else if (file.endsWith(".json")) sendJson(response, 200, readFileSync(file, "utf8"));
     else {
       response.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
@@ -48,7 +51,12 @@ export function recorded(...layers: string[]): Responder {
 export function requiringApiKey(key: string, next: Responder): Responder {
   return (request, response) => {
     if (request.headers["api-key"] === key) next(request, response);
-    else sendJson(response, 401, JSON.stringify({ status: { error: "Must provide an API key or an Authorization bearer token" }, time: 0.0 }));
+    else
+      sendJson(
+        response,
+        401,
+        JSON.stringify({ status: { error: "Must provide an API key or an Authorization bearer token" }, time: 0.0 }),
+      );
   };
 }
 
@@ -59,7 +67,11 @@ export const faults: Record<string, Responder> = {
     response.on("close", () => clearTimeout(timer));
   },
   error500: (_request, response) =>
-    sendJson(response, 500, JSON.stringify({ status: { error: "Service internal error: 1 of 1 read operations failed" }, time: 0.0 })),
+    sendJson(
+      response,
+      500,
+      JSON.stringify({ status: { error: "Service internal error: 1 of 1 read operations failed" }, time: 0.0 }),
+    ),
   html: (_request, response) => {
     response.writeHead(200, { "content-type": "text/html" });
     response.end("<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in</body></html>");
@@ -77,7 +89,10 @@ const FIFTY_MB = 50 * MB;
 
 /** A 50 MB JSON-looking body, written as fast as the client reads it, until the client hangs up. */
 function streamFiftyMb(response: http.ServerResponse, declareLength: boolean): void {
-  response.writeHead(200, { "content-type": "application/json", ...(declareLength ? { "content-length": String(FIFTY_MB) } : {}) });
+  response.writeHead(200, {
+    "content-type": "application/json",
+    ...(declareLength ? { "content-length": String(FIFTY_MB) } : {}),
+  });
   const chunk = Buffer.alloc(256 * 1024, " ");
   let sent = 0;
   const pump = () => {

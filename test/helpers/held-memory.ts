@@ -13,7 +13,10 @@ export class HeldMemoryDatabase {
   ) {}
 
   static async start(heldMb = 0): Promise<HeldMemoryDatabase> {
-    const [allocator, database] = await Promise.all([Allocator.start(), FakeVectorizer.start(uniqueProcessName(), 0, 1)]);
+    const [allocator, database] = await Promise.all([
+      Allocator.start(),
+      FakeVectorizer.start(uniqueProcessName(), 0, 1),
+    ]);
     if (heldMb > 0) await allocator.allocate(heldMb);
     return new HeldMemoryDatabase(allocator, database);
   }
@@ -25,7 +28,12 @@ export class HeldMemoryDatabase {
 
   /** The target as MEMSNAP_TARGET* environment variables. */
   env(name: string): Record<string, string> {
-    return { MEMSNAP_TARGET: "vectorizer", MEMSNAP_TARGET_NAME: name, MEMSNAP_TARGET_URL: this.database.url, MEMSNAP_TARGET_PID: String(this.allocator.pid) };
+    return {
+      MEMSNAP_TARGET: "vectorizer",
+      MEMSNAP_TARGET_NAME: name,
+      MEMSNAP_TARGET_URL: this.database.url,
+      MEMSNAP_TARGET_PID: String(this.allocator.pid),
+    };
   }
 
   async stop(): Promise<void> {

@@ -31,7 +31,12 @@ export const FIRING: Notification = {
   ],
   healthScore: 45,
   healthStatus: "critical",
-  recommendations: ["Enable SQ8 on `docs` (1.2 M vectors × 768 dims): saves ~2.6 GB", "second advice", "third advice", "fourth advice"],
+  recommendations: [
+    "Enable SQ8 on `docs` (1.2 M vectors × 768 dims): saves ~2.6 GB",
+    "second advice",
+    "third advice",
+    "fourth advice",
+  ],
   externalUrl: "https://memsnap.example.com",
 };
 

@@ -23,7 +23,11 @@ export function processOf(residentMb: number, overrides: Partial<ProcessMemory> 
 }
 
 /** A v2 cgroup /db limited to `limitMb` with `workingSetMb` in use (no page cache, so usage is the working set). */
-export function cgroupOf(limitMb: number | null, workingSetMb: number | null, overrides: Partial<CgroupMemory> = {}): CgroupMemory {
+export function cgroupOf(
+  limitMb: number | null,
+  workingSetMb: number | null,
+  overrides: Partial<CgroupMemory> = {},
+): CgroupMemory {
   const bytes = (value: number | null) => (value === null ? null : value * MB);
   return {
     version: 2,
@@ -40,7 +44,11 @@ export function cgroupOf(limitMb: number | null, workingSetMb: number | null, ov
 }
 
 /** An unquantized 768-dimension collection whose database figure is its float32 size. */
-export function collectionOf(name: string, vectorCount: number, overrides: Partial<CollectionFigures> = {}): CollectionFigures {
+export function collectionOf(
+  name: string,
+  vectorCount: number,
+  overrides: Partial<CollectionFigures> = {},
+): CollectionFigures {
   return {
     name,
     dimension: 768,
@@ -56,12 +64,22 @@ export function collectionOf(name: string, vectorCount: number, overrides: Parti
 }
 
 /** A sample of process 42 on a 16 GB host, half used, without swap. */
-export function sampleOf(at: string | Date, process: ProcessMemory | null, collections: CollectionFigures[] | null): Sample {
+export function sampleOf(
+  at: string | Date,
+  process: ProcessMemory | null,
+  collections: CollectionFigures[] | null,
+): Sample {
   return {
     takenAt: new Date(at),
     durationSeconds: 0.01,
     target: { name: "db", kind: "vectorizer", pid: 42, url: null },
-    system: { totalBytes: 16384 * MB, availableBytes: 8192 * MB, usedBytes: 8192 * MB, swapTotalBytes: 0, swapUsedBytes: 0 },
+    system: {
+      totalBytes: 16384 * MB,
+      availableBytes: 8192 * MB,
+      usedBytes: 8192 * MB,
+      swapTotalBytes: 0,
+      swapUsedBytes: 0,
+    },
     process,
     cgroup: null,
     collections,

@@ -69,7 +69,11 @@ export class SlackReceiver {
   }
 
   waitForPosts(count: number, timeoutMs?: number): Promise<SlackPost[]> {
-    return waitFor(() => (this.posts.length >= count ? [...this.posts] : undefined), `${count} Slack POST(s)`, timeoutMs);
+    return waitFor(
+      () => (this.posts.length >= count ? [...this.posts] : undefined),
+      `${count} Slack POST(s)`,
+      timeoutMs,
+    );
   }
 
   stop(): Promise<void> {

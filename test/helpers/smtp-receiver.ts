@@ -28,7 +28,10 @@ export class SmtpReceiver {
           (mail) => {
             const envelope = session.envelope;
             received.push({
-              envelope: { from: envelope.mailFrom ? envelope.mailFrom.address : "", to: envelope.rcptTo.map((r) => r.address) },
+              envelope: {
+                from: envelope.mailFrom ? envelope.mailFrom.address : "",
+                to: envelope.rcptTo.map((r) => r.address),
+              },
               mail,
             });
             callback();
@@ -46,11 +49,14 @@ export class SmtpReceiver {
 
   /** Resolves with the mails once at least `count` have arrived. */
   waitForMails(count: number, timeoutMs?: number): Promise<ReceivedMail[]> {
-    return waitFor(() => (this.received.length >= count ? [...this.received] : undefined), `${count} mail(s)`, timeoutMs);
+    return waitFor(
+      () => (this.received.length >= count ? [...this.received] : undefined),
+      `${count} mail(s)`,
+      timeoutMs,
+    );
   }
 
   stop(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
-

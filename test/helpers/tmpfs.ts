@@ -10,7 +10,11 @@ const asRoot = (command: string, args: string[]) =>
  * A small tmpfs mounted (as root, or through sudo) on a fresh folder: a disk that fills up
  * for real. Returns the folder and how to unmount and remove it.
  */
-export function mountTmpfs(purpose: string, sizeBytes: number, options: string[] = []): { dir: string; unmount: () => void } {
+export function mountTmpfs(
+  purpose: string,
+  sizeBytes: number,
+  options: string[] = [],
+): { dir: string; unmount: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), `memsnap-${purpose}-`));
   asRoot("mount", ["-t", "tmpfs", "-o", [`size=${sizeBytes}`, ...options].join(","), "memsnap-faults-tmpfs", dir]);
   return {

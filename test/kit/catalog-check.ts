@@ -7,7 +7,14 @@ const RulesSchema = z.object({
   groups: z.array(
     z.object({
       name: z.string(),
-      rules: z.array(z.object({ alert: z.string(), expr: z.string(), for: z.string().optional(), labels: z.record(z.string(), z.string()).default({}) })),
+      rules: z.array(
+        z.object({
+          alert: z.string(),
+          expr: z.string(),
+          for: z.string().optional(),
+          labels: z.record(z.string(), z.string()).default({}),
+        }),
+      ),
     }),
   ),
 });
@@ -15,7 +22,13 @@ const RulesSchema = z.object({
 const AlertmanagerSchema = z.object({
   route: z.object({ group_by: z.array(z.string()).default([]) }),
   inhibit_rules: z
-    .array(z.object({ source_matchers: z.array(z.string()).default([]), target_matchers: z.array(z.string()).default([]), equal: z.array(z.string()).default([]) }))
+    .array(
+      z.object({
+        source_matchers: z.array(z.string()).default([]),
+        target_matchers: z.array(z.string()).default([]),
+        equal: z.array(z.string()).default([]),
+      }),
+    )
     .default([]),
 });
 
@@ -38,12 +51,14 @@ export function exprFigures(expr: string): number[] {
   return runs.map((run) => {
     const tokens = run.split(/\s*([*/])\s*/);
     let value = Number(tokens[0]);
-    for (let i = 1; i < tokens.length; i += 2) value = tokens[i] === "*" ? value * Number(tokens[i + 1]) : value / Number(tokens[i + 1]);
+    for (let i = 1; i < tokens.length; i += 2)
+      value = tokens[i] === "*" ? value * Number(tokens[i + 1]) : value / Number(tokens[i + 1]);
     return value;
   });
 }
 
-const holds = (figures: number[], expected: number) => figures.some((f) => Math.abs(f - expected) <= Math.abs(expected) * 1e-9);
+const holds = (figures: number[], expected: number) =>
+  figures.some((f) => Math.abs(f - expected) <= Math.abs(expected) * 1e-9);
 
 /** `alertname=~"A|B"` → the names it matches; null for a matcher on another label. */
 function matcherNames(matchers: string[], label: string): string[] | null {
@@ -70,7 +85,8 @@ function alertmanagerPairs(config: z.infer<typeof AlertmanagerSchema>, problems:
     const sources = matcherNames(rule.source_matchers, "alertname") ?? [];
     const sameAlert = rule.equal.includes("alertname");
     const targets = matcherNames(rule.target_matchers, "alertname") ?? (sameAlert ? sources : []);
-    for (const source of sources) for (const target of targets) if (!sameAlert || source === target) pairs.add(`${source}>${target}`);
+    for (const source of sources)
+      for (const target of targets) if (!sameAlert || source === target) pairs.add(`${source}>${target}`);
     if (!rule.equal.includes("instance") || !rule.equal.includes("target")) {
       problems.push(`alertmanager.yml: the inhibit rule for ${sources.join("|")} must hold equal [instance, target]`);
     }
@@ -78,7 +94,11 @@ function alertmanagerPairs(config: z.infer<typeof AlertmanagerSchema>, problems:
   return pairs;
 }
 
-function ruleProblems(rules: z.infer<typeof RulesSchema>["groups"][number]["rules"], catalog: FindingDescriptor[], t: Thresholds): string[] {
+function ruleProblems(
+  rules: z.infer<typeof RulesSchema>["groups"][number]["rules"],
+  catalog: FindingDescriptor[],
+  t: Thresholds,
+): string[] {
   const problems: string[] = [];
   const matched = new Set<number>();
   for (const d of catalog) {
@@ -94,12 +114,15 @@ function ruleProblems(rules: z.infer<typeof RulesSchema>["groups"][number]["rule
       const figures = exprFigures(rule.expr);
       const threshold = thresholdOf(level.threshold, t);
       if (threshold !== null && !holds(figures, threshold * d.ruleFactor)) {
-        problems.push(`${where}: the rule does not compare with the catalog's threshold ${threshold} ${d.unit} (${threshold * d.ruleFactor} in the rule's units); it holds ${figures.join(", ")}`);
+        problems.push(
+          `${where}: the rule does not compare with the catalog's threshold ${threshold} ${d.unit} (${threshold * d.ruleFactor} in the rule's units); it holds ${figures.join(", ")}`,
+        );
       }
       if (d.floor && !holds(figures, t[d.floor.key] * d.floor.ruleFactor)) {
         problems.push(`${where}: the rule lacks the catalog's floor ${d.floor.key} = ${t[d.floor.key]}`);
       }
-      if (durationSeconds(rule.for) !== level.forSeconds) problems.push(`${where}: the rule's for is ${rule.for ?? "absent"}, the catalog's ${level.forSeconds}s`);
+      if (durationSeconds(rule.for) !== level.forSeconds)
+        problems.push(`${where}: the rule's for is ${rule.for ?? "absent"}, the catalog's ${level.forSeconds}s`);
     }
   }
   rules.forEach((r, i) => {
@@ -113,7 +136,11 @@ function ruleProblems(rules: z.infer<typeof RulesSchema>["groups"][number]["rule
  * catalog: a code or level without its rule, a threshold, floor or `for` that differs, a rule
  * without a code, an inhibition on one side only, grouping other than per target. Empty: they agree.
  */
-export function catalogDrift(rulesYaml: string, alertmanagerYaml: string, catalog: FindingDescriptor[] = FINDINGS): string[] {
+export function catalogDrift(
+  rulesYaml: string,
+  alertmanagerYaml: string,
+  catalog: FindingDescriptor[] = FINDINGS,
+): string[] {
   const t = ThresholdsSchema.parse({});
   const group = RulesSchema.parse(parse(rulesYaml)).groups.find((g) => g.name === "memsnap");
   const problems = ruleProblems(group?.rules ?? [], catalog, t);
@@ -124,7 +151,9 @@ export function catalogDrift(rulesYaml: string, alertmanagerYaml: string, catalo
   }
   const expected = catalogPairs(catalog);
   const configured = alertmanagerPairs(alertmanager, problems);
-  for (const pair of expected) if (!configured.has(pair)) problems.push(`inhibition ${pair}: in the catalog, not in alertmanager.yml`);
-  for (const pair of configured) if (!expected.has(pair)) problems.push(`inhibition ${pair}: in alertmanager.yml, not in the catalog`);
+  for (const pair of expected)
+    if (!configured.has(pair)) problems.push(`inhibition ${pair}: in the catalog, not in alertmanager.yml`);
+  for (const pair of configured)
+    if (!expected.has(pair)) problems.push(`inhibition ${pair}: in alertmanager.yml, not in the catalog`);
   return problems;
 }

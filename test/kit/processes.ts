@@ -5,7 +5,6 @@ import { freeLoopbackPort } from "../helpers/listen";
 import { repoRoot } from "./repo";
 import { missingToolMessage } from "./tools";
 
-
 /** A child process whose output is kept, to be shown when a test fails. */
 class RunningProcess {
   private output = "";
@@ -41,11 +40,7 @@ class RunningProcess {
   }
 }
 
-async function startProcess(
-  command: string,
-  args: string[],
-  options: SpawnOptions = {},
-): Promise<RunningProcess> {
+async function startProcess(command: string, args: string[], options: SpawnOptions = {}): Promise<RunningProcess> {
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
   await new Promise<void>((resolve, reject) => {
     child.once("spawn", resolve);
@@ -65,21 +60,21 @@ export interface ReadyServer {
  * Starts a server of the Prometheus family (prometheus, alertmanager) from the repository root on
  * a free port of 127.0.0.1, and waits until its /-/ready answers 200.
  */
-export async function startReadyServer(command: string, args: (listenAddress: string) => string[]): Promise<ReadyServer> {
+export async function startReadyServer(
+  command: string,
+  args: (listenAddress: string) => string[],
+): Promise<ReadyServer> {
   const listenAddress = `127.0.0.1:${await freeLoopbackPort()}`;
   const url = `http://${listenAddress}`;
   const server = await startProcess(command, args(listenAddress), { cwd: repoRoot });
   try {
-    await waitFor(
-      async () => {
-        if (!server.running) throw new Error(`${command} exited:\n${server.log}`);
-        return fetch(`${url}/-/ready`).then(
-          (response) => (response.status === 200 ? true : undefined),
-          () => undefined,
-        );
-      },
-      `${command} to be ready on ${url}`,
-    );
+    await waitFor(async () => {
+      if (!server.running) throw new Error(`${command} exited:\n${server.log}`);
+      return fetch(`${url}/-/ready`).then(
+        (response) => (response.status === 200 ? true : undefined),
+        () => undefined,
+      );
+    }, `${command} to be ready on ${url}`);
   } catch (error) {
     await server.stop();
     throw error;

@@ -74,7 +74,10 @@ interface KitQuery {
  */
 export function dashboardQueries(dashboard: Dashboard = loadDashboard()): KitQuery[] {
   const fromPanels = allPanels(dashboard).flatMap((panel) =>
-    panel.targets.map((target) => ({ where: `panel ${panel.id} "${panel.title}" query ${target.refId}`, expr: target.expr })),
+    panel.targets.map((target) => ({
+      where: `panel ${panel.id} "${panel.title}" query ${target.refId}`,
+      expr: target.expr,
+    })),
   );
   const fromVariables = dashboard.templating.list
     .filter((variable) => variable.type === "query")

@@ -21,7 +21,10 @@ const mailbox = z.string().refine(isEmailAddress, { error: "expected an e-mail a
 const mailboxes = commaList(z.string()).superRefine((list, ctx) => {
   const bad = list.filter((m) => !isEmailAddress(m));
   if (bad.length > 0) {
-    ctx.addIssue({ code: "custom", message: `expected comma-separated e-mail addresses; not one: ${bad.map((m) => JSON.stringify(m)).join(", ")}` });
+    ctx.addIssue({
+      code: "custom",
+      message: `expected comma-separated e-mail addresses; not one: ${bad.map((m) => JSON.stringify(m)).join(", ")}`,
+    });
   }
 });
 
@@ -65,11 +68,21 @@ function transportOptions(email: EmailConfig) {
   const auth = email.smtp_user === undefined ? undefined : { user: email.smtp_user, pass: email.smtp_pass };
   const common = { pool: true as const, maxConnections: 2, auth, ...SMTP_TIMEOUTS_MS };
   if (email.smtp_url !== undefined) return { ...common, url: email.smtp_url };
-  return { ...common, host: email.smtp_host, port: email.smtp_port ?? (email.smtp_secure ? 465 : 587), secure: email.smtp_secure };
+  return {
+    ...common,
+    host: email.smtp_host,
+    port: email.smtp_port ?? (email.smtp_secure ? 465 : 587),
+    secure: email.smtp_secure,
+  };
 }
 
 function emailFailure(err: unknown): DeliveryError {
-  const { code, responseCode, permanent, message } = err as { code?: string; responseCode?: number; permanent?: boolean; message?: string };
+  const { code, responseCode, permanent, message } = err as {
+    code?: string;
+    responseCode?: number;
+    permanent?: boolean;
+    message?: string;
+  };
   const reply = responseCode === undefined ? "" : ` (SMTP reply ${responseCode})`;
   const text = `SMTP ${code ?? "error"}${reply}: ${message ?? String(err)}`;
   if (permanent === true || (code !== undefined && PERMANENT_CODES.has(code))) {

@@ -24,14 +24,21 @@ export interface ConfiguredChannel {
   create(): Promise<Notifier<Notification>>;
 }
 
-function bind(descriptor: ChannelDescriptor<ChannelSlice, unknown>, name: ChannelName, slice: ChannelSlice): ConfiguredChannel | null {
+function bind(
+  descriptor: ChannelDescriptor<ChannelSlice, unknown>,
+  name: ChannelName,
+  slice: ChannelSlice,
+): ConfiguredChannel | null {
   if (!descriptor.isConfigured(slice)) return null;
   return {
     name,
     severities: slice.severities,
     async create() {
       const notifier = await descriptor.create(slice);
-      return { send: (notification, signal) => notifier.send(descriptor.render(notification), signal), close: () => notifier.close() };
+      return {
+        send: (notification, signal) => notifier.send(descriptor.render(notification), signal),
+        close: () => notifier.close(),
+      };
     },
   };
 }
@@ -43,6 +50,7 @@ export function configuredChannels(configs: ChannelConfigs): ConfiguredChannel[]
 
 export function channelDescriptor(name: ChannelName): ChannelDescriptor<ChannelSlice, unknown> {
   const descriptor = CHANNELS.find((d) => d.name === name);
-  if (descriptor === undefined) throw new Error(`unknown channel ${JSON.stringify(name)}: expected one of ${CHANNEL_NAMES.join(", ")}`);
+  if (descriptor === undefined)
+    throw new Error(`unknown channel ${JSON.stringify(name)}: expected one of ${CHANNEL_NAMES.join(", ")}`);
   return descriptor;
 }

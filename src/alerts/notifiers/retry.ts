@@ -26,7 +26,9 @@ export class DeliveryError extends Error {
 }
 
 export function asDeliveryError(err: unknown): DeliveryError {
-  return err instanceof DeliveryError ? err : new DeliveryError(err instanceof Error ? err.message : String(err), { cause: err });
+  return err instanceof DeliveryError
+    ? err
+    : new DeliveryError(err instanceof Error ? err.message : String(err), { cause: err });
 }
 
 /**
@@ -40,8 +42,16 @@ export function backoffDelayMs(failedAttempts: number, retry: RetryConfig, rando
 }
 
 /** The wait before the next attempt: the receiver's Retry-After up to `retry_after_cap`, else the backoff. */
-export function retryDelayMs(error: DeliveryError, failedAttempts: number, retry: RetryConfig, random?: () => number): number {
-  const wait = error.retryAfterMs === null ? backoffDelayMs(failedAttempts, retry, random) : Math.min(error.retryAfterMs, retry.retry_after_cap);
+export function retryDelayMs(
+  error: DeliveryError,
+  failedAttempts: number,
+  retry: RetryConfig,
+  random?: () => number,
+): number {
+  const wait =
+    error.retryAfterMs === null
+      ? backoffDelayMs(failedAttempts, retry, random)
+      : Math.min(error.retryAfterMs, retry.retry_after_cap);
   return Math.min(wait, MAX_TIMER_MS);
 }
 
@@ -57,10 +67,21 @@ export function parseRetryAfterMs(header: string | null, nowMs: number = Date.no
  * An HTTP receiver's refusal: 429, 408 and 5xx may pass (after its Retry-After, if
  * it gave one); any other status will not, and `fix` says what to check.
  */
-export function httpFailure(who: string, status: number, body: string, retryAfter: string | null, fix: string, cause?: unknown): DeliveryError {
+export function httpFailure(
+  who: string,
+  status: number,
+  body: string,
+  retryAfter: string | null,
+  fix: string,
+  cause?: unknown,
+): DeliveryError {
   const text = `${who} answered ${status}${status === 429 ? " (rate limited)" : ""}: ${body.slice(0, 200)}`;
-  if (status === 429 || status === 408 || status >= 500) return new DeliveryError(text, { retryAfterMs: parseRetryAfterMs(retryAfter), cause });
-  return new DeliveryError(`${who} refused the message with ${status} (${body.slice(0, 200)}): ${fix}`, { permanent: true, cause });
+  if (status === 429 || status === 408 || status >= 500)
+    return new DeliveryError(text, { retryAfterMs: parseRetryAfterMs(retryAfter), cause });
+  return new DeliveryError(`${who} refused the message with ${status} (${body.slice(0, 200)}): ${fix}`, {
+    permanent: true,
+    cause,
+  });
 }
 
 /** fetch wraps the socket error (ECONNREFUSED, …) in "fetch failed", and libraries wrap that again. */

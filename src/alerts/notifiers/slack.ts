@@ -1,4 +1,9 @@
-import { IncomingWebhook, IncomingWebhookHTTPError, type FetchFunction, type IncomingWebhookSendArguments } from "@slack/webhook";
+import {
+  IncomingWebhook,
+  IncomingWebhookHTTPError,
+  type FetchFunction,
+  type IncomingWebhookSendArguments,
+} from "@slack/webhook";
 import { z } from "zod";
 import { severities, webhookUrl } from "../../config/fields";
 import { layoutOf, oneLine, type Layout } from "../message";
@@ -23,7 +28,13 @@ function renderSlack(l: Layout): IncomingWebhookSendArguments {
   const blocks: NonNullable<IncomingWebhookSendArguments["blocks"]> = [
     { type: "header", text: { type: "plain_text", text: header } },
     { type: "section", text: { type: "mrkdwn", text: escapeSlack(l.headline) } },
-    { type: "section", fields: l.fields.map(([label, value]) => ({ type: "mrkdwn" as const, text: `*${label}*\n${escapeSlack(value)}` })) },
+    {
+      type: "section",
+      fields: l.fields.map(([label, value]) => ({
+        type: "mrkdwn" as const,
+        text: `*${label}*\n${escapeSlack(value)}`,
+      })),
+    },
   ];
   if (l.others.length > 0) {
     const list = l.others.map((o) => `• ${escapeSlack(o)}`).join("\n");
@@ -34,7 +45,10 @@ function renderSlack(l: Layout): IncomingWebhookSendArguments {
     blocks.push({ type: "section", text: { type: "mrkdwn", text: `*Top recommendations*\n${list}` } });
   }
   if (l.links.length > 0) {
-    blocks.push({ type: "context", elements: l.links.map((link) => ({ type: "mrkdwn" as const, text: `<${link.url}|${link.label}>` })) });
+    blocks.push({
+      type: "context",
+      elements: l.links.map((link) => ({ type: "mrkdwn" as const, text: `<${link.url}|${link.label}>` })),
+    });
   }
   return { text: oneLine(l.subject), attachments: [{ color: l.color, fallback: oneLine(l.subject), blocks }] };
 }
@@ -50,7 +64,10 @@ class SlackNotifier implements Notifier<IncomingWebhookSendArguments> {
   async send(message: IncomingWebhookSendArguments, signal: AbortSignal): Promise<void> {
     let retryAfter: string | null = null;
     const fetchWithHeaders: FetchFunction = async (url, init) => {
-      const response = await fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+      const response = await fetch(url, {
+        ...init,
+        signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal,
+      });
       retryAfter = response.headers.get("retry-after");
       return response;
     };
@@ -58,7 +75,8 @@ class SlackNotifier implements Notifier<IncomingWebhookSendArguments> {
     try {
       await webhook.send(message);
     } catch (err) {
-      if (err instanceof IncomingWebhookHTTPError) throw httpFailure("Slack", err.statusCode, err.body, retryAfter, "check SLACK_WEBHOOK_URL", err);
+      if (err instanceof IncomingWebhookHTTPError)
+        throw httpFailure("Slack", err.statusCode, err.body, retryAfter, "check SLACK_WEBHOOK_URL", err);
       throw new DeliveryError(`cannot reach the Slack webhook: ${deepestMessage(err)}`, { cause: err });
     }
   }
@@ -76,6 +94,7 @@ export const slackChannel = {
   secretEnv: ["SLACK_WEBHOOK_URL"],
   settings: "SLACK_WEBHOOK_URL",
   isConfigured: (config: SlackConfig) => config.webhook_url !== undefined,
-  create: (config: SlackConfig) => Promise.resolve(new SlackNotifier(configuredSetting(config.webhook_url, "SLACK_WEBHOOK_URL"))),
+  create: (config: SlackConfig) =>
+    Promise.resolve(new SlackNotifier(configuredSetting(config.webhook_url, "SLACK_WEBHOOK_URL"))),
   render: (notification) => renderSlack(layoutOf(notification, "slack")),
 } as const satisfies ChannelDescriptor<SlackConfig, IncomingWebhookSendArguments>;

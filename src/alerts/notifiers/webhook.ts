@@ -47,7 +47,12 @@ export interface WebhookPayload {
 
 const fingerprint = (labels: Labels) =>
   createHash("sha256")
-    .update(Object.entries(labels).sort().map(([k, v]) => `${k}=${v}`).join("\0"))
+    .update(
+      Object.entries(labels)
+        .sort()
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\0"),
+    )
     .digest("hex")
     .slice(0, 16);
 
@@ -94,7 +99,9 @@ export function renderWebhook(n: Notification): WebhookPayload {
   const groupLabels: Labels = n.target === null ? {} : { target: n.target };
   return {
     version: "4",
-    groupKey: `{}:{${Object.entries(groupLabels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(",")}}`,
+    groupKey: `{}:{${Object.entries(groupLabels)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(",")}}`,
     truncatedAlerts: 0,
     status: alerts.some((a) => a.status === "firing") ? "firing" : "resolved",
     receiver: "memsnap",
@@ -116,12 +123,18 @@ function createWebhookNotifier(config: WebhookConfig): Notifier<WebhookPayload> 
       let response: Response;
       try {
         const timeout = AbortSignal.timeout(WEBHOOK_TIMEOUT_MS);
-        response = await fetch(url, { method: "POST", headers, body: JSON.stringify(payload), signal: AbortSignal.any([signal, timeout]) });
+        response = await fetch(url, {
+          method: "POST",
+          headers,
+          body: JSON.stringify(payload),
+          signal: AbortSignal.any([signal, timeout]),
+        });
       } catch (err) {
         throw new DeliveryError(`cannot reach the webhook: ${deepestMessage(err)}`, { cause: err });
       }
       const body = await response.text().catch(() => "");
-      if (!response.ok) throw httpFailure("the webhook", response.status, body, response.headers.get("retry-after"), FIX);
+      if (!response.ok)
+        throw httpFailure("the webhook", response.status, body, response.headers.get("retry-after"), FIX);
     },
     close: () => undefined,
   };

@@ -4,8 +4,11 @@ import type { Style } from "./style";
 import { indent, printable, table } from "./table";
 
 function title(c: SnapshotComparison, style: Style): string {
-  const when = c.elapsed_seconds >= 0 ? `${duration(c.elapsed_seconds)} later` : `${duration(c.elapsed_seconds)} earlier`;
-  return style.bold(printable(`memsnap compare · ${c.old.target} ${c.old.timestamp} → ${c.new.target} ${c.new.timestamp} (${when})`));
+  const when =
+    c.elapsed_seconds >= 0 ? `${duration(c.elapsed_seconds)} later` : `${duration(c.elapsed_seconds)} earlier`;
+  return style.bold(
+    printable(`memsnap compare · ${c.old.target} ${c.old.timestamp} → ${c.new.target} ${c.new.timestamp} (${when})`),
+  );
 }
 
 function healthLine(c: SnapshotComparison, style: Style): string {
@@ -20,24 +23,41 @@ function percentText(f: FigureChange): string {
 
 function figureLines(figures: FigureChange[], style: Style): string[] {
   if (figures.length === 0) return [];
-  const rows = figures.map((f) => [f.section, f.figure, figure(f.old), figure(f.new), signedFigure(f.change), percentText(f)]);
+  const rows = figures.map((f) => [
+    f.section,
+    f.figure,
+    figure(f.old),
+    figure(f.new),
+    signedFigure(f.change),
+    percentText(f),
+  ]);
   const head = ["SECTION", "FIGURE", "OLD", "NEW", "CHANGE", "%"];
-  return [style.bold("Figures that changed"), ...indent(table(head, rows, ["left", "left", "right", "right", "right", "right"]))];
+  return [
+    style.bold("Figures that changed"),
+    ...indent(table(head, rows, ["left", "left", "right", "right", "right", "right"])),
+  ];
 }
 
 function findingLines(label: string, refs: FindingRef[], style: Style): string[] {
   if (refs.length === 0) return [];
-  const rows = refs.map((f) => [{ text: f.severity, paint: (t: string) => style.severity(f.severity, t) }, f.code, f.message]);
+  const rows = refs.map((f) => [
+    { text: f.severity, paint: (t: string) => style.severity(f.severity, t) },
+    f.code,
+    f.message,
+  ]);
   return [style.bold(label), ...indent(table(null, rows))];
 }
 
 function collectionLines(c: SnapshotComparison, style: Style): string[] {
   const lines: string[] = [];
-  if (c.collections_added.length > 0) lines.push(`${style.bold("Collections added")}  ${printable(c.collections_added.join(", "))}`);
-  if (c.collections_removed.length > 0) lines.push(`${style.bold("Collections removed")}  ${printable(c.collections_removed.join(", "))}`);
+  if (c.collections_added.length > 0)
+    lines.push(`${style.bold("Collections added")}  ${printable(c.collections_added.join(", "))}`);
+  if (c.collections_removed.length > 0)
+    lines.push(`${style.bold("Collections removed")}  ${printable(c.collections_removed.join(", "))}`);
   if (c.collections_changed.length === 0) return lines;
   const rows = c.collections_changed.map((change) => {
-    const quantization = change.quantization === null ? [] : [`quantization ${change.quantization.old} → ${change.quantization.new}`];
+    const quantization =
+      change.quantization === null ? [] : [`quantization ${change.quantization.old} → ${change.quantization.new}`];
     const figures = change.figures.map((f) => {
       const percent = f.change_percent === null ? "" : ` (${percentText(f)})`;
       return `${f.figure} ${figure(f.old)} → ${figure(f.new)}${percent}`;

@@ -19,7 +19,12 @@ function healthLine(s: Snapshot, style: Style): string {
 }
 
 function deductionLines(s: Snapshot): string[] {
-  const rows = s.health.deductions.map((d) => [`-${d.points}`, d.code, `${fixed(d.value)} against ${d.threshold}`, d.reason]);
+  const rows = s.health.deductions.map((d) => [
+    `-${d.points}`,
+    d.code,
+    `${fixed(d.value)} against ${d.threshold}`,
+    d.reason,
+  ]);
   return indent(table(null, rows, ["right"]));
 }
 
@@ -44,8 +49,16 @@ function memoryRows(s: Snapshot): string[][] {
     ["process RSS", mb(p.physical_memory_mb), p.peak_memory_mb === null ? "" : `peak ${mb(p.peak_memory_mb)}`],
     ["process heap (anonymous)", mb(p.heap_size_mb), ""],
     ["process swap", mb(p.swap_mb), ""],
-    ["collections, estimated", mb(c.estimated_memory_mb), `${count(c.total_collections)} collections, ${count(c.total_vectors)} vectors`],
-    ["collections, actual", mb(c.actual_memory_mb), `${count(c.quantized_collections)} quantized (${percent(c.quantization_coverage_percent)})`],
+    [
+      "collections, estimated",
+      mb(c.estimated_memory_mb),
+      `${count(c.total_collections)} collections, ${count(c.total_vectors)} vectors`,
+    ],
+    [
+      "collections, actual",
+      mb(c.actual_memory_mb),
+      `${count(c.quantized_collections)} quantized (${percent(c.quantization_coverage_percent)})`,
+    ],
     ["estimated − actual", mb(d.estimated_vs_real_diff_mb), percent(d.estimated_vs_real_diff_percent)],
     ["unaccounted", mb(d.unaccounted_memory_mb), `overhead ${percent(d.overhead_percentage)} of actual`],
     ["data structures", mb(d.data_structure_overhead_mb), "unaccounted beyond code and libraries"],
@@ -57,8 +70,16 @@ function memoryRows(s: Snapshot): string[][] {
 function attributionLines(s: Snapshot, style: Style): string[] {
   const a = s.memory_attribution;
   if (a === null) return [];
-  const rows = a.parts.map((p) => [p.part, mb(p.mb), p.share_of_rss === null ? "" : percent(p.share_of_rss * 100), printable(p.source)]);
-  return [style.bold(`Where the resident memory is (smaps read at ${a.read_at})`), ...indent(table(null, rows, ["left", "right", "right"]))];
+  const rows = a.parts.map((p) => [
+    p.part,
+    mb(p.mb),
+    p.share_of_rss === null ? "" : percent(p.share_of_rss * 100),
+    printable(p.source),
+  ]);
+  return [
+    style.bold(`Where the resident memory is (smaps read at ${a.read_at})`),
+    ...indent(table(null, rows, ["left", "right", "right"])),
+  ];
 }
 
 function findingRows(found: Finding[], style: Style): Cell[][] {
@@ -74,7 +95,12 @@ function findingRows(found: Finding[], style: Style): Cell[][] {
 function findingLines(s: Snapshot, style: Style): string[] {
   const alarming = s.findings.filter((f) => f.severity !== "opportunity");
   if (alarming.length === 0) return [style.bold("Findings"), "  none: no critical or warning finding"];
-  const rows = table(["SEVERITY", "CODE", "VALUE", "THRESHOLD", "MESSAGE"], findingRows(alarming, style), ["left", "left", "right", "right"]);
+  const rows = table(["SEVERITY", "CODE", "VALUE", "THRESHOLD", "MESSAGE"], findingRows(alarming, style), [
+    "left",
+    "left",
+    "right",
+    "right",
+  ]);
   return [style.bold("Findings"), ...indent(rows)];
 }
 
@@ -103,7 +129,10 @@ function collectionLines(s: Snapshot, style: Style): string[] {
 /** The trend section, shared by `analyze` and `monitor`. */
 export function trendLines(trend: TrendInfo | null, style: Style): string[] {
   if (trend === null) {
-    return [style.bold("Trend"), "  none: a trend needs two readings of the same process (memsnap monitor, or the daemon's history)"];
+    return [
+      style.bold("Trend"),
+      "  none: a trend needs two readings of the same process (memsnap monitor, or the daemon's history)",
+    ];
   }
   const limit = trend.memory_limit_scope === "cgroup" ? "the cgroup limit" : "host memory";
   const exhaustion =
@@ -115,7 +144,11 @@ export function trendLines(trend: TrendInfo | null, style: Style): string[] {
     ["RSS", `${signed(trend.rss_slope_mb_per_hour)} MB/hour`, ""],
     ["working set", `${signed(trend.working_set_slope_mb_per_hour ?? null)} MB/hour`, exhaustion],
     ["unaccounted", `${signed(trend.unaccounted_slope_mb_per_hour)} MB/hour`, ""],
-    ["unaccounted, recent", `${signed(trend.recent_unaccounted_slope_mb_per_hour)} MB/hour`, growing || "over the MemoryGrowth window"],
+    [
+      "unaccounted, recent",
+      `${signed(trend.recent_unaccounted_slope_mb_per_hour)} MB/hour`,
+      growing || "over the MemoryGrowth window",
+    ],
   ];
   const windowSeconds = (Date.parse(trend.window_end) - Date.parse(trend.window_start)) / 1000;
   const title = `Trend over ${trend.samples} samples, ${duration(windowSeconds)} (${trend.window_start} to ${trend.window_end})`;
@@ -135,7 +168,15 @@ function memoryLines(s: Snapshot, style: Style): string[] {
 export function renderSummary(s: Snapshot, style: Style): string {
   const hint = `${s.recommendations.length} recommendations: run memsnap analyze, or add --analyze`;
   const more = s.recommendations.length === 0 ? [] : [style.dim(hint)];
-  return [header(s, style), healthLine(s, style), "", ...memoryLines(s, style), "", ...findingLines(s, style), ...more].join("\n");
+  return [
+    header(s, style),
+    healthLine(s, style),
+    "",
+    ...memoryLines(s, style),
+    "",
+    ...findingLines(s, style),
+    ...more,
+  ].join("\n");
 }
 
 /** The whole explanation: health and its deductions, memory and where it is, findings, recommendations, collections, trend. */

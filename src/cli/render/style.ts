@@ -13,7 +13,13 @@ const CODES = { bold: 1, dim: 2, red: 31, green: 32, yellow: 33, cyan: 36 } as c
 type Colour = keyof typeof CODES;
 
 const SEVERITY_COLOURS: Record<Severity, Colour> = { critical: "red", warning: "yellow", opportunity: "cyan" };
-const STATUS_COLOURS: Record<HealthStatus, Colour> = { excellent: "green", good: "green", fair: "yellow", critical: "red", unknown: "dim" };
+const STATUS_COLOURS: Record<HealthStatus, Colour> = {
+  excellent: "green",
+  good: "green",
+  fair: "yellow",
+  critical: "red",
+  unknown: "dim",
+};
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
 export function colourEnabled(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): boolean {

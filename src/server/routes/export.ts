@@ -6,7 +6,7 @@ import { BadRequest, HttpError } from "../errors";
 import { currentSnapshot } from "./snapshot";
 
 const ExportRequest = z.strictObject({
-  file_path: z.string({ error: "file_path is required: a .json file name such as \"memory_report.json\"" }),
+  file_path: z.string({ error: 'file_path is required: a .json file name such as "memory_report.json"' }),
   overwrite: z.boolean({ error: "overwrite must be true or false" }).default(false),
   target: z.string().optional(),
   fresh: z.boolean({ error: "fresh must be true or false" }).default(false),
@@ -35,18 +35,27 @@ export function exportRoutes(router: Router, deps: ServerDeps, before: RouterMid
     const request = parseRequest((ctx.request as { body?: unknown }).body);
     const target = request.target ?? deps.targetNames[0];
     if (!deps.targetNames.includes(target)) {
-      throw new HttpError(404, "unknown_target", `no target named ${JSON.stringify(target)}`, { known_targets: deps.targetNames });
+      throw new HttpError(404, "unknown_target", `no target named ${JSON.stringify(target)}`, {
+        known_targets: deps.targetNames,
+      });
     }
     const snapshot = await currentSnapshot(deps, target, request.fresh);
     try {
-      const written = await writeInside(deps.config.output_dir, request.file_path, `${JSON.stringify(snapshot, null, 2)}\n`, request.overwrite);
+      const written = await writeInside(
+        deps.config.output_dir,
+        request.file_path,
+        `${JSON.stringify(snapshot, null, 2)}\n`,
+        request.overwrite,
+      );
       deps.log.info({ target, file: written.path, bytes: written.bytes }, "snapshot exported");
       ctx.status = 201;
       ctx.body = { file_path: written.path, bytes: written.bytes, timestamp: snapshot.timestamp };
     } catch (err) {
       if (err instanceof UnsafePathError) throw new BadRequest(err.code, err.message, { file_path: request.file_path });
-      if (err instanceof FileExistsError) throw new HttpError(409, "file_exists", err.message, { file_path: request.file_path });
-      if (err instanceof FolderWriteError) throw new HttpError(FOLDER_STATUS[err.kind], err.code, err.message, { file_path: request.file_path });
+      if (err instanceof FileExistsError)
+        throw new HttpError(409, "file_exists", err.message, { file_path: request.file_path });
+      if (err instanceof FolderWriteError)
+        throw new HttpError(FOLDER_STATUS[err.kind], err.code, err.message, { file_path: request.file_path });
       throw err;
     }
   });

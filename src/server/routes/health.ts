@@ -8,6 +8,8 @@ export function healthRoutes(router: Router, deps: ServerDeps): void {
   router.get("/readyz", (ctx) => {
     const ready = deps.isReady();
     ctx.status = ready ? 200 : 503;
-    ctx.body = ready ? { status: "ready" } : { status: "starting", detail: "waiting for the first sample of every target" };
+    ctx.body = ready
+      ? { status: "ready" }
+      : { status: "starting", detail: "waiting for the first sample of every target" };
   });
 }

@@ -4,13 +4,19 @@ import { CONTENT_TYPES, type ExpositionFormat } from "../../metrics/exporter";
 import type { ServerDeps } from "../context";
 
 /** Media types as scrapers send them; the version parameter must match to be chosen. */
-const OFFERS = ["text/plain; version=0.0.4", "application/openmetrics-text; version=1.0.0", "application/openmetrics-text; version=0.0.1"];
+const OFFERS = [
+  "text/plain; version=0.0.4",
+  "application/openmetrics-text; version=1.0.0",
+  "application/openmetrics-text; version=0.0.1",
+];
 /** Distinct Accept headers whose negotiation is remembered; a scraper sends the same one every time. */
 const MAX_REMEMBERED_ACCEPT_HEADERS = 16;
 
 function negotiate(ctx: Context): ExpositionFormat {
   const preferred = ctx.accepts(OFFERS);
-  return typeof preferred === "string" && preferred.startsWith("application/openmetrics-text") ? "openmetrics" : "prometheus";
+  return typeof preferred === "string" && preferred.startsWith("application/openmetrics-text")
+    ? "openmetrics"
+    : "prometheus";
 }
 
 export function metricsRoutes(router: Router, deps: ServerDeps): void {

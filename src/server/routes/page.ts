@@ -18,7 +18,13 @@ function secureHeaders(ctx: Context): void {
 }
 
 /** Answers 304 when the client has this version; else the body, gzipped when the client takes it. */
-async function send(ctx: Context, type: string, body: Buffer, etag: string, gzipped: () => Buffer | Promise<Buffer>): Promise<void> {
+async function send(
+  ctx: Context,
+  type: string,
+  body: Buffer,
+  etag: string,
+  gzipped: () => Buffer | Promise<Buffer>,
+): Promise<void> {
   ctx.type = type;
   ctx.etag = etag;
   ctx.set("Cache-Control", "no-cache");
@@ -37,7 +43,13 @@ async function send(ctx: Context, type: string, body: Buffer, etag: string, gzip
 }
 
 function alertsView(deps: ServerDeps, target: string): AlertsView {
-  return deps.alerter?.report(target) ?? { enabled: false, detail: "The built-in alerting is off (MEMSNAP_ALERTS=off).", alerts: [] };
+  return (
+    deps.alerter?.report(target) ?? {
+      enabled: false,
+      detail: "The built-in alerting is off (MEMSNAP_ALERTS=off).",
+      alerts: [],
+    }
+  );
 }
 
 /** GET / (the page for people, SPEC 5) and the files it loads, all served by memsnap itself. */

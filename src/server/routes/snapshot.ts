@@ -14,7 +14,10 @@ function detailParam(query: ParsedUrlQuery): HistoryDetail {
   const value = query.detail;
   if (value === undefined || value === "summary") return "summary";
   if (value === "full") return "full";
-  throw new BadRequest("bad_parameter", "?detail= must be summary (the default: no collections_detail) or full", { parameter: "detail", value });
+  throw new BadRequest("bad_parameter", "?detail= must be summary (the default: no collections_detail) or full", {
+    parameter: "detail",
+    value,
+  });
 }
 
 /** A snapshot does not change once taken, so each is serialised once, on its first request. */
@@ -50,12 +53,15 @@ export function snapshotRoutes(router: Router, deps: ServerDeps): void {
   router.get("/api/v1/memory-snapshot/history", (ctx) => {
     const target = targetParam(ctx.query, deps);
     const detail = detailParam(ctx.query);
-    const maxLimit = detail === "full" ? Math.min(MAX_FULL_HISTORY_LIMIT, deps.config.history_size) : deps.config.history_size;
+    const maxLimit =
+      detail === "full" ? Math.min(MAX_FULL_HISTORY_LIMIT, deps.config.history_size) : deps.config.history_size;
     const limit = integerParam(ctx.query, "limit", Math.min(DEFAULT_HISTORY_LIMIT, maxLimit), maxLimit);
     const snapshots = deps.history.recent(target, limit);
     ctx.type = "application/json";
     const stream = historyStream(target, snapshots, detail);
-    stream.once("error", (err) => deps.log.error({ err, path: ctx.path, target }, "history answer failed while streaming"));
+    stream.once("error", (err) =>
+      deps.log.error({ err, path: ctx.path, target }, "history answer failed while streaming"),
+    );
     ctx.body = stream;
   });
 }

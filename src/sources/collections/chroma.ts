@@ -115,10 +115,12 @@ export class ChromaSource implements CollectionSource {
 
   /** A collection deleted between the listing and its count is left out (null). */
   private count(c: ChromaCollection, signal: AbortSignal): Promise<number | null> {
-    return this.get(`${this.databasePath}/collections/${encodeURIComponent(c.id)}/count`, count, signal).catch((err: unknown) => {
-      if (err instanceof SourceHttpError && err.status === 404) return null;
-      throw err;
-    });
+    return this.get(`${this.databasePath}/collections/${encodeURIComponent(c.id)}/count`, count, signal).catch(
+      (err: unknown) => {
+        if (err instanceof SourceHttpError && err.status === 404) return null;
+        throw err;
+      },
+    );
   }
 
   async collections(signal: AbortSignal, errors: SourceError[]): Promise<CollectionsReading> {

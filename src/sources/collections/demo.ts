@@ -5,7 +5,8 @@ import { count, parseShape } from "./shape";
 import { VectorizerSource, type VectorizerOptions } from "./vectorizer";
 
 const SOURCE = "demo";
-const MEASURED_SOURCE = "demo size.total_bytes: the bytes the demo store holds for the collection in V8, as it counts them (docs/attribution.md)";
+const MEASURED_SOURCE =
+  "demo size.total_bytes: the bytes the demo store holds for the collection in V8, as it counts them (docs/attribution.md)";
 
 const DemoRuntime = z.object({
   runtime: z.object({ v8_heap_used_bytes: count, v8_heap_resident_bytes: count }),

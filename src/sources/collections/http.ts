@@ -86,7 +86,8 @@ async function readBody(response: IncomingMessage, maxBytes: number, overCap: ((
 function errorDetail(text: string): string {
   try {
     const body = JSON.parse(text) as { status?: { error?: unknown }; error?: unknown; message?: unknown };
-    const both = typeof body.error === "string" && typeof body.message === "string" ? `${body.error}: ${body.message}` : null;
+    const both =
+      typeof body.error === "string" && typeof body.message === "string" ? `${body.error}: ${body.message}` : null;
     const said = body.status?.error ?? both ?? body.error ?? body.message;
     if (typeof said === "string") return `: ${said.slice(0, ERROR_BODY_QUOTE_CHARS)}`;
   } catch {
@@ -115,7 +116,9 @@ async function fetchText(url: string, options: FetchJsonOptions, signal: AbortSi
   const declared = Number(response.headers["content-length"]);
   if (declared > options.maxBytes) {
     response.destroy();
-    throw new SourceHttpError(`${url} answered ${declared} bytes, over the ${options.maxBytes}-byte cap (raise max_response_bytes)`);
+    throw new SourceHttpError(
+      `${url} answered ${declared} bytes, over the ${options.maxBytes}-byte cap (raise max_response_bytes)`,
+    );
   }
   return readBody(
     response,
@@ -127,7 +130,9 @@ async function fetchText(url: string, options: FetchJsonOptions, signal: AbortSi
 function describeFailure(url: string, err: unknown, timedOut: boolean, timeoutMs: number): SourceHttpError {
   if (err instanceof BodyInterrupted) {
     if (timedOut) return new SourceHttpError(`${url} did not finish its answer within ${timeoutMs} ms`);
-    return new SourceHttpError(`${url} closed the connection after ${err.receivedBytes} bytes of its answer (${causeOf(err.original)})`);
+    return new SourceHttpError(
+      `${url} closed the connection after ${err.receivedBytes} bytes of its answer (${causeOf(err.original)})`,
+    );
   }
   if (timedOut) return new SourceHttpError(`${url} did not answer within ${timeoutMs} ms`);
   return new SourceHttpError(`cannot reach ${url}: ${causeOf(err)}`);
@@ -135,7 +140,9 @@ function describeFailure(url: string, err: unknown, timedOut: boolean, timeoutMs
 
 /** Why the caller cancelled: its own words when it gave an Error as the reason. */
 function cancelReason(signal: AbortSignal): string {
-  return signal.reason instanceof Error && signal.reason.name !== "AbortError" ? signal.reason.message : "memsnap is stopping";
+  return signal.reason instanceof Error && signal.reason.name !== "AbortError"
+    ? signal.reason.message
+    : "memsnap is stopping";
 }
 
 /** GETs a text answer, bounded in time and size, with errors that name the URL and the cause. */
@@ -145,7 +152,8 @@ export async function fetchPlainText(url: string, options: FetchJsonOptions, acc
     return await fetchText(url, { ...options, headers: { accept, ...options.headers } }, signal);
   } catch (err) {
     if (err instanceof SourceHttpError) throw err;
-    if (options.signal.aborted) throw new SourceHttpError(`reading ${url} was cancelled: ${cancelReason(options.signal)}`);
+    if (options.signal.aborted)
+      throw new SourceHttpError(`reading ${url} was cancelled: ${cancelReason(options.signal)}`);
     throw describeFailure(url, err, signal.aborted, options.timeoutMs);
   }
 }
@@ -157,7 +165,9 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
     return JSON.parse(text);
   } catch {
     const start = JSON.stringify(text.trimStart().slice(0, 40));
-    throw new SourceHttpError(`${url} did not answer JSON (its answer starts with ${start}); is this the database's API URL?`);
+    throw new SourceHttpError(
+      `${url} did not answer JSON (its answer starts with ${start}); is this the database's API URL?`,
+    );
   }
 }
 

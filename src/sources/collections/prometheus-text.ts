@@ -17,6 +17,8 @@ export function unlabelledSamples(text: string): Map<string, number> {
 /** The prefix under which `name` appears: "" when unprefixed; null when absent or ambiguous. */
 export function prefixOf(samples: Map<string, number>, name: string): string | null {
   if (samples.has(name)) return "";
-  const prefixes = [...samples.keys()].filter((key) => key.endsWith(`_${name}`)).map((key) => key.slice(0, -name.length));
+  const prefixes = [...samples.keys()]
+    .filter((key) => key.endsWith(`_${name}`))
+    .map((key) => key.slice(0, -name.length));
   return prefixes.length === 1 ? prefixes[0] : null;
 }

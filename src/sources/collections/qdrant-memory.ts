@@ -12,13 +12,20 @@ import { count } from "./shape";
  */
 export const memoryPath = (name: string) => `collections/${encodeURIComponent(name)}/memory`;
 
-const Usage = z.object({ disk_bytes: count, ram_bytes: count, cached_bytes: count, expected_cache_bytes: count.nullish() });
+const Usage = z.object({
+  disk_bytes: count,
+  ram_bytes: count,
+  cached_bytes: count,
+  expected_cache_bytes: count.nullish(),
+});
 type Usage = z.infer<typeof Usage>;
 
 export const QdrantMemoryReport = z.object({
   result: z.object({
     total: Usage,
-    vectors: z.array(z.object({ name: z.string(), storage: Usage, index: Usage, quantized: Usage.nullish() })).nullish(),
+    vectors: z
+      .array(z.object({ name: z.string(), storage: Usage, index: Usage, quantized: Usage.nullish() }))
+      .nullish(),
     sparse_vectors: z.array(z.object({ name: z.string(), storage: Usage, index: Usage })).nullish(),
     payload: Usage.nullish(),
     payload_index: z.array(z.object({ name: z.string(), usage: Usage })).nullish(),
@@ -48,7 +55,9 @@ export function measuredCollection(report: QdrantMemoryReport): MeasuredCollecti
     anonymousBytes: report.total.ram_bytes,
     mappedResidentBytes: report.total.cached_bytes,
     indexBytes: indexes.reduce((sum, bytes) => sum + bytes, 0),
-    payloadBytes: report.payload ? resident(report.payload) + payloadIndexes.reduce((sum, bytes) => sum + bytes, 0) : null,
+    payloadBytes: report.payload
+      ? resident(report.payload) + payloadIndexes.reduce((sum, bytes) => sum + bytes, 0)
+      : null,
     warnings: report.warnings ?? [],
   };
 }
@@ -76,7 +85,8 @@ export function allocatorFigures(text: string): RuntimeFigures | string {
 const SOURCE = "qdrant";
 
 /** The byte figures of one collection: measured by /memory, else telemetry's estimate. */
-export type Sized = { source: "memory"; figures: MeasuredCollection } | { source: "telemetry"; figures: CollectionBytes };
+export type Sized =
+  { source: "memory"; figures: MeasuredCollection } | { source: "telemetry"; figures: CollectionBytes };
 
 export type MemoryRead = { report: QdrantMemoryReport } | { failed: string } | "absent";
 
@@ -84,7 +94,12 @@ export type MemoryRead = { report: QdrantMemoryReport } | { failed: string } | "
  * Fills `sized` from the /memory reports and returns the collections left to telemetry:
  * all of them on a Qdrant without the route (before 1.18), else the ones whose report failed.
  */
-export function measuredByMemory(names: string[], memory: Map<string, MemoryRead>, sized: Map<string, Sized>, errors: SourceError[]): string[] {
+export function measuredByMemory(
+  names: string[],
+  memory: Map<string, MemoryRead>,
+  sized: Map<string, Sized>,
+  errors: SourceError[],
+): string[] {
   if (names.length > 0 && names.every((name) => memory.get(name) === "absent")) {
     errors.push({ source: SOURCE, message: ROUTE_ABSENT });
     return names;
@@ -94,12 +109,19 @@ export function measuredByMemory(names: string[], memory: Map<string, MemoryRead
     const read = memory.get(name);
     if (read === undefined || read === "absent" || "failed" in read) {
       const why = read === undefined || read === "absent" ? "answered 404" : read.failed;
-      errors.push({ source: SOURCE, message: `collection ${JSON.stringify(name)}: its /memory report failed (${why}); its byte figure is telemetry's estimate` });
+      errors.push({
+        source: SOURCE,
+        message: `collection ${JSON.stringify(name)}: its /memory report failed (${why}); its byte figure is telemetry's estimate`,
+      });
       unmeasured.push(name);
       continue;
     }
     const figures = measuredCollection(read.report);
-    for (const warning of figures.warnings) errors.push({ source: SOURCE, message: `collection ${JSON.stringify(name)}: Qdrant's memory report warns: ${warning}` });
+    for (const warning of figures.warnings)
+      errors.push({
+        source: SOURCE,
+        message: `collection ${JSON.stringify(name)}: Qdrant's memory report warns: ${warning}`,
+      });
     sized.set(name, { source: "memory", figures });
   }
   return unmeasured;
@@ -127,7 +149,10 @@ export function appVersion(text: string): string | null {
 
 export function runtimeOf(metricsRead: PromiseSettledResult<string>, errors: SourceError[]): RuntimeFigures | null {
   if (metricsRead.status === "rejected") {
-    errors.push({ source: SOURCE, message: `${(metricsRead.reason as Error).message}; the allocator's free memory is unknown` });
+    errors.push({
+      source: SOURCE,
+      message: `${(metricsRead.reason as Error).message}; the allocator's free memory is unknown`,
+    });
     return null;
   }
   const runtime = allocatorFigures(metricsRead.value);

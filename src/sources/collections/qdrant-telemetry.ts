@@ -78,7 +78,11 @@ function localBytes(collection: z.infer<typeof CollectionTelemetry>): Collection
 }
 
 /** Byte figures by collection name; collections telemetry cannot size are named in `errors`. */
-export function collectionBytes(telemetry: QdrantTelemetry, names: string[], errors: SourceError[]): Map<string, CollectionBytes> {
+export function collectionBytes(
+  telemetry: QdrantTelemetry,
+  names: string[],
+  errors: SourceError[],
+): Map<string, CollectionBytes> {
   const byName = new Map<string, CollectionBytes>();
   for (const collection of telemetry.result.collections?.collections ?? []) {
     if (!collection.id) continue;

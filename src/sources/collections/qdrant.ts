@@ -1,7 +1,25 @@
 import { z } from "zod";
-import type { CollectionFigures, CollectionLayout, CollectionSource, CollectionsReading, Quantization, SourceError } from "../types";
+import type {
+  CollectionFigures,
+  CollectionLayout,
+  CollectionSource,
+  CollectionsReading,
+  Quantization,
+  SourceError,
+} from "../types";
 import { endpoint, fetchJson, fetchPlainText, settled, SourceHttpError, type FetchJsonOptions } from "./http";
-import { appVersion, CLUSTER_NOTE, clusterEnabled, measuredByMemory, memoryPath, METRICS_PATH, QdrantMemoryReport, runtimeOf, type MemoryRead, type Sized } from "./qdrant-memory";
+import {
+  appVersion,
+  CLUSTER_NOTE,
+  clusterEnabled,
+  measuredByMemory,
+  memoryPath,
+  METRICS_PATH,
+  QdrantMemoryReport,
+  runtimeOf,
+  type MemoryRead,
+  type Sized,
+} from "./qdrant-memory";
 import { collectionBytes, QdrantTelemetry, TELEMETRY_PATH, type CollectionBytes } from "./qdrant-telemetry";
 import { mapLimited } from "./parallel";
 import { count, parseShape } from "./shape";
@@ -9,7 +27,8 @@ import { count, parseShape } from "./shape";
 export const QDRANT_DEFAULT_URL = "http://127.0.0.1:6333";
 
 const SOURCE = "qdrant";
-const MEMORY_SOURCE = "qdrant /collections/{name}/memory: ram_bytes + cached_bytes (measured: heap and resident mapped pages)";
+const MEMORY_SOURCE =
+  "qdrant /collections/{name}/memory: ram_bytes + cached_bytes (measured: heap and resident mapped pages)";
 const TELEMETRY_SOURCE = "qdrant /telemetry: vectors_size_bytes + payloads_size_bytes (Qdrant's own estimate)";
 /** Collection details read at once: enough to be quick, few enough not to load the database. */
 const DETAIL_CONCURRENCY = 8;
@@ -48,7 +67,10 @@ const CollectionInfo = z.object({
   }),
 });
 type CollectionInfo = z.infer<typeof CollectionInfo>["result"];
-interface CountedCollection { name: string; info: CollectionInfo & { points_count: number } }
+interface CountedCollection {
+  name: string;
+  info: CollectionInfo & { points_count: number };
+}
 
 const CollectionList = z.object({ result: z.object({ collections: z.array(z.object({ name: z.string() })) }) });
 
@@ -88,7 +110,10 @@ function dominantQuantization(name: string, info: CollectionInfo, errors: Source
     let storage = storageOf(params, info.config.quantization_config);
     if (storage === null) {
       const which = vectorName ? ` vector ${JSON.stringify(vectorName)}` : "";
-      errors.push({ source: SOURCE, message: `collection ${JSON.stringify(name)}${which}: a quantization config memsnap does not know; counted as none` });
+      errors.push({
+        source: SOURCE,
+        message: `collection ${JSON.stringify(name)}${which}: a quantization config memsnap does not know; counted as none`,
+      });
       storage = "none";
     }
     components.set(storage, (components.get(storage) ?? 0) + params.size);
@@ -96,7 +121,10 @@ function dominantQuantization(name: string, info: CollectionInfo, errors: Source
   const ranked = [...components.entries()].sort((a, b) => b[1] - a[1]);
   if (ranked.length > 1) {
     const kinds = ranked.map(([quantization]) => quantization).join(", ");
-    errors.push({ source: SOURCE, message: `collection ${JSON.stringify(name)}: its named vectors are stored differently (${kinds}); counted as ${ranked[0][0]}` });
+    errors.push({
+      source: SOURCE,
+      message: `collection ${JSON.stringify(name)}: its named vectors are stored differently (${kinds}); counted as ${ranked[0][0]}`,
+    });
   }
   return ranked[0]?.[0] ?? "none";
 }
@@ -120,9 +148,13 @@ function enableSq8Call(name: string, vectors: Array<[string, VectorParams]>): st
 function layoutOf(name: string, info: CollectionInfo): CollectionLayout {
   const vectors = namedVectors(info);
   const components = vectors.reduce((sum, [, params]) => sum + params.size, 0);
-  const bytes = vectors.reduce((sum, [, params]) => sum + params.size * DATATYPE_BYTES[params.datatype ?? "float32"], 0);
+  const bytes = vectors.reduce(
+    (sum, [, params]) => sum + params.size * DATATYPE_BYTES[params.datatype ?? "float32"],
+    0,
+  );
   const m = vectors[0]?.[1].hnsw_config?.m ?? info.config.hnsw_config?.m ?? QDRANT_DEFAULT_M;
-  const quantizedByConfig = info.config.quantization_config != null || vectors.some(([, params]) => params.quantization_config != null);
+  const quantizedByConfig =
+    info.config.quantization_config != null || vectors.some(([, params]) => params.quantization_config != null);
   return {
     componentBytes: components === 0 ? 4 : bytes / components,
     keepsOriginals: quantizedByConfig || vectors.every(([, params]) => (params.datatype ?? "float32") === "float32"),
@@ -135,7 +167,12 @@ function layoutOf(name: string, info: CollectionInfo): CollectionLayout {
 function byteFigures(sized: Sized | undefined): Partial<CollectionFigures> {
   if (sized === undefined) return { actualBytes: null, indexBytes: null, payloadBytes: null };
   if (sized.source === "telemetry") {
-    return { actualBytes: sized.figures.totalBytes, indexBytes: null, payloadBytes: sized.figures.payloadBytes, actualSource: TELEMETRY_SOURCE };
+    return {
+      actualBytes: sized.figures.totalBytes,
+      indexBytes: null,
+      payloadBytes: sized.figures.payloadBytes,
+      actualSource: TELEMETRY_SOURCE,
+    };
   }
   const m = sized.figures;
   return {
@@ -148,7 +185,11 @@ function byteFigures(sized: Sized | undefined): Partial<CollectionFigures> {
   };
 }
 
-function toFigures({ name, info }: CountedCollection, sized: Sized | undefined, errors: SourceError[]): CollectionFigures {
+function toFigures(
+  { name, info }: CountedCollection,
+  sized: Sized | undefined,
+  errors: SourceError[],
+): CollectionFigures {
   const vectors = namedVectors(info);
   return {
     name,
@@ -167,12 +208,18 @@ function toFigures({ name, info }: CountedCollection, sized: Sized | undefined, 
 
 function isCounted({ name, info }: { name: string; info: CollectionInfo }, errors: SourceError[]): boolean {
   if (typeof info.points_count === "number") return true;
-  errors.push({ source: SOURCE, message: `collection ${JSON.stringify(name)}: Qdrant gives no points_count; left out` });
+  errors.push({
+    source: SOURCE,
+    message: `collection ${JSON.stringify(name)}: Qdrant gives no points_count; left out`,
+  });
   return false;
 }
 
 function unreadMessage(unread: string[], signal: AbortSignal): string {
-  const named = unread.slice(0, UNREAD_NAMED).map((name) => JSON.stringify(name)).join(", ");
+  const named = unread
+    .slice(0, UNREAD_NAMED)
+    .map((name) => JSON.stringify(name))
+    .join(", ");
   const more = unread.length > UNREAD_NAMED ? ` and ${unread.length - UNREAD_NAMED} more` : "";
   const why = signal.reason instanceof Error ? signal.reason.message : "the sample was cancelled";
   return `${unread.length} collections not read (${why}); their figures are missing from this snapshot: ${named}${more}`;
@@ -233,7 +280,8 @@ export class QdrantSource implements CollectionSource {
   private memory(name: string, signal: AbortSignal): Promise<MemoryRead> {
     return this.get(memoryPath(name), QdrantMemoryReport, signal).then(
       (report) => ({ report: report.result }),
-      (err: unknown) => (err instanceof SourceHttpError && err.status === 404 ? "absent" : { failed: (err as Error).message }),
+      (err: unknown) =>
+        err instanceof SourceHttpError && err.status === 404 ? "absent" : { failed: (err as Error).message },
     );
   }
 
@@ -249,7 +297,10 @@ export class QdrantSource implements CollectionSource {
       const telemetry = await this.get(TELEMETRY_PATH, QdrantTelemetry, signal);
       return { bytes: collectionBytes(telemetry, names, errors), version: telemetry.result.app?.version ?? null };
     } catch (err) {
-      errors.push({ source: SOURCE, message: `${(err as Error).message}; the byte figures of ${names.map((n) => JSON.stringify(n)).join(", ")} are unknown` });
+      errors.push({
+        source: SOURCE,
+        message: `${(err as Error).message}; the byte figures of ${names.map((n) => JSON.stringify(n)).join(", ")} are unknown`,
+      });
       return { bytes: new Map<string, CollectionBytes>(), version: null };
     }
   }
@@ -269,9 +320,15 @@ export class QdrantSource implements CollectionSource {
       .filter((c): c is { name: string; info: CollectionInfo } => c.info !== null);
     const counted = read.filter((c): c is CountedCollection => isCounted(c, errors));
     const sized = new Map<string, Sized>();
-    const unmeasured = measuredByMemory(counted.map((c) => c.name), memory, sized, errors);
+    const unmeasured = measuredByMemory(
+      counted.map((c) => c.name),
+      memory,
+      sized,
+      errors,
+    );
     let version = metricsRead.status === "fulfilled" ? appVersion(metricsRead.value) : null;
-    if (metricsRead.status === "fulfilled" && clusterEnabled(metricsRead.value) && unmeasured.length < counted.length) errors.push({ source: SOURCE, message: CLUSTER_NOTE });
+    if (metricsRead.status === "fulfilled" && clusterEnabled(metricsRead.value) && unmeasured.length < counted.length)
+      errors.push({ source: SOURCE, message: CLUSTER_NOTE });
     if (unmeasured.length > 0) {
       const telemetry = await this.telemetryBytes(unmeasured, signal, errors);
       for (const [name, figures] of telemetry.bytes) sized.set(name, { source: "telemetry", figures });

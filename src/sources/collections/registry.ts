@@ -14,7 +14,8 @@ const SOURCES: Record<Exclude<TargetConfig["kind"], "none">, SourceFactory> = {
   demo: (target, url) => new DemoSource({ url, ...limits(target) }),
   vectorizer: (target, url) => new VectorizerSource({ url, ...limits(target) }),
   qdrant: (target, url) => new QdrantSource({ url, apiKey: target.api_key, ...limits(target) }),
-  chroma: (target, url) => new ChromaSource({ url, tenant: target.tenant, database: target.database, ...limits(target) }),
+  chroma: (target, url) =>
+    new ChromaSource({ url, tenant: target.tenant, database: target.database, ...limits(target) }),
 };
 
 const DEFAULT_URLS: Partial<Record<TargetConfig["kind"], string>> = {

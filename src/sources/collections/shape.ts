@@ -37,7 +37,10 @@ function describeIssue(union: z.core.$ZodIssue, body: unknown): string {
   const issue = innermost(union);
   const owner = namedOwner(body, issue.path);
   const where = formatPath(issue.path) || "the body";
-  const got = "input" in issue && issue.input !== undefined ? ` (got ${(JSON.stringify(issue.input) as string | undefined)?.slice(0, 40)})` : "";
+  const got =
+    "input" in issue && issue.input !== undefined
+      ? ` (got ${(JSON.stringify(issue.input) as string | undefined)?.slice(0, 40)})`
+      : "";
   return `${owner === null ? "" : `collection ${JSON.stringify(owner)}: `}${where}: ${issue.message}${got}`;
 }
 

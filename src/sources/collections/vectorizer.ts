@@ -178,7 +178,11 @@ export class VectorizerSource implements CollectionSource {
       required(this.get("health", VectorizerHealth, linked)),
       required(this.get("collections", VectorizerCollections, linked)),
       this.get("stats", VectorizerStats, linked),
-      fetchPlainText(endpoint(this.options.url, PROMETHEUS_PATH), { signal: linked, timeoutMs: this.options.timeoutMs, maxBytes: this.options.maxBytes }),
+      fetchPlainText(endpoint(this.options.url, PROMETHEUS_PATH), {
+        signal: linked,
+        timeoutMs: this.options.timeoutMs,
+        maxBytes: this.options.maxBytes,
+      }),
     ]);
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows the first required read's rejection exactly as it came
     if (firstFailure !== null) throw firstFailure;
@@ -192,7 +196,10 @@ export class VectorizerSource implements CollectionSource {
     }
     const stats = statsRead.status === "fulfilled" ? statsRead.value : null;
     if (stats === null) {
-      errors.push({ source: SOURCE, message: `${((statsRead as PromiseRejectedResult).reason as Error).message}; the collection count is not cross-checked` });
+      errors.push({
+        source: SOURCE,
+        message: `${((statsRead as PromiseRejectedResult).reason as Error).message}; the collection count is not cross-checked`,
+      });
     } else {
       checkCompleteness(listing.collections.length, stats, errors);
     }

@@ -5,10 +5,12 @@
  *   npm run bench:faults              full run (about four minutes)
  *   npm run bench:faults -- --quick   smoke run, prints only
  */
+import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { promisify } from "node:util";
 import { racingExportName, startLinkSwapper } from "../test/helpers/link-swapper";
 import { runCli } from "../test/helpers/cli";
 import { untilReady } from "../test/helpers/daemon";
@@ -18,6 +20,8 @@ import { startHistoryDaemon, type LoopFigures } from "./history-load";
 import { ProcessStack, startMemsnap, startSyntheticVectorizer, vectorizerTargetEnv } from "./processes";
 import { RESULTS_FILE } from "./results-file";
 import { HttpTimer } from "./timing";
+
+const execFileAsync = promisify(execFile);
 
 interface Row {
   check: string;
@@ -143,8 +147,26 @@ async function whileTimingMetrics(
   return { worstMs: Math.max(...latencies), stalled: latencies.filter((ms) => ms > STALL_MS).length };
 }
 
+/**
+ * GETs the URLs at once, each by its own curl process, and resolves with the bytes received: the
+ * answers are read outside this process, so its /metrics timings measure the daemon, not the
+ * time this process spends taking in tens of MB.
+ */
 async function concurrentGets(urls: string[]): Promise<number> {
-  const sizes = await Promise.all(urls.map(async (url) => (await (await fetch(url)).arrayBuffer()).byteLength));
+  const sizes = await Promise.all(
+    urls.map(async (url) => {
+      const { stdout } = await execFileAsync("curl", [
+        "--silent",
+        "--fail",
+        "--output",
+        "/dev/null",
+        "--write-out",
+        "%{size_download}",
+        url,
+      ]);
+      return Number(stdout);
+    }),
+  );
   return sizes.reduce((a, b) => a + b, 0);
 }
 

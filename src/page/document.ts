@@ -38,13 +38,9 @@ function assetTags(mode: AssetMode): { head: Html; csp: Html } {
   const assets = pageAssets();
   if (mode.kind === "linked") {
     return {
-      head: html`<link
-          rel="icon"
-          href="${mode.base}favicon.svg"
-          type="image/svg+xml"
-        />${STYLESHEETS.map((n) => html`<link rel="stylesheet" href="${mode.base}${n}" />`)}${SCRIPTS.map(
-          (n) => html`<script defer src="${mode.base}${n}"></script>`,
-        )}`,
+      head: html`<link rel="icon" href="${mode.base}favicon.svg" type="image/svg+xml">${STYLESHEETS.map((n) => html`<link rel="stylesheet" href="${mode.base}${n}">`)}${SCRIPTS.map(
+        (n) => html`<script defer src="${mode.base}${n}"></script>`,
+      )}`,
       csp: html``,
     };
   }
@@ -53,18 +49,8 @@ function assetTags(mode: AssetMode): { head: Html; csp: Html } {
   // A file opened from disk has no headers: the policy travels in a meta tag and allows no request at all.
   const policy = `default-src 'none'; script-src ${scripts.map(cspHash).join(" ")}; style-src ${styles.map(cspHash).join(" ")}; base-uri 'none'; form-action 'none'`;
   return {
-    head: html`${styles.map(
-      (s) =>
-        html`<style>
-          ${inlineText(s)}
-        </style>`,
-    )}${scripts.map(
-      (s) =>
-        html`<script>
-          ${inlineText(s)};
-        </script>`,
-    )}`,
-    csp: html`<meta http-equiv="Content-Security-Policy" content="${policy}" />`,
+    head: html`${styles.map((s) => html`<style>${inlineText(s)}</style>`)}${scripts.map((s) => html`<script>${inlineText(s)}</script>`)}`,
+    csp: html`<meta http-equiv="Content-Security-Policy" content="${policy}">`,
   };
 }
 
@@ -73,25 +59,13 @@ export function renderDocument(parts: DocumentParts): string {
   const tags = assetTags(parts.assets);
   const live = parts.pollSeconds === null ? "false" : "true";
   return `<!doctype html>\n${
-    html`<html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        ${tags.csp}
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
-        <title>${parts.title}</title>
-        ${tags.head}
-      </head>
-      <body data-live="${live}" data-poll-seconds="${parts.pollSeconds === null ? "" : String(parts.pollSeconds)}">
-        <header>${parts.header}</header>
-        <main>
-          ${parts.main}
-          <script type="application/json" id="memsnap-data">
-            ${jsonBlock({ chart: parts.chart })}
-          </script>
-        </main>
-        <footer>memsnap · every figure on this page is also in the JSON snapshot (GET /api/v1/memory-snapshot)</footer>
-      </body>
-    </html>`.text
+    html`<html lang="en"><head><meta charset="utf-8">${tags.csp}<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><title>${parts.title}</title>${tags.head}</head>
+<body data-live="${live}" data-poll-seconds="${parts.pollSeconds === null ? "" : String(parts.pollSeconds)}">
+<header>${parts.header}</header>
+<main>${parts.main}
+<script type="application/json" id="memsnap-data">${jsonBlock({ chart: parts.chart })}</script>
+</main>
+<footer>memsnap · every figure on this page is also in the JSON snapshot (GET /api/v1/memory-snapshot)</footer>
+</body></html>`.text
   }\n`;
 }

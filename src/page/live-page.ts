@@ -18,27 +18,22 @@ export interface LivePageInput {
 
 function targetNav(targets: string[], current: string): Html {
   if (targets.length < 2) return html``;
-  return html`<nav class="targets" aria-label="Targets">
-    ${targets.map(
-      (t) =>
-        html`<a href="?target=${encodeURIComponent(t)}" ${t === current ? html` aria-current="page"` : ""}>${t}</a>`,
-    )}
-  </nav>`;
+  return html`<nav class="targets" aria-label="Targets">${targets.map(
+    (t) => html`<a href="?target=${encodeURIComponent(t)}"${t === current ? html` aria-current="page"` : ""}>${t}</a>`,
+  )}</nav>`;
 }
 
 export function header(title: string, nav: Html): Html {
-  return html`<h1>${title}</h1>
-    ${nav}<span class="live" id="live-status" role="status"></span>`;
+  return html`<h1>${title}</h1>${nav}<span class="live" id="live-status" role="status"></span>`;
 }
 
 /** The line that says what was sampled and when. */
 export function sampledLine(s: Snapshot): Html {
   const t = s.target;
   const state = t.up ? "up" : "down";
-  return html`<p class="when" data-timestamp="${s.timestamp}">
-    Target <strong>${t.name}</strong> (${t.kind}${t.pid === null ? "" : html`, pid ${String(t.pid)}`},
-    <span class="up-down">${state}</span>) · sampled ${timeText(s.timestamp)}
-  </p>`;
+  return html`<p class="when" data-timestamp="${s.timestamp}">Target <strong>${t.name}</strong> (${t.kind}${
+    t.pid === null ? "" : html`, pid ${String(t.pid)}`
+  }, <span class="up-down">${state}</span>) · sampled ${timeText(s.timestamp)}</p>`;
 }
 
 /** The pictures of one snapshot and its history, then what `between` adds, then the details; shared with the report. */
@@ -53,10 +48,7 @@ export function renderLivePage(input: LivePageInput): string {
   const latest = input.history.at(-1);
   const main =
     latest === undefined
-      ? html`<section id="waiting">
-          <h2>Waiting for the first sample</h2>
-          <p class="note">memsnap has not sampled ${input.target} yet; this page updates itself when it has.</p>
-        </section>`
+      ? html`<section id="waiting"><h2>Waiting for the first sample</h2><p class="note">memsnap has not sampled ${input.target} yet; this page updates itself when it has.</p></section>`
       : html`${sampledLine(latest)}${snapshotSections(latest, input.history.length, alertsSection(input.alerts))}`;
   return renderDocument({
     title: `memsnap · ${input.target}`,

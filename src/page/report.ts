@@ -16,37 +16,13 @@ function findingCounts(s: Snapshot): string {
 function samplesSection(snapshots: Snapshot[]): Html {
   const rows = snapshots.map(
     (s, i) =>
-      html`<tr data-sample="${String(i)}">
-        <td>${String(i + 1)}</td>
-        <td>${timeText(s.timestamp)}</td>
-        <td class="num" data-bytes="${String(s.process_info.physical_memory_bytes ?? "")}">
-          ${bytesText(s.process_info.physical_memory_bytes)}
-        </td>
-        <td class="num">${bytesText(s.discrepancy_analysis.unaccounted_memory_bytes)}</td>
-        <td class="num">${String(s.health.score)}</td>
-        <td>${findingCounts(s)}</td>
-      </tr>`,
+      html`<tr data-sample="${String(i)}"><td>${String(i + 1)}</td><td>${timeText(s.timestamp)}</td><td class="num" data-bytes="${String(
+        s.process_info.physical_memory_bytes ?? "",
+      )}">${bytesText(s.process_info.physical_memory_bytes)}</td><td class="num">${bytesText(s.discrepancy_analysis.unaccounted_memory_bytes)}</td><td class="num">${String(
+        s.health.score,
+      )}</td><td>${findingCounts(s)}</td></tr>`,
   );
-  return html`<section id="samples">
-    <h2>Samples</h2>
-    <div class="scroll">
-      <table>
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Time</th>
-            <th class="num">RSS</th>
-            <th class="num">Unaccounted</th>
-            <th class="num">Health</th>
-            <th>Findings</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows}
-        </tbody>
-      </table>
-    </div>
-  </section>`;
+  return html`<section id="samples"><h2>Samples</h2><div class="scroll"><table><thead><tr><th>#</th><th>Time</th><th class="num">RSS</th><th class="num">Unaccounted</th><th class="num">Health</th><th>Findings</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
 }
 
 /** Findings (by code and collection) past this are counted, not listed. */
@@ -82,44 +58,20 @@ function findingsOverTime(snapshots: Snapshot[]): Html {
     }
   }
   if (seen.size === 0)
-    return html`<section id="findings-over-time">
-      <h2>Findings over time</h2>
-      <p class="note">No findings in any sample.</p>
-    </section>`;
+    return html`<section id="findings-over-time"><h2>Findings over time</h2><p class="note">No findings in any sample.</p></section>`;
   const all = [...seen.values()];
-  const rows = all.slice(0, MAX_FINDING_ROWS).map(
-    (f) =>
-      html`<tr data-finding="${f.code}">
-        <td><span class="badge sev-${f.severity}">${f.severity}</span></td>
-        <td>${f.code}${f.collection ? ` (${f.collection})` : ""}</td>
-        <td>${timeText(f.first)}</td>
-        <td>${timeText(f.last)}</td>
-        <td class="num">${String(f.samples)} of ${String(snapshots.length)}</td>
-      </tr>`,
-  );
+  const rows = all
+    .slice(0, MAX_FINDING_ROWS)
+    .map(
+      (f) =>
+        html`<tr data-finding="${f.code}"><td><span class="badge sev-${f.severity}">${f.severity}</span></td><td>${f.code}${
+          f.collection ? ` (${f.collection})` : ""
+        }</td><td>${timeText(f.first)}</td><td>${timeText(f.last)}</td><td class="num">${String(f.samples)} of ${String(snapshots.length)}</td></tr>`,
+    );
   const rest = all.length - MAX_FINDING_ROWS;
   const note =
     rest > 0 ? html`<p class="note">And ${String(rest)} more findings; every sample's are in its snapshot.</p>` : "";
-  return html`<section id="findings-over-time">
-    <h2>Findings over time</h2>
-    ${note}
-    <div class="scroll">
-      <table>
-        <thead>
-          <tr>
-            <th>Severity</th>
-            <th>Finding</th>
-            <th>First seen</th>
-            <th>Last seen</th>
-            <th class="num">In samples</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows}
-        </tbody>
-      </table>
-    </div>
-  </section>`;
+  return html`<section id="findings-over-time"><h2>Findings over time</h2>${note}<div class="scroll"><table><thead><tr><th>Severity</th><th>Finding</th><th>First seen</th><th>Last seen</th><th class="num">In samples</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
 }
 
 /**
@@ -130,16 +82,13 @@ export function renderReport(snapshots: Snapshot[], source: string, generatedAt:
   const latest = snapshots[snapshots.length - 1];
   const first = snapshots[0];
   const comparison = snapshots.length >= 2 ? comparisonSection(compareSnapshots(first, latest)) : "";
-  const main = html`${sampledLine(latest)}
-    <p class="note">
-      Report of ${String(snapshots.length)} sample${snapshots.length === 1 ? "" : "s"} from ${source},
-      ${timeText(first.timestamp)} to ${timeText(latest.timestamp)}; made ${timeText(generatedAt.toISOString())}.
-    </p>
-    ${snapshotSections(
-      latest,
-      snapshots.length,
-      html`${comparison}${samplesSection(snapshots)}${findingsOverTime(snapshots)}`,
-    )}`;
+  const main = html`${sampledLine(latest)}<p class="note">Report of ${String(snapshots.length)} sample${
+    snapshots.length === 1 ? "" : "s"
+  } from ${source}, ${timeText(first.timestamp)} to ${timeText(latest.timestamp)}; made ${timeText(generatedAt.toISOString())}.</p>${snapshotSections(
+    latest,
+    snapshots.length,
+    html`${comparison}${samplesSection(snapshots)}${findingsOverTime(snapshots)}`,
+  )}`;
   return renderDocument({
     title: `memsnap report · ${latest.target.name}`,
     header: header(`memsnap report · ${latest.target.name}`, html``),

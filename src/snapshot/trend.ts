@@ -167,17 +167,6 @@ function exhaustion(
 }
 
 /**
- * The figure the trend's unexplained slope follows: the attribution's unexplained part where the
- * readings have it, else (snapshots without an attribution) the unaccounted memory. Never a mix.
- * UnexplainedMemoryGrowth judges the unexplained part alone.
- */
-function unexplainedOrUnaccounted(points: TrendPoint[]): (p: TrendPoint) => number | null | undefined {
-  return points.some((p) => typeof p.unexplainedBytes === "number")
-    ? (p) => p.unexplainedBytes
-    : (p) => p.unaccountedBytes;
-}
-
-/**
  * The trend of SPEC section 6: robust slopes of RSS, working set and unexplained memory over
  * the last `windowMs`, the hours left before `pressure`'s limit, and whether unaccounted memory
  * grows past the growth rule. Null until two RSS readings of the same process lie apart in time.
@@ -203,7 +192,7 @@ export function computeTrend(
     windowEndMs: endMs,
     rssSlopeBytesPerHour: rssSlope,
     workingSetSlopeBytesPerHour: robustSlope(windowed, (p) => p.workingSetBytes),
-    unexplainedSlopeBytesPerHour: robustSlope(windowed, unexplainedOrUnaccounted(windowed)),
+    unexplainedSlopeBytesPerHour: robustSlope(windowed, (p) => p.unexplainedBytes),
     unaccountedSlopeBytesPerHour: robustSlope(windowed, (p) => p.unaccountedBytes),
     recentUnaccountedSlopeBytesPerHour: recent.slope,
     limitScope: pressure?.scope ?? null,

@@ -3,8 +3,7 @@ import { attribute, scaleToTotal, scaleToCounters, type AnonymousClaims } from "
 import { classifyMappings, STORAGE_LAYOUTS, type KernelBreakdown } from "../src/snapshot/smaps-classify";
 import { parseSmaps, parseSyscallStackPointer, type SmapsMapping, type SmapsReading } from "../src/sources/smaps";
 import { MB } from "./helpers/samples";
-
-const KB = 1024;
+import { KB, mappingOf } from "./helpers/smaps";
 
 function smapsEntry(
   range: string,
@@ -90,44 +89,31 @@ describe("parseSyscallStackPointer", () => {
   });
 });
 
-function mapping(
-  start: number,
-  sizeKb: number,
-  permissions: string,
-  path: string,
-  rssKb: number,
-  anonymousKb = 0,
-): SmapsMapping {
-  return {
-    startAddress: start,
-    endAddress: start + sizeKb * KB,
-    permissions,
-    path,
-    rssBytes: rssKb * KB,
-    anonymousBytes: anonymousKb * KB,
-    swapBytes: 0,
-  };
-}
-
 const THREAD_STACK_AT = 0x7f1000000000;
 const MAPPINGS: SmapsMapping[] = [
-  mapping(0x400000, 1000, "r--p", "/usr/bin/node", 800),
-  mapping(0x800000, 4000, "r-xp", "/usr/bin/node", 3000),
-  mapping(0xc00000, 100, "rw-p", "/usr/bin/node", 100, 60),
-  mapping(0x7f0000000000, 2000, "r-xp", "/usr/lib/libc.so.6", 1200),
-  mapping(0x7f0000400000, 50, "r--p", "/usr/lib/libc.so.6", 50, 50),
-  mapping(0x7f0001000000, 300000, "r--s", "/var/lib/qdrant/storage/collections/docs/0/segments/a/vectors.dat", 200000),
-  mapping(0x7f0020000000, 50000, "rw-p", "/var/lib/other.db", 40000, 1000),
-  mapping(0x7f0030000000, 60000, "rw-s", "/dev/shm/buffers", 51200),
-  mapping(0x7f0040000000, 1000, "rw-s", "/SYSV00000000 (deleted)", 500),
-  mapping(0x7f0050000000, 1000, "rw-s", "/memfd:pool (deleted)", 300),
-  mapping(0x7f0060000000, 2000, "rw-s", "/dev/zero (deleted)", 200),
-  mapping(0x1000000, 5000, "rw-p", "[heap]", 4000, 4000),
-  mapping(0x7f0070000000, 200000, "rw-p", "", 150000, 150000),
-  mapping(THREAD_STACK_AT, 8192, "rw-p", "", 40, 40),
-  mapping(THREAD_STACK_AT + 9000 * KB, 8192, "rw-p", "", 24, 24),
-  mapping(0x7ffc00000000, 132, "rw-p", "[stack]", 132, 132),
-  mapping(0x7ffd00000000, 8, "r-xp", "[vdso]", 8),
+  mappingOf(0x400000, 1000, "r--p", "/usr/bin/node", 800),
+  mappingOf(0x800000, 4000, "r-xp", "/usr/bin/node", 3000),
+  mappingOf(0xc00000, 100, "rw-p", "/usr/bin/node", 100, 60),
+  mappingOf(0x7f0000000000, 2000, "r-xp", "/usr/lib/libc.so.6", 1200),
+  mappingOf(0x7f0000400000, 50, "r--p", "/usr/lib/libc.so.6", 50, 50),
+  mappingOf(
+    0x7f0001000000,
+    300000,
+    "r--s",
+    "/var/lib/qdrant/storage/collections/docs/0/segments/a/vectors.dat",
+    200000,
+  ),
+  mappingOf(0x7f0020000000, 50000, "rw-p", "/var/lib/other.db", 40000, 1000),
+  mappingOf(0x7f0030000000, 60000, "rw-s", "/dev/shm/buffers", 51200),
+  mappingOf(0x7f0040000000, 1000, "rw-s", "/SYSV00000000 (deleted)", 500),
+  mappingOf(0x7f0050000000, 1000, "rw-s", "/memfd:pool (deleted)", 300),
+  mappingOf(0x7f0060000000, 2000, "rw-s", "/dev/zero (deleted)", 200),
+  mappingOf(0x1000000, 5000, "rw-p", "[heap]", 4000, 4000),
+  mappingOf(0x7f0070000000, 200000, "rw-p", "", 150000, 150000),
+  mappingOf(THREAD_STACK_AT, 8192, "rw-p", "", 40, 40),
+  mappingOf(THREAD_STACK_AT + 9000 * KB, 8192, "rw-p", "", 24, 24),
+  mappingOf(0x7ffc00000000, 132, "rw-p", "[stack]", 132, 132),
+  mappingOf(0x7ffd00000000, 8, "r-xp", "[vdso]", 8),
 ];
 
 function reading(mappings: SmapsMapping[], stackPointers: number[], unreadable = 0): SmapsReading {
@@ -140,37 +126,45 @@ function reading(mappings: SmapsMapping[], stackPointers: number[], unreadable =
 }
 
 describe("classifyMappings", () => {
+  // Classified inside each test, not at collection: Stryker activates a mutant only while a test runs.
   const pointers = [THREAD_STACK_AT + 8000 * KB, THREAD_STACK_AT + 9000 * KB + 100];
-  const b = classifyMappings(reading(MAPPINGS, pointers), STORAGE_LAYOUTS.qdrant);
+  const walk = () => classifyMappings(reading(MAPPINGS, pointers), STORAGE_LAYOUTS.qdrant);
 
   it("counts every file with an executable mapping, all its segments, and the vdso as code", () => {
+    const b = walk();
     expect(b.codeBytes).toBe((800 + 3000 + 40 + 1200 + 0 + 8) * KB);
   });
 
   it("counts other files as data files, by collection where the storage layout names it", () => {
+    const b = walk();
     expect(b.dataFilesBytes).toBe((200000 + 39000) * KB);
     expect(b.dataFilesByCollection).toEqual({ docs: 200000 * KB });
   });
 
   it("counts /dev/shm, SysV, memfd and shared anonymous mappings as shared memory", () => {
+    const b = walk();
     expect(b.sharedMemoryBytes).toBe((51200 + 500 + 300 + 200) * KB);
   });
 
   it("counts the main stack and the mappings holding a thread's stack pointer as stacks", () => {
+    const b = walk();
     expect(b.stacksBytes).toBe((132 + 40 + 24) * KB);
     expect(b).toMatchObject({ mainStack: true, threadStacks: 2, threads: 3, unreadableThreads: 0 });
   });
 
   it("leaves every other anonymous page, copy-on-write pages of files included, to the anonymous rest", () => {
+    const b = walk();
     expect(b.anonymousBytes).toBe((60 + 50 + 1000 + 4000 + 150000) * KB);
   });
 
   it("adds up to the walk's Rss", () => {
+    const b = walk();
     const rss = MAPPINGS.reduce((sum, m) => sum + m.rssBytes, 0);
     expect(b.codeBytes + b.dataFilesBytes + b.sharedMemoryBytes + b.stacksBytes + b.anonymousBytes).toBe(rss);
   });
 
   it("lists the largest mappings first, naming thread stacks and anonymous mappings by kind", () => {
+    const b = walk();
     expect(b.mappingsTop.map((m) => m.rssBytes)).toEqual(
       [...b.mappingsTop.map((m) => m.rssBytes)].sort((x, y) => y - x),
     );
@@ -190,13 +184,14 @@ describe("classifyMappings", () => {
   });
 
   it("keeps at most 20 mappings", () => {
-    const many = Array.from({ length: 30 }, (_, i) => mapping(0x1000000 * (i + 1), 100, "rw-p", "", i + 1, i + 1));
+    const many = Array.from({ length: 30 }, (_, i) => mappingOf(0x1000000 * (i + 1), 100, "rw-p", "", i + 1, i + 1));
     const top = classifyMappings(reading(many, []), null).mappingsTop;
     expect(top).toHaveLength(20);
     expect(top[0].rssBytes).toBe(30 * KB);
   });
 
   it("counts a thread stack it cannot tell apart as anonymous, and says how many threads were unreadable", () => {
+    const b = walk();
     const blind = classifyMappings(reading(MAPPINGS, [], 2), null);
     expect(blind.stacksBytes).toBe(132 * KB);
     expect(blind.anonymousBytes).toBe(b.anonymousBytes + 64 * KB);

@@ -60,7 +60,8 @@ export function scaleToTotal(weights: number[], total: number, fallback: number)
   const exact = weights.map((w) => (w * total) / sum);
   const scaled = exact.map(Math.floor);
   let left = total - scaled.reduce((s, v) => s + v, 0);
-  const byRemainder = exact.map((v, i) => ({ i, r: v - Math.floor(v) })).sort((a, b) => b.r - a.r || a.i - b.i);
+  // Array.prototype.sort is stable: equal remainders keep the weights' order.
+  const byRemainder = exact.map((v, i) => ({ i, r: v - Math.floor(v) })).sort((a, b) => b.r - a.r);
   for (const { i } of byRemainder) {
     if (left <= 0) break;
     scaled[i] += 1;

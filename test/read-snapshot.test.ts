@@ -3,7 +3,7 @@ import path from "node:path";
 import { ThresholdsSchema } from "../src/config/schema";
 import { buildSnapshot } from "../src/snapshot/build";
 import { parseSnapshotJson, SnapshotInputError } from "../src/snapshot/read";
-import { SnapshotSchema } from "../src/snapshot/schema";
+import { SnapshotSchema, type Snapshot } from "../src/snapshot/schema";
 import { collectionOf, processOf, sampleOf } from "./helpers/samples";
 
 const thresholds = ThresholdsSchema.parse({});
@@ -20,7 +20,11 @@ function problemOf(text: string): string {
 }
 
 describe("reading the seed's example snapshot", () => {
-  const snapshot = parseSnapshotJson(SEED_EXAMPLE, thresholds);
+  // Read in each test, not at collection, so a mutant of the reader is active while it runs.
+  let snapshot: Snapshot;
+  beforeEach(() => {
+    snapshot = parseSnapshotJson(SEED_EXAMPLE, thresholds);
+  });
 
   it("turns it into a whole memsnap snapshot, keeping the seed's figures as written", () => {
     expect(SnapshotSchema.parse(snapshot)).toEqual(snapshot);

@@ -165,6 +165,51 @@ describe("grouping the notifications of one target", () => {
     expect(laterGroups[0].notification.alerts[0]).toMatchObject({ status: "firing", startsAt: at(0), endsAt: null });
   });
 
+  it("lists the firing alerts of this target only, not those of another target", () => {
+    const elsewhere = evaluate(new Map(), "other", [finding("OverheadCritical", "critical")], new Date(at(0)), RULES);
+    const here = step(elsewhere.next, [finding("HealthScoreCritical", "critical")], at(0));
+    expect(summary(here.groups)).toEqual([
+      ["slack", "firing", ["HealthScoreCritical"]],
+      ["email", "firing", ["HealthScoreCritical"]],
+    ]);
+  });
+
+  it("leaves a firing alert silenced by another out of the list", () => {
+    const findings = [finding("OverheadCritical", "critical"), finding("OverheadHigh", "warning")];
+    const first = step(new Map(), findings, at(0));
+    const later = step(first.next, [...findings, finding("HealthScoreCritical", "critical")], at(61));
+    expect(later.next.get("db/OverheadHigh")).toMatchObject({ phase: "firing", inhibitedBy: "OverheadCritical" });
+    expect(summary(later.groups)).toEqual([
+      ["slack", "firing", ["OverheadCritical", "HealthScoreCritical"]],
+      ["email", "firing", ["OverheadCritical", "HealthScoreCritical"]],
+    ]);
+  });
+
+  it("says firing when one alert fires while another is due a reminder", () => {
+    const fired = step(new Map(), [finding("OverheadCritical", "critical")], at(0));
+    const both = [finding("OverheadCritical", "critical"), finding("HealthScoreCritical", "critical")];
+    const later = step(fired.next, both, at(4 * 3600));
+    expect(summary(later.groups)).toEqual([
+      ["slack", "firing", ["OverheadCritical", "HealthScoreCritical"]],
+      ["email", "firing", ["OverheadCritical", "HealthScoreCritical"]],
+    ]);
+  });
+
+  it("sends a channel only the firing and resolved alerts of its severities", () => {
+    const warning = [finding("HostMemoryHigh", "warning")];
+    const first = step(new Map(), warning, at(0));
+    const fired = step(first.next, warning, at(61));
+    expect(summary(fired.groups)).toEqual([["email", "firing", ["HostMemoryHigh"]]]);
+    const critical = step(fired.next, [...warning, finding("OverheadCritical", "critical")], at(76));
+    expect(summary(critical.groups)).toEqual([
+      ["slack", "firing", ["OverheadCritical"]],
+      ["email", "firing", ["OverheadCritical", "HostMemoryHigh"]],
+    ]);
+    const clearing = step(critical.next, [finding("OverheadCritical", "critical")], at(91));
+    const resolved = step(clearing.next, [finding("OverheadCritical", "critical")], at(106));
+    expect(summary([...clearing.groups, ...resolved.groups])).toEqual([["email", "resolved", ["HostMemoryHigh"]]]);
+  });
+
   it("says reminder when only reminders are due, and resolved with when the alert began and ended", () => {
     const fired = step(new Map(), [finding("OverheadCritical", "critical")], at(0));
     const reminded = step(fired.next, [finding("OverheadCritical", "critical")], at(4 * 3600));

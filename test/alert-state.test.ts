@@ -189,6 +189,54 @@ describe("alert state machine", () => {
     expect(kinds(run([[finding("OomKilled"), ...efficiency()]]).sent)).toEqual(["0:firing:OomKilled"]);
   });
 
+  const at = (sample: number) => new Date(START + sample * SAMPLE_INTERVAL_MS).toISOString();
+
+  it("a warning that cleared while pending goes inactive from that sample, then waits its whole for again", () => {
+    const warning = () => [finding("OverheadHigh", "warning")];
+    const cleared = run([warning(), warning(), []]);
+    expect(cleared.book.get("db/OverheadHigh")).toMatchObject({ phase: "inactive", since: at(2), activeSamples: 0 });
+    const { sent, book } = run([warning(), warning(), [], warning(), warning(), warning()]);
+    expect(kinds(sent)).toEqual(["5:firing:OverheadHigh"]);
+    expect(book.get("db/OverheadHigh")).toMatchObject({ phase: "firing", since: at(5) });
+  });
+
+  it("an alert that fires again after it resolved sends a new firing message, then a new resolved one", () => {
+    const critical = () => [finding("OverheadCritical")];
+    const { sent } = run([critical(), [], [], critical(), [], []]);
+    expect(kinds(sent)).toEqual([
+      "0:firing:OverheadCritical",
+      "2:resolved:OverheadCritical",
+      "3:firing:OverheadCritical",
+      "5:resolved:OverheadCritical",
+    ]);
+  });
+
+  it("a resolved warning pending again still reports its last notification, the resolved one", () => {
+    const warning = () => [finding("OverheadHigh", "warning")];
+    const { sent, book } = run([warning(), warning(), warning(), [], [], warning()]);
+    expect(kinds(sent)).toEqual(["2:firing:OverheadHigh", "4:resolved:OverheadHigh"]);
+    expect(book.get("db/OverheadHigh")).toMatchObject({
+      phase: "pending",
+      since: at(5),
+      lastNotification: { kind: "resolved", at: at(4) },
+    });
+  });
+
+  it("an alert that fired only while silenced resolves without a word", () => {
+    const down = () => [finding("TargetDown"), finding("OverheadCritical")];
+    const { sent, book } = run([down(), down(), [], [], []]);
+    expect(kinds(sent)).toEqual(["0:firing:TargetDown", "3:resolved:TargetDown"]);
+    expect(book.get("db/OverheadCritical")).toMatchObject({ phase: "resolved", lastNotification: null });
+  });
+
+  it("a sample listing one code twice counts its first finding, the most severe", () => {
+    const { sent, book } = run([
+      [finding("OverheadCritical", "critical", 160), finding("OverheadCritical", "warning", 120)],
+    ]);
+    expect(kinds(sent)).toEqual(["0:firing:OverheadCritical"]);
+    expect(book.get("db/OverheadCritical")).toMatchObject({ severity: "critical", value: 160 });
+  });
+
   it("continues from a reloaded book without notifying again", () => {
     const before = run(held(3, () => [finding("OverheadCritical")]));
     const after = run(

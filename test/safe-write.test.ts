@@ -5,6 +5,7 @@ import {
   readFileSync,
   realpathSync,
   renameSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -64,8 +65,9 @@ describe("writeInside", () => {
     const refused = writeInside(out, "again.json", "second", false);
     await expect(refused).rejects.toThrow(FileExistsError);
     await expect(refused).rejects.toMatchObject({
+      name: "FileExistsError",
       fileName: "again.json",
-      message: expect.stringContaining('"overwrite": true'),
+      message: 'again.json already exists in the output folder; send "overwrite": true to replace it',
     });
     expect(readFileSync(path.join(out, "again.json"), "utf8")).toBe("first");
     expect(tree(out)).toEqual(["again.json"]);
@@ -85,29 +87,34 @@ describe("writeInside", () => {
   });
 
   it.each([
-    ["an empty name", "", "empty_path"],
-    ["a NUL byte", "x\u0000.json", "nul_byte"],
-    ["an absolute path", "/tmp/x.json", "absolute_path"],
-    ["a Windows absolute path", "C:\\x.json", "absolute_path"],
-    ["a climb with ..", "../x.json", "path_traversal"],
-    ["a .. in the middle", "a/../../x.json", "path_traversal"],
-    ["a Windows-style climb", "..\\x.json", "path_traversal"],
-    ["a subfolder", "a/x.json", "subfolder"],
-    ["a Windows-style subfolder", "a\\x.json", "subfolder"],
-    ["an empty segment", "a//x.json", "subfolder"],
-    ["a trailing slash", "x.json/", "subfolder"],
-    ["a '.' segment", "./x.json", "subfolder"],
-    ["a .json folder", "x.json/y", "subfolder"],
-    ["a hidden name", ".hidden.json", "hidden_name"],
-    ["a bare .json", ".json", "hidden_name"],
-    ["a name that is not .json", "report.txt", "not_json"],
-    ["a name that only contains .json", "x.json.txt", "not_json"],
-    ["a name over 200 bytes", `${"é".repeat(98)}.json`, "name_too_long"],
-  ])("refuses %s and writes nothing", async (_what, name, code) => {
+    ["an empty name", "", "empty_path", "file_path is empty"],
+    ["a NUL byte", "x\u0000.json", "nul_byte", "contains a NUL byte"],
+    ["an absolute path", "/tmp/x.json", "absolute_path", "a file name in the output folder, not an absolute path"],
+    ["a Windows absolute path", "C:\\x.json", "absolute_path", "not an absolute path"],
+    ["a climb with ..", "../x.json", "path_traversal", "must not contain '..'"],
+    ["a .. in the middle", "a/../../x.json", "path_traversal", "files stay inside the output folder"],
+    ["a Windows-style climb", "..\\x.json", "path_traversal", "must not contain '..'"],
+    ["a subfolder", "a/x.json", "subfolder", 'a plain file name such as "daily-2024-05-01.json"'],
+    ["a Windows-style subfolder", "a\\x.json", "subfolder", "never into subfolders"],
+    ["an empty segment", "a//x.json", "subfolder", "never into subfolders"],
+    ["a trailing slash", "x.json/", "subfolder", "never into subfolders"],
+    ["a '.' segment", "./x.json", "subfolder", "never into subfolders"],
+    ["a .json folder", "x.json/y", "subfolder", "never into subfolders"],
+    ["a hidden name", ".hidden.json", "hidden_name", "must not start with '.'"],
+    ["a bare .json", ".json", "hidden_name", "must not start with '.'"],
+    ["a lone dot", ".", "hidden_name", "must not start with '.'"],
+    ["a name that is not .json", "report.txt", "not_json", "must name a .json file"],
+    ["a name that only contains .json", "x.json.txt", "not_json", "must name a .json file"],
+    ["a name over 200 bytes", `${"é".repeat(98)}.json`, "name_too_long", "is 201 bytes long; keep it to 200 bytes"],
+  ])("refuses %s, saying why, and writes nothing", async (_what, name, code, why) => {
     const { out } = layout();
     const refused = writeInside(out, name, "{}", true);
     await expect(refused).rejects.toThrow(UnsafePathError);
-    await expect(refused).rejects.toMatchObject({ code, name: "UnsafePathError" });
+    await expect(refused).rejects.toMatchObject({
+      code,
+      name: "UnsafePathError",
+      message: expect.stringContaining(why),
+    });
     expect(tree(out)).toEqual([]);
   });
 
@@ -151,7 +158,12 @@ describe("writeInside", () => {
     mkdirSync(path.join(out, "folder.json"));
     const refused = writeInside(out, "folder.json", "{}", true);
     await expect(refused).rejects.toThrow(FolderWriteError);
-    await expect(refused).rejects.toMatchObject({ kind: "conflict", code: "not_a_file" });
+    await expect(refused).rejects.toMatchObject({
+      name: "FolderWriteError",
+      kind: "conflict",
+      code: "not_a_file",
+      message: "file_path names a folder, not a file",
+    });
     expect(tree(out)).toEqual(["folder.json"]);
   });
 
@@ -160,7 +172,12 @@ describe("writeInside", () => {
     writeFileSync(path.join(out, "plain"), "");
     const refused = writeInside(path.join(out, "plain"), "x.json", "{}", false);
     await expect(refused).rejects.toThrow(FolderWriteError);
-    await expect(refused).rejects.toMatchObject({ kind: "conflict", code: "not_a_folder" });
+    await expect(refused).rejects.toMatchObject({
+      name: "FolderWriteError",
+      kind: "conflict",
+      code: "not_a_folder",
+      message: `${path.join(out, "plain")} is not a folder; remove what is there or point the folder elsewhere`,
+    });
     expect(tree(out)).toEqual(["plain"]);
   });
 
@@ -175,6 +192,38 @@ describe("writeInside", () => {
     await expect(refused).rejects.toMatchObject({ kind: "conflict", code: "not_a_folder" });
     expectOutsideUntouched(outside);
     expect(tree(`${out}-moved`)).toEqual(["first.json"]);
+  });
+
+  it("creates the output folder and its parents again when they were removed between writes", async () => {
+    const { out } = layout();
+    const folder = path.join(out, "a", "b");
+    await writeInside(folder, "first.json", "{}", false);
+    rmSync(path.join(out, "a"), { recursive: true });
+    await writeInside(folder, "second.json", "{}", false);
+    expect(tree(out)).toEqual(["a", path.join("a", "b"), path.join("a", "b", "second.json")]);
+  });
+
+  it("refuses an output folder whose path loops through a symbolic link as folder_replaced, naming it", async () => {
+    const { out } = layout();
+    symlinkSync("loop", path.join(out, "loop"));
+    const folder = path.join(out, "loop", "exports");
+    const refused = writeInside(folder, "x.json", "{}", false);
+    await expect(refused).rejects.toMatchObject({
+      kind: "conflict",
+      code: "folder_replaced",
+      message: `${folder} was replaced by a symbolic link; memsnap does not write through links`,
+    });
+    expect(tree(out)).toEqual(["loop"]);
+  });
+
+  it("closes every file it opens, whether the write succeeds or is refused", async () => {
+    const { out } = layout();
+    const openFiles = () => readdirSync("/proc/self/fd").length;
+    const before = openFiles();
+    await writeInside(out, "x.json", "{}", false);
+    await writeInside(out, "x.json", "{}", true);
+    await expect(writeInside(out, "x.json", "{}", false)).rejects.toThrow(FileExistsError);
+    expect(openFiles()).toBe(before);
   });
 
   it("creates the output folder again when it was removed between writes", async () => {

@@ -24,7 +24,11 @@ export interface AlertState {
   message: string;
   value: number | null;
   threshold: number | null;
-  /** The last firing or reminder notification of the current firing episode; null before the first. */
+  /**
+   * The last notification of the current episode; null before the first. Read only while the
+   * alert fires (a reminder is due from it; a resolved message only when it is set): a new
+   * episode starts with null.
+   */
   notifiedAt: string | null;
   /** The firing alert that silences this one (see INHIBITS). */
   inhibitedBy: string | null;
@@ -143,12 +147,8 @@ function notificationKind(
 }
 
 function withNotification(alert: AlertState, kind: NotificationKind | null, now: string): AlertState {
-  if (kind === null) return alert.phase === "resolved" ? { ...alert, notifiedAt: null } : alert;
-  return {
-    ...alert,
-    notifiedAt: kind === "resolved" ? null : now,
-    lastNotification: { kind, at: now },
-  };
+  if (kind === null) return alert;
+  return { ...alert, notifiedAt: now, lastNotification: { kind, at: now } };
 }
 
 export interface Evaluation {

@@ -61,9 +61,9 @@ function checkFlatJsonName(name: string): void {
       'file_path must be a plain file name such as "daily-2024-05-01.json": memsnap writes only directly into the output folder, never into subfolders',
     );
   }
-  if (name === "." || name.startsWith("."))
-    throw new UnsafePathError("hidden_name", "file_path must not start with '.'");
-  if (!name.toLowerCase().endsWith(".json") || name.length <= ".json".length) {
+  if (name.startsWith(".")) throw new UnsafePathError("hidden_name", "file_path must not start with '.'");
+  // A bare ".json" starts with "." and is refused above, so a name that passes here has a stem.
+  if (!name.toLowerCase().endsWith(".json")) {
     throw new UnsafePathError("not_json", "file_path must name a .json file");
   }
   if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
@@ -118,8 +118,8 @@ function folderProblem(err: unknown, folder: string): Error {
         "folder_removed",
         `${folder} was removed while memsnap wrote in it; send the request again`,
       );
+    // The temporary name is always a file, so a folder in the way gives EISDIR (never ENOTEMPTY).
     case "EISDIR":
-    case "ENOTEMPTY":
       return new FolderWriteError("conflict", "not_a_file", "file_path names a folder, not a file");
     default:
       return err as Error;
@@ -171,14 +171,12 @@ export async function writeInside(
   const dir = await openFolder(folder);
   const inFolder = (entry: string) => `/proc/self/fd/${dir.fd}/${entry}`;
   const temp = `.${name}.${randomBytes(6).toString("hex")}.tmp`;
-  let created = false;
   try {
     const file = await fs.open(
       inFolder(temp),
       constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
       0o644,
     );
-    created = true;
     try {
       await file.writeFile(text);
       await file.sync();
@@ -189,10 +187,11 @@ export async function writeInside(
     else await linkRefusingExisting(inFolder(temp), inFolder(name), name);
     return { path: path.join(realFolders.get(path.resolve(folder)) ?? folder, name), bytes: Buffer.byteLength(text) };
   } catch (err) {
-    if (err instanceof FileExistsError) throw err;
+    // A FileExistsError has no errno: folderProblem passes it through as it is.
     throw folderProblem(err, path.resolve(folder));
   } finally {
-    if (created) await fs.rm(inFolder(temp), { force: true }).catch(() => undefined);
+    // Still there after a link or a failure, gone after a rename or when it was never created.
+    await fs.rm(inFolder(temp)).catch(() => undefined);
     await dir.close();
   }
 }

@@ -1,10 +1,10 @@
 /**
- * Least-squares slope of y over x; null with fewer than two distinct x.
+ * Least-squares slope of y over x; null with fewer than two distinct x (the variance is 0).
  * Both series are taken relative to their first value, so a constant y gives exactly 0.
  */
 export function leastSquaresSlope(xs: number[], ys: number[]): number | null {
   const n = xs.length;
-  if (n < 2 || ys.length !== n) return null;
+  if (ys.length !== n) return null;
   const dx = xs.map((x) => x - xs[0]);
   const dy = ys.map((y) => y - ys[0]);
   const meanX = dx.reduce((sum, x) => sum + x, 0) / n;

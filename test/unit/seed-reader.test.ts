@@ -84,7 +84,9 @@ describe("the seed reader, per collection", () => {
       parseSnapshotJson(seedWith(fields), thresholds).collections_info.collections_detail[0];
     expect(detail({ actual_memory_mb: 100, estimated_memory_mb: 293, overhead_mb: 5 }).actual_memory_mb).toBe(100);
     expect(detail({ estimated_memory_mb: 293, overhead_mb: -193 }).actual_memory_mb).toBe(100);
+    expect(detail({ actual_memory_mb: null, estimated_memory_mb: 293, overhead_mb: -193 }).actual_memory_mb).toBe(100);
     expect(detail({ estimated_memory_mb: 293 }).actual_memory_mb).toBeNull();
+    expect(detail({ overhead_mb: 5 }).actual_memory_mb).toBeNull();
   });
 
   it.each([

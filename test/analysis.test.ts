@@ -153,7 +153,13 @@ describe("the formulas of SPEC section 3", () => {
       estimatedBytes: 32,
       actualBytes: 10,
       quantizedCollections: 1,
+      quantizationSavingsBytes: 3 * 2 * 3,
       collectionsWithoutActual: 1,
+    });
+    // The estimate is 32 bytes against 10 the database gives: 22 bytes, 68.75 % of the estimate, over.
+    expect(discrepancy(totals, null, null)).toMatchObject({
+      estimatedVsRealDiffBytes: 22,
+      estimatedVsRealDiffPercent: 68.75,
     });
     expect(quantizationCoverageRatio(1, 2)).toBe(0.5);
     expect(quantizationCoverageRatio(0, 0)).toBeNull();

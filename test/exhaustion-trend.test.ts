@@ -144,6 +144,20 @@ describe("OOM kills and restarts", () => {
     expect(recentEvents([at(0, 1, 0), at(1, 1, 1), at(7, 1, 1)])).toMatchObject({ oomKills: 0 });
   });
 
+  it("compares the reading on the lookback's edge with the one before it, and skips readings without the counter", () => {
+    expect(recentEvents([at(0, 1, 0), at(2, 1, 1), at(7, 1, 1)])).toMatchObject({ oomKills: 1 });
+    expect(recentEvents([at(0, 1, 3), { ...at(1, 1, null), oomKills: undefined }, at(2, 1, 4)]).oomKills).toBe(1);
+  });
+
+  it("reads the points in time order, whatever order they come in; none, nothing happened", () => {
+    expect(recentEvents([at(3, 1, 6), at(0, 1, 3), at(1, 1, 4), at(2, 2, 4)])).toEqual({
+      oomKills: 3,
+      restarts: 2,
+      lookbackMinutes: 5,
+    });
+    expect(recentEvents([])).toEqual({ oomKills: 0, restarts: 0, lookbackMinutes: 5 });
+  });
+
   it("counts a restart when the pid changes, or the start time under the same pid, across readings without a process", () => {
     expect(recentEvents([at(0, 1, null), at(1, 2, null)]).restarts).toBe(1);
     expect(recentEvents([at(0, 1, null, 100), at(1, 1, null, 200)]).restarts).toBe(1);

@@ -62,11 +62,26 @@ describe("the snapshot history", () => {
     expect(json(newer)).toEqual(expected);
   });
 
+  it.each([
+    ["the last collection dropped", { a: 10, b: 20 }],
+    ["the collections in another order", { b: 20, a: 10, c: 30 }],
+  ])("keeps the collections as they now are, with %s", (_what, now) => {
+    const history = new SnapshotHistory(10);
+    history.add(snapshotOf({ a: 10, b: 20, c: 30 }));
+    const next = snapshotOf(now);
+    const expected = json(next);
+    history.add(next);
+    expect(json(history.latest("db")!)).toEqual(expected);
+  });
+
   it("holds at most its capacity of snapshots per target, dropping the oldest", () => {
     const history = new SnapshotHistory(3);
     const added = [1, 2, 3, 4, 5].map((n) => snapshotOf({ a: n }));
-    for (const snapshot of added) history.add(snapshot);
+    for (const snapshot of added.slice(0, 3)) history.add(snapshot);
+    expect(history.recent("db", 10)).toEqual(added.slice(0, 3));
+    for (const snapshot of added.slice(3)) history.add(snapshot);
     expect(history.recent("db", 10)).toEqual(added.slice(2));
+    expect(history.recent("db", 2)).toEqual(added.slice(3));
     expect(history.latest("db")).toBe(added[4]);
   });
 });

@@ -4,7 +4,7 @@ import { createStyle } from "../src/cli/render/style";
 import { ThresholdsSchema } from "../src/config/schema";
 import { chromaAllocatedNodes } from "../src/sources/collections/chroma";
 import { buildSnapshot } from "../src/snapshot/build";
-import { expectedMemory, hnswGraphBytes, sq8Change } from "../src/snapshot/model";
+import { expectedMemory, hnswGraphBytes, quantizedComponentBytes, sq8Change } from "../src/snapshot/model";
 import type { CollectionLayout } from "../src/sources/types";
 import { collectionOf, processOf, sampleOf } from "./helpers/samples";
 
@@ -29,11 +29,22 @@ describe("the model's expected bytes", () => {
     expect(hnswGraphBytes(10_000, 5_000, 32)).toBe(Math.round(10_000 * 65 * 4 + (5_000 * 33 * 4) / 31));
   });
 
+  it("has no upper levels with m = 1: level 0 alone, three links' worth per node", () => {
+    expect(hnswGraphBytes(1_000, 1_000, 1)).toBe(1_000 * 3 * 4);
+  });
+
+  it("fixes no component size for PQ (its codebook is not given) nor without quantization", () => {
+    expect(quantizedComponentBytes("pq")).toBeNull();
+    expect(quantizedComponentBytes("none")).toBeNull();
+    expect(quantizedComponentBytes("sq8")).toBe(1);
+  });
+
   it("keeps Qdrant's float32 originals beside the SQ8 copy, and drops them where the database replaces them", () => {
     const qdrant = expectedMemory(
       collectionOf("docs", 100_000, { dimension: 384, quantization: "sq8", layout: QDRANT }),
     );
     expect(qdrant).toMatchObject({ vectorsBytes: 100_000 * 384 * 4, quantizedBytes: 100_000 * 384 });
+    expect(qdrant.totalBytes).toBe(100_000 * 384 * 5 + qdrant.graphBytes);
     const vectorizer = expectedMemory(
       collectionOf("docs", 100_000, { dimension: 384, quantization: "sq8", layout: VECTORIZER }),
     );

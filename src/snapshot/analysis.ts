@@ -34,7 +34,7 @@ function bytesPerComponent(quantization: Quantization): number | null {
 
 export function quantizationSavingsBytes(c: CollectionFigures): number {
   const perComponent = bytesPerComponent(c.quantization);
-  if (!isQuantized(c.quantization) || perComponent === null) return 0;
+  if (perComponent === null) return 0;
   return c.vectorCount * c.dimension * (FLOAT32_BYTES - perComponent);
 }
 

@@ -34,7 +34,7 @@ export function recentEvents(points: TrendPoint[], lookbackMinutes = EVENTS_LOOK
   const endMs = sorted[sorted.length - 1]?.takenAtMs ?? 0;
   const fromMs = endMs - lookbackMinutes * MS_PER_MINUTE;
   const firstInside = sorted.findIndex((p) => p.takenAtMs >= fromMs);
-  const inLookback = firstInside < 0 ? [] : sorted.slice(Math.max(0, firstInside - 1));
+  const inLookback = sorted.slice(Math.max(0, firstInside - 1));
   const oomCounts = inLookback.map((p) => p.oomKills).filter((k): k is number => k !== null && k !== undefined);
   return { oomKills: counterIncrease(oomCounts), restarts: restarts(inLookback), lookbackMinutes };
 }

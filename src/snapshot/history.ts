@@ -53,7 +53,7 @@ export class SnapshotHistory {
     const previous = list.at(-1);
     if (previous !== undefined) shareWithPrevious(snapshot, previous);
     list.push(snapshot);
-    if (list.length > this.capacity) list.splice(0, list.length - this.capacity);
+    if (list.length > this.capacity) list.shift();
     this.byTarget.set(name, list);
   }
 

@@ -1,18 +1,18 @@
 /**
- * Least-squares slope of y over x; null with fewer than two distinct x.
+ * Least-squares slope of y over x; null with fewer than two distinct x (the variance is 0).
  * Both series are taken relative to their first value, so a constant y gives exactly 0.
  */
 export function leastSquaresSlope(xs: number[], ys: number[]): number | null {
   const n = xs.length;
-  if (n < 2 || ys.length !== n) return null;
+  if (ys.length !== n) return null;
   const dx = xs.map((x) => x - xs[0]);
   const dy = ys.map((y) => y - ys[0]);
   const meanX = dx.reduce((sum, x) => sum + x, 0) / n;
-  const meanY = dy.reduce((sum, y) => sum + y, 0) / n;
   let covariance = 0;
   let variance = 0;
+  // Σ(x − x̄)(y − ȳ) = Σ(x − x̄)·y, since Σ(x − x̄) = 0: the mean of y is not needed.
   for (let i = 0; i < n; i++) {
-    covariance += (dx[i] - meanX) * (dy[i] - meanY);
+    covariance += (dx[i] - meanX) * dy[i];
     variance += (dx[i] - meanX) ** 2;
   }
   return variance === 0 ? null : covariance / variance;

@@ -161,8 +161,7 @@ function exhaustion(
   if (!whole.grew) return { hours: null, reason: `memory does not grow over the last ${span(endMs - startMs)}` };
   const halfMs = (endMs - startMs) / 2;
   const recentHalf = points.filter((p) => p.takenAtMs >= endMs - halfMs);
-  if (recentHalf.length < 2 || !growth(recentHalf).grew)
-    return { hours: null, reason: `memory stopped growing in the last ${span(halfMs)}` };
+  if (!growth(recentHalf).grew) return { hours: null, reason: `memory stopped growing in the last ${span(halfMs)}` };
   return { hours: hoursUntilLimit(pressure, whole.slope), reason: null };
 }
 

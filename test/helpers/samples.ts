@@ -1,4 +1,5 @@
 import type { Sample } from "../../src/snapshot/sample";
+import type { SmapsReading } from "../../src/sources/smaps";
 import type { CgroupMemory, CollectionFigures, ProcessMemory } from "../../src/sources/types";
 
 export const MB = 1024 * 1024;
@@ -85,5 +86,31 @@ export function sampleOf(
     collections,
     errors: [],
     downReasons: [],
+  };
+}
+
+/**
+ * A walk of process 42's smaps at `atMs`: `codeMb` of its binary, `dataMb` of a mapped data file
+ * and `anonymousMb` of anonymous memory, one thread.
+ */
+export function smapsOf(atMs: number, parts: { codeMb: number; dataMb: number; anonymousMb: number }): SmapsReading {
+  const mapping = (startAddress: number, permissions: string, path: string, mb: number) => ({
+    startAddress,
+    endAddress: startAddress + mb * MB + 4096,
+    permissions,
+    path,
+    rssBytes: mb * MB,
+    anonymousBytes: path === "" ? mb * MB : 0,
+    swapBytes: 0,
+  });
+  return {
+    pid: 42,
+    readAtMs: atMs,
+    mappings: [
+      mapping(0x400000, "r-xp", "/usr/bin/db", parts.codeMb),
+      mapping(0x7f0000000000, "r--s", "/var/lib/db/segment.dat", parts.dataMb),
+      mapping(0x7f1000000000, "rw-p", "", parts.anonymousMb),
+    ],
+    threads: { threads: 1, stackPointers: [], unreadable: 0 },
   };
 }

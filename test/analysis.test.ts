@@ -68,11 +68,7 @@ describe("the formulas of SPEC section 3", () => {
     const unaccounted = unaccountedBytes(2048 * MB, 800 * MB);
     expect(unaccounted / MB).toBe(1248);
     expect(overheadPercentage(unaccounted, 800 * MB)).toBe(156);
-    // Built in each test, not at collection, so a mutant of the snapshot's modules is active while it runs.
-    let snapshot: Snapshot;
-    beforeEach(() => {
-      snapshot = buildSnapshot(sample(), thresholds);
-    });
+    const snapshot = buildSnapshot(sample(), thresholds);
     expect(snapshot.discrepancy_analysis.unaccounted_memory_mb).toBe(1248);
     expect(snapshot.discrepancy_analysis.overhead_percentage).toBe(156);
     expect(snapshot.discrepancy_analysis.unaccounted_memory_bytes).toBe(1248 * MB);
@@ -247,7 +243,11 @@ describe("seed-compatible snapshot", () => {
 });
 
 describe("health and findings on the seed's example", () => {
-  const snapshot = buildSnapshot(sample(), thresholds);
+  // Built in each test, not at collection, so a mutant of the snapshot's modules is active while it runs.
+  let snapshot: Snapshot;
+  beforeEach(() => {
+    snapshot = buildSnapshot(sample(), thresholds);
+  });
 
   it("takes 35 points for overhead over 100 % and 25 for over 500 MB unaccounted: 40, critical", () => {
     expect(snapshot.health.deductions.map((d) => [d.code, d.points])).toEqual([

@@ -324,6 +324,15 @@ describe("the opportunities", () => {
     );
   });
 
+  it("recommend no SQ8 where the database offers no quantization or the vectors already hold a byte per component", () => {
+    const layout = { componentBytes: 4, keepsOriginals: false, hnswM: 16 };
+    const collections = [
+      collectionOf("chroma", 200_000, { layout: { ...layout, enableSq8: null } }),
+      collectionOf("uint8", 200_000, { layout: { ...layout, componentBytes: 1 } }),
+    ];
+    expect(ofCode(assessmentOf({ collections }), "EnableQuantization")).toEqual([]);
+  });
+
   it("call originals of an unnamed element size full-precision", () => {
     const mixed = collectionOf("mixed", 100_000, {
       layout: { componentBytes: 3, keepsOriginals: false, hnswM: null },

@@ -33,7 +33,7 @@ export interface FindingContext {
 
 /** What a code measured in one snapshot; `message` words it against the threshold crossed. */
 export interface Measurement {
-  value: number | null;
+  value: number;
   message(threshold: number | null): string;
 }
 
@@ -44,7 +44,7 @@ export interface Measurement {
 export interface FindingDescriptor {
   code: string;
   /** The unit of `value` and of the thresholds. */
-  unit: string;
+  unit: Unit;
   /** The rule's figure is the threshold times this (Prometheus base units: ratios, bytes, seconds). */
   ruleFactor: number;
   /** Fires when the value is above (or below) a level's threshold. */
@@ -321,7 +321,7 @@ export function forMs(code: string, severity: AlertedSeverity): number {
 }
 
 /** How a value of each unit is written after the number in a message. */
-const UNIT_SUFFIXES: Record<string, string> = {
+const UNIT_SUFFIXES = {
   percent: " %",
   MB: " MB",
   "MB/hour": " MB/hour",
@@ -330,12 +330,15 @@ const UNIT_SUFFIXES: Record<string, string> = {
   vectors: " vectors",
   up: " (1 = up)",
   events: "",
-};
+} as const;
+
+/** The units a code's value and thresholds come in. */
+export type Unit = keyof typeof UNIT_SUFFIXES;
 
 /** What follows a code's value in a message (" %", " MB"); nothing for an unknown code. */
 export function unitSuffix(code: string): string {
   const unit = descriptorOf(code)?.unit;
-  return unit === undefined ? "" : (UNIT_SUFFIXES[unit] ?? ` ${unit}`);
+  return unit === undefined ? "" : UNIT_SUFFIXES[unit];
 }
 
 /** Codes the code silences on the same target while it fires. */

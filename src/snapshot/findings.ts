@@ -14,8 +14,8 @@ export type Severity = Finding["severity"];
 const MEMORY_MAPPED_STORAGE_FROM_BYTES = 1024 * BYTES_PER_MB;
 const REVIEW_DATA_STRUCTURES_FROM_BYTES = 200 * BYTES_PER_MB;
 
-const crosses = (value: number | null, threshold: number, comparison: FindingDescriptor["comparison"]) =>
-  value !== null && (comparison === "above" ? value > threshold : value < threshold);
+const crosses = (value: number, threshold: number, comparison: FindingDescriptor["comparison"]) =>
+  comparison === "above" ? value > threshold : value < threshold;
 
 /** The code's finding at the most severe level whose threshold the measurement crosses, if any. */
 function evaluate(d: FindingDescriptor, ctx: FindingContext): Finding | null {

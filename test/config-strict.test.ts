@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { loadResolvedConfig } from "../src/config/addresses";
 import { ConfigError } from "../src/config/load";
 import { runCli } from "./helpers/cli";
-import { configFileWriter, problemsOf } from "./helpers/config";
+import { configFileWriter } from "./helpers/config";
 
 const SECRET = "Sup3rS3cret";
 /** The one target the environment cases watch, so that none starts a demo database; a file case sets its own. */
@@ -108,12 +108,6 @@ describe("a configuration memsnap refuses: exit 2, the setting named, no secret 
     });
     await expect(loadResolvedConfig(http("127.0.0.1"))).resolves.toBeDefined();
     await expect(loadResolvedConfig(http("127.evil.test"))).rejects.toBeInstanceOf(ConfigError);
-  });
-
-  it("names the nearest setting only when one is near", () => {
-    expect(problemsOf({}, write("far.yaml", "completely_unrelated: 1\n"))[0]).toContain(
-      "`completely_unrelated` is not a setting; the settings here are port, host",
-    );
   });
 });
 

@@ -39,9 +39,12 @@ export const onOff = z
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION_HINT = "a duration such as 4h, 30m, 90s or 500ms";
 
-/** "4h", "30m", "90s", "500ms" or a plain number of seconds → milliseconds; null when not one. */
+/**
+ * "4h", "30m", "90s", "500ms" or a plain number of seconds → milliseconds; null when not one.
+ * A number is finite (z.number() refuses NaN and ±Infinity); a negative one falls below the minimum.
+ */
 function parseDurationMs(value: unknown): number | null {
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value * 1000 : null;
+  if (typeof value === "number") return value * 1000;
   if (typeof value !== "string") return null;
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
   if (match === null) return null;

@@ -168,24 +168,15 @@ export function compareSnapshots(older: Snapshot, newer: Snapshot): SnapshotComp
   };
 }
 
-/** The attribution's parts as figures named `<part>_mb`, `<part>_bytes`. */
+/** The attribution's parts as figures named `<part>_mb` (their `bytes` would be left to the MB twin anyway). */
 function attributionFigures(s: Snapshot): Figures | null {
   if (s.memory_attribution === null) return null;
-  return Object.fromEntries(
-    s.memory_attribution.parts.flatMap((p) => [
-      [`${p.part}_mb`, p.mb],
-      [`${p.part}_bytes`, p.bytes],
-    ]),
-  );
+  return Object.fromEntries(s.memory_attribution.parts.map((p) => [`${p.part}_mb`, p.mb]));
 }
 
+/** A section's figures; collections_info's `collections_detail` is no figure, so it is left out by figureNames. */
 function sectionOf(s: Snapshot, section: (typeof SECTIONS)[number]): Figures | null {
-  if (section === "memory_attribution") return attributionFigures(s);
-  if (section === "collections_info") {
-    const { collections_detail: _detail, ...totals } = s.collections_info;
-    return totals;
-  }
-  return s[section];
+  return section === "memory_attribution" ? attributionFigures(s) : s[section];
 }
 
 /** True when nothing at all differs: the comparison of a snapshot with itself. */

@@ -1,5 +1,5 @@
 import { BYTES_PER_MB, quantizationCoverageRatio, roundTo } from "./analysis";
-import { hasLargeCollection, pressureRatio, type Assessment } from "./assessment";
+import { hasLargeCollection, pressureRatio, type Assessment, type MemoryPressure } from "./assessment";
 
 export type HealthStatus = "excellent" | "good" | "fair" | "critical" | "unknown";
 
@@ -55,6 +55,12 @@ function coverageDeduction(a: Assessment): Deduction[] {
   return [{ code: "low_quantization_coverage", reason, points: 10, value: ratio * 100, threshold: 50 }];
 }
 
+function pressureDeduction(pressure: MemoryPressure | null): Deduction[] {
+  if (pressure === null) return [];
+  const reason = `${pressure.scope} memory used (%)`;
+  return stepped("memory_pressure", reason, pressureRatio(pressure) * 100, MEMORY_USED_PERCENT_STEPS);
+}
+
 function swapDeduction(a: Assessment): Deduction[] {
   if (!a.processSwapBytes || a.hostSwapUsedRatio === null || a.hostSwapUsedRatio <= 0.1) return [];
   const reason = "the process is swapping and host swap is over 10 % used";
@@ -100,7 +106,6 @@ export function healthStatus(score: number): HealthStatus {
 export function health(a: Assessment): Health {
   if (a.downReasons.length > 0) return { score: null, status: "unknown", deductions: [] };
   const unaccountedMb = a.discrepancy.unaccountedBytes === null ? null : a.discrepancy.unaccountedBytes / BYTES_PER_MB;
-  const usedPercent = a.memoryPressure === null ? null : pressureRatio(a.memoryPressure) * 100;
   const deductions = [
     ...stepped(
       "overhead",
@@ -115,12 +120,7 @@ export function health(a: Assessment): Health {
       UNACCOUNTED_MB_STEPS,
     ),
     ...coverageDeduction(a),
-    ...stepped(
-      "memory_pressure",
-      `${a.memoryPressure?.scope ?? "host"} memory used (%)`,
-      usedPercent,
-      MEMORY_USED_PERCENT_STEPS,
-    ),
+    ...pressureDeduction(a.memoryPressure),
     ...swapDeduction(a),
     ...growthDeduction(a),
   ];

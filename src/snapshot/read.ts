@@ -14,7 +14,7 @@ export class SnapshotInputError extends Error {
 
 function describe(error: z.ZodError): string {
   const [first, ...rest] = error.issues;
-  return `${issueText(first, "top level")}${rest.length > 0 ? ` (and ${rest.length} more problems)` : ""}`;
+  return `${issueText(first, "top level")}${rest.length > 0 ? ` (and ${rest.length} more problem${rest.length === 1 ? "" : "s"})` : ""}`;
 }
 
 /**

@@ -38,7 +38,7 @@ describe("refusing a file that is not a snapshot, with the problem to fix", () =
       }),
     );
     expect(refusal.message).toBe(
-      "not a memsnap snapshot nor a seed-shaped one: target: Invalid input: expected object, received undefined (and 1 more problems)",
+      "not a memsnap snapshot nor a seed-shaped one: target: Invalid input: expected object, received undefined (and 1 more problem)",
     );
     expect(refusal.name).toBe("SnapshotInputError");
   });

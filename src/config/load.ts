@@ -80,8 +80,8 @@ type Raw = Record<string, unknown>;
 function setPath(obj: Raw, keys: string[], value: unknown): void {
   let node = obj;
   for (const key of keys.slice(0, -1)) {
-    const next = node[key];
-    node[key] = typeof next === "object" && next !== null ? { ...(next as Raw) } : {};
+    // A section the file leaves empty (null) or sets to a scalar gives way to the variable.
+    node[key] = { ...(node[key] as Raw) };
     node = node[key] as Raw;
   }
   node[keys[keys.length - 1]] = value;
@@ -105,7 +105,7 @@ function readConfigFile(file: string): Raw {
     const why = maskQuotedSecrets((err as Error).message.trim().replace(/\s*\n\s*/g, " "));
     throw new ConfigError([`${file}: not valid ${ext === ".json" ? "JSON" : "YAML"} (${why})`]);
   }
-  if (parsed === null || parsed === undefined) return {};
+  if (parsed === null) return {};
   if (typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new ConfigError([`${file}: expected a mapping of settings at the top level`]);
   }
@@ -119,14 +119,14 @@ function readConfigFile(file: string): Raw {
  */
 function fileTargetToOverride(raw: Raw, present: string[], file: string | undefined): Raw {
   const targets = raw.targets;
-  if (!Array.isArray(targets) || targets.length === 0) return {};
+  if (!Array.isArray(targets)) return {};
   if (targets.length > 1) {
     throw new ConfigError([
       `MEMSNAP_TARGET_* variables (${present.join(", ")}) describe one target, but ${file ?? "the config file"} lists ${targets.length}: ` +
         "set these in the file's targets instead",
     ]);
   }
-  const target = { ...(targets[0] as Raw) };
+  const target = { ...(targets[0] as Raw) }; // {} when the file lists none
   if (!present.some((name) => LOCATOR_VARS.includes(name))) return target;
   const { pid: _pid, pid_file: _pidFile, process: _process, ...withoutLocator } = target;
   return withoutLocator;

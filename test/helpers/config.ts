@@ -3,15 +3,20 @@ import path from "node:path";
 import { ConfigError, loadConfig } from "../../src/config/load";
 import { scratchDir } from "./scratch";
 
-/** The problems loadConfig reports for a configuration it must refuse. */
-export function problemsOf(env: Record<string, string>, file?: string): string[] {
+/** The error loadConfig throws for a configuration it must refuse. */
+export function configErrorOf(env: Record<string, string>, file?: string): ConfigError {
   try {
     loadConfig(env, file);
   } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
+    if (err instanceof ConfigError) return err;
     throw err;
   }
   throw new Error("expected the configuration to be refused");
+}
+
+/** The problems loadConfig reports for a configuration it must refuse. */
+export function problemsOf(env: Record<string, string>, file?: string): string[] {
+  return configErrorOf(env, file).problems;
 }
 
 /**

@@ -30,11 +30,15 @@ const processPattern = z
     }
   });
 
-const apiUrl = z
-  .url({ protocol: /^https?$/, error: "expected an http(s) URL" })
-  .refine((url) => !/^https?:\/\/[^/]*@/.test(url), {
+const apiUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).refine(
+  (url) => {
+    const { username, password } = new URL(url);
+    return username === "" && password === "";
+  },
+  {
     error: "keep credentials out of the URL: set api_key (MEMSNAP_TARGET_API_KEY)",
-  });
+  },
+);
 
 /** A Chroma tenant or database name: one path segment of its API. */
 const chromaName = z

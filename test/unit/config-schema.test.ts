@@ -115,6 +115,20 @@ describe("the schema's target: settings that contradict its kind or each other",
     ]);
   });
 
+  it.each([
+    ["a user and password", "http://admin:pw@db:6333", "http://***@db:6333"],
+    ["a user alone", "http://admin@db:6333", "http://***@db:6333"],
+  ])("refuses a database URL carrying %s, without repeating it", (_what, url, shown) => {
+    expect(problemsOf({ MEMSNAP_TARGET: "qdrant", MEMSNAP_TARGET_PID: "1", MEMSNAP_TARGET_URL: url })).toEqual([
+      `MEMSNAP_TARGET_URL="${shown}": keep credentials out of the URL: set api_key (MEMSNAP_TARGET_API_KEY)`,
+    ]);
+  });
+
+  it("accepts a database URL whose query holds an @, which is no credential", () => {
+    const env = { MEMSNAP_TARGET: "qdrant", MEMSNAP_TARGET_PID: "1", MEMSNAP_TARGET_URL: "http://db:6333?tag=a@b" };
+    expect(loadConfig(env).targets[0]).toMatchObject({ url: "http://db:6333?tag=a@b" });
+  });
+
   it("gives the demo target its scale", () => {
     expect(loadConfig({ MEMSNAP_TARGET: "demo", MEMSNAP_DEMO_SCALE: "3" }).targets[0]).toMatchObject({
       kind: "demo",

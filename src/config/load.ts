@@ -87,6 +87,17 @@ function setPath(obj: Raw, keys: string[], value: unknown): void {
   node[keys[keys.length - 1]] = value;
 }
 
+/**
+ * What JSON.parse found wrong, without the text it quotes: V8 quotes a stretch of the file cut
+ * anywhere, so a secret's value can show without the key that would let it be masked.
+ */
+function jsonSyntaxProblem(message: string): string {
+  return message.replace(
+    /^Unexpected token '.*', .* is not valid JSON$/s,
+    "an unexpected character, not quoted here as the file may hold secrets",
+  );
+}
+
 function readConfigFile(file: string): Raw {
   let text: string;
   try {
@@ -102,7 +113,9 @@ function readConfigFile(file: string): Raw {
   try {
     parsed = ext === ".json" ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    const why = maskQuotedSecrets((err as Error).message.trim().replace(/\s*\n\s*/g, " "));
+    const message = (err as Error).message;
+    const why =
+      ext === ".json" ? jsonSyntaxProblem(message) : maskQuotedSecrets(message.trim().replace(/\s*\n\s*/g, " "));
     throw new ConfigError([`${file}: not valid ${ext === ".json" ? "JSON" : "YAML"} (${why})`]);
   }
   if (parsed === null) return {};

@@ -22,6 +22,26 @@ describe("a config file's syntax error never repeats a secret it quotes", () => 
   });
 });
 
+describe("a JSON config file's syntax error quotes none of the file", () => {
+  const { write } = configFileWriter();
+
+  it("says what is wrong without the stretch of text V8 quotes, which can cut a secret's key off", () => {
+    const file = write("broken.json", `{"alerting": {"slack": {"api_token": ${SECRET}-long-enough}}}`);
+    expect(problemsOf({}, file)).toEqual([
+      `${file}: not valid JSON (an unexpected character, not quoted here as the file may hold secrets)`,
+    ]);
+  });
+
+  it("keeps the position V8 gives when it quotes nothing", () => {
+    const file = write("trailing-comma.json", `{"port": 9100,}`);
+    const [problem] = problemsOf({}, file);
+    // Node 22 adds "(line 1 column 15)" after the position.
+    expect(
+      problem.startsWith(`${file}: not valid JSON (Expected double-quoted property name in JSON at position 14`),
+    ).toBe(true);
+  });
+});
+
 describe("maskQuotedSecrets", () => {
   it.each([
     [`"api_token": "${SECRET}\\"x", "port": 1`, `"api_token": "***", "port": 1`],
